@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `make run`: DynamoDB Local (data kept in .data/dynamodb), the table, demo data, then gunicorn in
+# the foreground with the image's gunicorn config. Ctrl-C stops gunicorn and DynamoDB Local.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+DDB_PORT="${DYNAMODB_LOCAL_PORT:-8001}"
+
+export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
+export DYNAMODB_ENDPOINT_URL="${DYNAMODB_ENDPOINT_URL:-http://127.0.0.1:${DDB_PORT}}"
+export DYNAMODB_TABLE="${DYNAMODB_TABLE:-duelarena-local}"
+# DynamoDB Local accepts any credentials; real ones are never needed locally.
+export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}"
+export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
+export AWS_REGION="${AWS_REGION:-us-east-1}"
+
+started_ddb=0
+cleanup() {
+  if [ "$started_ddb" = 1 ]; then $PY deploy/dynamodb_local.py stop --port "$DDB_PORT" || true; fi
+}
+trap cleanup EXIT INT TERM
+
+if ! $PY deploy/dynamodb_local.py status --port "$DDB_PORT" >/dev/null; then
+  $PY deploy/dynamodb_local.py start --port "$DDB_PORT"
+  started_ddb=1
+fi
+$PY manage.py dynamodb create-table
+if $PY manage.py help seed_demo >/dev/null 2>&1; then $PY manage.py seed_demo; fi
+echo "Duel Arena on http://${HOST:-127.0.0.1}:${PORT:-8000}  (API docs: /api/docs, admin: /admin/)"
+.venv/bin/gunicorn -c deploy/gunicorn.conf.py

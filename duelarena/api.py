@@ -1,0 +1,102 @@
+"""The one NinjaAPI at /api and the handlers that give every error the same shape."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+from duelarena.dynamo.errors import ConditionFailed, InvalidCursor, StoreUnavailable
+from duelarena.errors import ApiError, api_error_response, error_response
+from duelarena.middleware import _STATUS_CODES
+
+logger = logging.getLogger("duelarena.api")
+
+api = NinjaAPI(
+    title="Duel Arena API",
+    version="1",
+    description="Language models, bots and people playing games against each other.",
+    urls_namespace="api",
+)
+
+
+def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Keep what a client can act on; pydantic's ctx may hold exception objects.
+    return [
+        {"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        for e in errors
+    ]
+
+
+@api.exception_handler(ApiError)
+def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return api_error_response(exc)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return error_response(
+        422, "validation_error", "the request does not match the schema", {"errors": _validation_details(exc.errors)}
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = error_response(401, "unauthorized", "a valid bearer token is required")
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(AuthorizationError)
+def on_authorization_error(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+    return error_response(403, "forbidden", str(exc) or "forbidden")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja raises HttpError(400) for malformed JSON bodies.
+    code = _STATUS_CODES.get(exc.status_code, "error")
+    if exc.status_code == 400:
+        code = "malformed_request"
+    return error_response(exc.status_code, code, str(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(404, "not_found", "not found")
+
+
+@api.exception_handler(InvalidCursor)
+def on_invalid_cursor(request: HttpRequest, exc: InvalidCursor) -> HttpResponse:
+    return error_response(400, "invalid_cursor", str(exc))
+
+
+@api.exception_handler(ConditionFailed)
+def on_condition_failed(request: HttpRequest, exc: ConditionFailed) -> HttpResponse:
+    return error_response(409, "conflict", "the resource changed; reload it and try again")
+
+
+@api.exception_handler(StoreUnavailable)
+def on_store_unavailable(request: HttpRequest, exc: StoreUnavailable) -> HttpResponse:
+    logger.warning("dynamodb unavailable", extra={"reason": str(exc)})
+    return error_response(503, "service_unavailable", "storage is unavailable, try again shortly", retry_after=2)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(413, "payload_too_large", "request body is too large")
+
+
+@api.exception_handler(Exception)
+def on_unhandled(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("unhandled error in API", exc_info=exc)
+    return error_response(500, "internal_error", "internal server error")
+
+
+def mount_routers() -> None:
+    """Attach the apps' routers (called once from urls.py so that import order stays explicit)."""
+    return None

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DuelArenaConfig(AppConfig):
+    name = "duelarena"
+    verbose_name = "Duel Arena"

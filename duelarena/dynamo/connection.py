@@ -1,0 +1,82 @@
+"""The one boto3 DynamoDB resource/client of the process, created lazily and reused.
+
+Nothing here runs at import time (cold start: no I/O, no client construction until the first call).
+A botocore event hook counts every DynamoDB API call into a per-request counter (see
+``duelarena.middleware``), which is logged and, in DEBUG, returned as ``X-DynamoDB-Calls``.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextvars import ContextVar
+from typing import Any
+
+from django.conf import settings
+
+_lock = threading.Lock()
+_resource: Any = None
+_table: Any = None
+
+# A one-element list so that the counter is shared by the request's thread and copies of its context.
+_calls: ContextVar[list[int] | None] = ContextVar("dynamodb_calls", default=None)
+
+
+def start_counting() -> list[int]:
+    counter = [0]
+    _calls.set(counter)
+    return counter
+
+
+def call_count() -> int:
+    counter = _calls.get()
+    return counter[0] if counter else 0
+
+
+def _count_call(**_: Any) -> None:
+    counter = _calls.get()
+    if counter is not None:
+        counter[0] += 1
+
+
+def resource() -> Any:
+    """The shared boto3 DynamoDB resource (thread-safe lazy init)."""
+    global _resource
+    if _resource is None:
+        with _lock:
+            if _resource is None:
+                import boto3
+                from botocore.config import Config
+
+                config = Config(
+                    region_name=settings.AWS_REGION,
+                    retries={"mode": "standard", "max_attempts": settings.DYNAMODB_MAX_ATTEMPTS},
+                    connect_timeout=settings.DYNAMODB_CONNECT_TIMEOUT,
+                    read_timeout=settings.DYNAMODB_READ_TIMEOUT,
+                )
+                kwargs: dict[str, Any] = {"config": config}
+                if settings.DYNAMODB_ENDPOINT_URL:
+                    kwargs["endpoint_url"] = settings.DYNAMODB_ENDPOINT_URL
+                res = boto3.session.Session().resource("dynamodb", **kwargs)
+                # One count per API operation (retries inside botocore are not extra calls).
+                res.meta.client.meta.events.register("before-call.dynamodb", _count_call)
+                _resource = res
+    return _resource
+
+
+def client() -> Any:
+    return resource().meta.client
+
+
+def table() -> Any:
+    global _table
+    if _table is None or _table.name != settings.DYNAMODB_TABLE:
+        _table = resource().Table(settings.DYNAMODB_TABLE)
+    return _table
+
+
+def reset() -> None:
+    """Forget the client (tests switch between moto and DynamoDB Local, settings may change)."""
+    global _resource, _table
+    with _lock:
+        _resource = None
+        _table = None

@@ -1,0 +1,188 @@
+"""Django settings for Duel Arena.
+
+Every setting comes from an environment variable with a safe *local* default; the README's
+"Configuration" table lists them all. ``DUELARENA_ENV=production`` switches on the production
+checks: the process refuses to start with DEBUG on, the default secret key, or no ALLOWED_HOSTS.
+
+There is no SQL database: ``DATABASES = {}`` makes any ORM query raise ImproperlyConfigured.
+All data lives in one DynamoDB table behind ``duelarena.dynamo``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEFAULT_SECRET_KEY = "insecure-local-development-key-change-me"  # noqa: S105 - refused in production
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+ENVIRONMENT = env("DUELARENA_ENV", "local")  # "local" | "test" | "production"
+PRODUCTION = ENVIRONMENT == "production"
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", DEFAULT_SECRET_KEY)
+DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+if PRODUCTION:
+    problems = []
+    if DEBUG:
+        problems.append("DJANGO_DEBUG must be off")
+    if SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
+        problems.append("DJANGO_SECRET_KEY must be set to a random value of 50+ characters")
+    if not ALLOWED_HOSTS:
+        problems.append("DJANGO_ALLOWED_HOSTS must name the served hosts")
+    if problems:
+        raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "social_django",
+    "ninja",
+    "duelarena",
+    "accounts",
+    "games",
+    "llm",
+]
+
+MIDDLEWARE = [
+    "duelarena.middleware.RequestContextMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "duelarena.urls"
+WSGI_APPLICATION = "duelarena.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# No SQL database, on purpose: an ORM query must fail loudly instead of falling back to SQLite.
+DATABASES: dict = {}
+
+# Admin sessions live in signed cookies (no session table).
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Request bodies: the API's largest legitimate body is a few KB; 413 above this.
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 64 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+
+# --- DynamoDB -------------------------------------------------------------------------------------
+DYNAMODB_TABLE = env("DYNAMODB_TABLE", "duelarena-local")
+# Empty means real AWS; `make run` points this at DynamoDB Local.
+DYNAMODB_ENDPOINT_URL = env("DYNAMODB_ENDPOINT_URL") or None
+AWS_REGION = env("AWS_REGION", env("AWS_DEFAULT_REGION", "us-east-1"))
+DYNAMODB_CONNECT_TIMEOUT = float(env("DYNAMODB_CONNECT_TIMEOUT", "2"))
+DYNAMODB_READ_TIMEOUT = float(env("DYNAMODB_READ_TIMEOUT", "5"))
+DYNAMODB_MAX_ATTEMPTS = env_int("DYNAMODB_MAX_ATTEMPTS", 4)
+# Signs pagination cursors; defaults to a key derived from SECRET_KEY.
+CURSOR_SIGNING_SALT = "duelarena.cursor"
+
+# --- Security ----------------------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    # LWA and gunicorn on loopback terminate nothing; API Gateway terminates TLS and LWA forwards the
+    # scheme. gunicorn only trusts X-Forwarded-Proto from 127.0.0.1 (forwarded_allow_ips).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^health"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+
+# HSTS preload is a one-way commitment for the whole domain: opt-in (SECURE_HSTS_PRELOAD=1), so its
+# deploy-check warning is silenced rather than preloading by default.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# --- Logging: JSON lines to stdout, each with the request id ---------------------------------------
+LOG_LEVEL = env("LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "duelarena.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "duelarena.logs.JsonFormatter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        "botocore": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,61 @@
+"""Settings: production refuses unsafe configuration; no SQL database; deploy checks are clean."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ImproperlyConfigured
+
+REPO = Path(__file__).resolve().parents[2]
+GOOD_SECRET = "x" * 20 + "-production-secret-that-is-long-enough-0123456789"
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DUELARENA_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env={**base, "DJANGO_SETTINGS_MODULE": "duelarena.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_orm_query_fails_loudly():
+    with pytest.raises(ImproperlyConfigured):
+        list(Group.objects.all())
+
+
+@pytest.mark.parametrize(
+    ("env", "complaint"),
+    [
+        ({"DJANGO_DEBUG": "1", "DJANGO_SECRET_KEY": GOOD_SECRET, "DJANGO_ALLOWED_HOSTS": "a.example"}, "DEBUG"),
+        ({"DJANGO_ALLOWED_HOSTS": "a.example"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": GOOD_SECRET}, "DJANGO_ALLOWED_HOSTS"),
+    ],
+)
+def test_production_refuses_unsafe_settings(env, complaint):
+    result = run_manage("check", DUELARENA_ENV="production", **env)
+    assert result.returncode != 0
+    assert "Refusing to start in production" in result.stderr
+    assert complaint in result.stderr
+
+
+def test_check_deploy_is_clean_in_production():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DUELARENA_ENV="production",
+        DJANGO_SECRET_KEY=GOOD_SECRET,
+        DJANGO_ALLOWED_HOSTS="arena.example.com",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
