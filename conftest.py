@@ -24,7 +24,7 @@ os.environ.pop("AWS_SESSION_TOKEN", None)
 os.environ.pop("AWS_PROFILE", None)
 os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture
@@ -67,3 +67,59 @@ def ddb_local(settings, ddb_local_endpoint):
     yield settings.DYNAMODB_TABLE
     tables.delete_table(settings.DYNAMODB_TABLE)
     connection.reset()
+
+
+@pytest.fixture(scope="session")
+def live_server_env(ddb_local_endpoint):
+    """Environment for processes (gunicorn, manage.py) that use the session's DynamoDB Local."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="duelarena.settings",
+        DUELARENA_ENV="local",
+        DJANGO_DEBUG="1",
+        DYNAMODB_ENDPOINT_URL=ddb_local_endpoint,
+        DYNAMODB_TABLE=f"e2e-{uuid.uuid4().hex[:8]}",
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def gunicorn_server(live_server_env):
+    """gunicorn started exactly as `make run` starts it (deploy/gunicorn.conf.py), on a free port."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    from deploy import dynamodb_local
+
+    repo = Path(__file__).resolve().parent
+    env = dict(live_server_env)
+    subprocess.run(
+        [sys.executable, "manage.py", "dynamodb", "create-table"], cwd=repo, env=env, check=True, capture_output=True
+    )
+    port = dynamodb_local.free_port()
+    env.update(PORT=str(port), HOST="127.0.0.1", WEB_CONCURRENCY="2")
+    log = open(repo / ".data" / "gunicorn-test.log", "wb") if (repo / ".data").is_dir() else subprocess.DEVNULL
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],
+        cwd=repo,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/health", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("gunicorn did not start") from None
+            time.sleep(0.1)
+    yield base
+    proc.terminate()
+    proc.wait(10)

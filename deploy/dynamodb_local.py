@@ -134,7 +134,7 @@ def start(port: int, data_dir: Path | None, *, timeout: float = 60.0, log: Path 
     """Start in the background and wait until it answers. The caller owns the process."""
     if answers(port):
         raise RuntimeError(f"port {port} is already in use; stop the other process or pick --port")
-    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - lives as long as the process
+    out = open(log, "ab") if log else subprocess.DEVNULL
     env = dict(os.environ, JAVA_TOOL_OPTIONS="-Djava.net.preferIPv4Stack=true")
     # cwd: DynamoDB Local writes a metadata file into its working directory even in memory.
     workdir = data_dir or Path(tempfile.gettempdir())

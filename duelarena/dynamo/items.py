@@ -1,7 +1,7 @@
 """Item operations: the only module that calls boto3 for data (services call these, never boto3).
 
-Numbers come back from boto3 as Decimal; we only store integers (tokens, micro-dollars, versions), so
-``plain`` turns them back into int. Floats are refused on the way in by boto3 itself.
+Values go in and come out as plain Python: numbers are integers only (tokens, micro-dollars,
+versions) - boto3 refuses floats - and come back as int, not Decimal.
 """
 
 from __future__ import annotations
@@ -38,6 +38,24 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _serializer() -> Any:
+    from boto3.dynamodb.types import TypeSerializer
+
+    return TypeSerializer()
+
+
+def serialize(values: dict[str, Any]) -> dict[str, Any]:
+    ser = _serializer()
+    return {k: ser.serialize(v) for k, v in values.items()}
+
+
+def deserialize(item: dict[str, Any]) -> dict[str, Any]:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    de = TypeDeserializer()
+    return {k: plain(de.deserialize(v)) for k, v in item.items()}
+
+
 class _translate_errors:
     """Map botocore failures onto the adapter's exceptions."""
 
@@ -66,22 +84,27 @@ class _translate_errors:
 
 def get(pk: str, sk: str, *, consistent: bool = True) -> dict[str, Any] | None:
     with _translate_errors():
-        response = connection.table().get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=consistent)
+        response = connection.client().get_item(
+            TableName=connection.table_name(), Key=serialize({"pk": pk, "sk": sk}), ConsistentRead=consistent
+        )
     item = response.get("Item")
-    return plain(item) if item else None
+    return deserialize(item) if item else None
 
 
 def put(item: dict[str, Any], *, must_not_exist: bool = False) -> None:
-    kwargs: dict[str, Any] = {"Item": item}
+    kwargs: dict[str, Any] = {"TableName": connection.table_name(), "Item": serialize(item)}
     if must_not_exist:
         kwargs["ConditionExpression"] = "attribute_not_exists(pk)"
     with _translate_errors():
-        connection.table().put_item(**kwargs)
+        connection.client().put_item(**kwargs)
 
 
-def delete(pk: str, sk: str) -> None:
+def delete(pk: str, sk: str, *, must_exist: bool = False) -> None:
+    kwargs: dict[str, Any] = {"TableName": connection.table_name(), "Key": serialize({"pk": pk, "sk": sk})}
+    if must_exist:
+        kwargs["ConditionExpression"] = "attribute_exists(pk)"
     with _translate_errors():
-        connection.table().delete_item(Key={"pk": pk, "sk": sk})
+        connection.client().delete_item(**kwargs)
 
 
 @dataclass(frozen=True)
@@ -106,14 +129,29 @@ def query(
     ``filters`` are equality FilterExpressions (DynamoDB applies them after Limit, so a filtered page
     may hold fewer items than asked; the cursor still continues where the read stopped).
     """
-    from boto3.dynamodb.conditions import Attr, Key
-
     pk_name, sk_name = (f"{index}pk", f"{index}sk") if index else ("pk", "sk")
-    condition = Key(pk_name).eq(partition)
+    names = {"#pk": pk_name}
+    values: dict[str, Any] = {":pk": partition}
+    condition = "#pk = :pk"
     if sk_prefix:
-        condition = condition & Key(sk_name).begins_with(sk_prefix)
+        names["#sk"] = sk_name
+        values[":sk"] = sk_prefix
+        condition += " AND begins_with(#sk, :sk)"
     fingerprint = {"i": index, "p": partition, "s": sk_prefix, "f": filters or {}, "n": newest_first}
-    kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ScanIndexForward": not newest_first}
+    kwargs: dict[str, Any] = {
+        "TableName": connection.table_name(),
+        "KeyConditionExpression": condition,
+        "ScanIndexForward": not newest_first,
+    }
+    if filters:
+        terms = []
+        for i, (name, value) in enumerate(sorted(filters.items())):
+            names[f"#f{i}"] = name
+            values[f":f{i}"] = value
+            terms.append(f"#f{i} = :f{i}")
+        kwargs["FilterExpression"] = " AND ".join(terms)
+    kwargs["ExpressionAttributeNames"] = names
+    kwargs["ExpressionAttributeValues"] = serialize(values)
     if index:
         kwargs["IndexName"] = index
     elif consistent:
@@ -122,18 +160,13 @@ def query(
         kwargs["Limit"] = max(1, min(limit, MAX_PAGE_SIZE))
     start = decode_cursor(cursor, fingerprint)
     if start:
-        kwargs["ExclusiveStartKey"] = start
-    if filters:
-        expression = None
-        for name, value in filters.items():
-            term = Attr(name).eq(value)
-            expression = term if expression is None else expression & term
-        kwargs["FilterExpression"] = expression
+        kwargs["ExclusiveStartKey"] = serialize(start)
     with _translate_errors():
-        response = connection.table().query(**kwargs)
+        response = connection.client().query(**kwargs)
+    last = response.get("LastEvaluatedKey")
     return Page(
-        items=[plain(i) for i in response.get("Items", [])],
-        next_cursor=encode_cursor(response.get("LastEvaluatedKey"), fingerprint),
+        items=[deserialize(i) for i in response.get("Items", [])],
+        next_cursor=encode_cursor(deserialize(last) if last else None, fingerprint),
     )
 
 
@@ -152,14 +185,16 @@ def transact_write(operations: list[dict[str, Any]], *, token: str | None = None
     """TransactWriteItems with plain Python values.
 
     ``operations`` are dicts like ``{"Put": {"Item": {...}, "ConditionExpression": ...}}`` without
-    TableName. The resource's client serializes values itself (boto3 registers its transformer on
-    it). ``token`` makes a retried call idempotent for 10 minutes.
+    TableName; values are serialized here. ``token`` makes a retried call idempotent for 10 minutes.
     """
-    table_name = connection.table().name
     request = []
     for op in operations:
         ((kind, body),) = op.items()
-        request.append({kind: dict(body, TableName=table_name)})
+        body = dict(body, TableName=connection.table_name())
+        for field in ("Item", "Key", "ExpressionAttributeValues"):
+            if field in body:
+                body[field] = serialize(body[field])
+        request.append({kind: body})
     kwargs: dict[str, Any] = {"TransactItems": request}
     if token:
         kwargs["ClientRequestToken"] = token
@@ -177,11 +212,12 @@ def update(
     expected_version: int | None = None,
     condition: str | None = None,
     condition_values: dict[str, Any] | None = None,
+    condition_names: dict[str, str] | None = None,
     must_exist: bool = True,
 ) -> dict[str, Any]:
     """UpdateItem with optional optimistic versioning (``version`` must equal expected_version, and
     is incremented). Returns the new item."""
-    names: dict[str, str] = {}
+    names: dict[str, str] = dict(condition_names or {})
     values: dict[str, Any] = dict(condition_values or {})
     sets, adds = [], []
     for i, (name, value) in enumerate((set_values or {}).items()):
@@ -213,25 +249,45 @@ def update(
             names[f"#r{i}"] = name
         expression.append("REMOVE " + ", ".join(f"#r{i}" for i in range(len(remove))))
     kwargs: dict[str, Any] = {
-        "Key": {"pk": pk, "sk": sk},
+        "TableName": connection.table_name(),
+        "Key": serialize({"pk": pk, "sk": sk}),
         "UpdateExpression": " ".join(expression),
         "ReturnValues": "ALL_NEW",
     }
     if names:
         kwargs["ExpressionAttributeNames"] = names
     if values:
-        kwargs["ExpressionAttributeValues"] = values
+        kwargs["ExpressionAttributeValues"] = serialize(values)
     if conditions:
         kwargs["ConditionExpression"] = " AND ".join(conditions)
     with _translate_errors():
-        response = connection.table().update_item(**kwargs)
-    return plain(response["Attributes"])
+        response = connection.client().update_item(**kwargs)
+    return deserialize(response["Attributes"])
+
+
+def batch_put(items_to_write: list[dict[str, Any]]) -> None:
+    """BatchWriteItem in chunks of 25, retrying unprocessed items with backoff."""
+    _batch_write([{"PutRequest": {"Item": serialize(i)}} for i in items_to_write])
+
+
+def _batch_write(requests: list[dict[str, Any]], attempts: int = 8) -> None:
+    import time
+
+    for start in range(0, len(requests), 25):
+        pending = requests[start : start + 25]
+        for attempt in range(attempts):
+            with _translate_errors():
+                response = connection.client().batch_write_item(RequestItems={connection.table_name(): pending})
+            pending = response.get("UnprocessedItems", {}).get(connection.table_name(), [])
+            if not pending:
+                break
+            time.sleep(min(2.0, 0.05 * 2**attempt))
+        else:
+            raise StoreUnavailable(f"{len(pending)} items stayed unprocessed after {attempts} attempts")
 
 
 def delete_partition(pk: str) -> int:
     """Delete every item under a partition key (e.g. a game and all its moves). Returns the count."""
     keys = [{"pk": i["pk"], "sk": i["sk"]} for i in query_all(pk)]
-    with _translate_errors(), connection.table().batch_writer() as batch:
-        for key in keys:
-            batch.delete_item(Key=key)
+    _batch_write([{"DeleteRequest": {"Key": serialize(k)}} for k in keys])
     return len(keys)

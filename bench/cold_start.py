@@ -1,0 +1,163 @@
+"""Cold start: time from process start to the first 200 of /health and /health/ready.
+
+Starts gunicorn exactly as `make run` does (deploy/gunicorn.conf.py) against a DynamoDB Local it
+starts itself, and, in the same run, a bare Django project (one view making the same boto3
+DescribeTable call) under the same gunicorn options. Prints the medians and the ratio; the target is
+Duel Arena within 1.5x of the bare project. Exit status 1 when the target is missed.
+
+    .venv/bin/python bench/cold_start.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from deploy import dynamodb_local  # noqa: E402
+
+TARGET_RATIO = 1.5
+HEAVY_CHECK = (
+    "import sys, duelarena.wsgi; "
+    "print(sorted(m for m in ('openai', 'anthropic', 'chess', 'english_words') if m in sys.modules))"
+)
+
+BARE_SETTINGS = """
+SECRET_KEY = "bench"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+ROOT_URLCONF = "bareurls"
+INSTALLED_APPS = []
+DATABASES = {}
+"""
+BARE_URLS = """
+import os
+import boto3
+from django.http import JsonResponse
+from django.urls import path
+
+_client = None
+
+def health(request):
+    return JsonResponse({"status": "ok"})
+
+def ready(request):
+    global _client
+    if _client is None:
+        _client = boto3.client("dynamodb", endpoint_url=os.environ["DYNAMODB_ENDPOINT_URL"])
+    _client.describe_table(TableName=os.environ["DYNAMODB_TABLE"])
+    return JsonResponse({"status": "ok"})
+
+urlpatterns = [path("health", health), path("health/ready", ready)]
+"""
+
+
+def wait_for(url: str, proc: subprocess.Popen, started: float, timeout: float = 30.0) -> float:
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status == 200:
+                    return time.perf_counter() - started
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early ({url})")
+        if time.perf_counter() - started > timeout:
+            raise RuntimeError(f"no 200 from {url} within {timeout}s")
+        time.sleep(0.005)
+
+
+def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    port = dynamodb_local.free_port()
+    cmd = [c.replace("$PORT", str(port)) for c in cmd]
+    env = dict(env, PORT=str(port), HOST="127.0.0.1")
+    base = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        health = wait_for(base + "/health", proc, started)
+        ready = wait_for(base + "/health/ready", proc, started)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return health, ready
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    port = dynamodb_local.free_port()
+    ddb = dynamodb_local.start(port, None)
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+        env.update(
+            DYNAMODB_ENDPOINT_URL=dynamodb_local.endpoint(port),
+            DYNAMODB_TABLE="bench-cold-start",
+            AWS_ACCESS_KEY_ID="bench",
+            AWS_SECRET_ACCESS_KEY="bench",  # noqa: S106 - DynamoDB Local accepts anything
+            AWS_DEFAULT_REGION="us-east-1",
+            AWS_REGION="us-east-1",
+            DJANGO_DEBUG="0",
+            WEB_CONCURRENCY="1",
+        )
+        subprocess.run(
+            [sys.executable, "manage.py", "dynamodb", "create-table"],
+            cwd=REPO,
+            env=dict(env, DJANGO_SETTINGS_MODULE="duelarena.settings"),
+            check=True,
+            capture_output=True,
+        )
+        with tempfile.TemporaryDirectory() as bare_dir:
+            bare = Path(bare_dir)
+            (bare / "baresettings.py").write_text(textwrap.dedent(BARE_SETTINGS))
+            (bare / "bareurls.py").write_text(textwrap.dedent(BARE_URLS))
+            bare_cmd = [
+                gunicorn,
+                "--worker-class", "sync", "--workers", "1", "--keep-alive", "0",
+                "--bind", "127.0.0.1:$PORT", "django.core.wsgi:get_wsgi_application()",
+            ]
+            arena_cmd = [gunicorn, "-c", "deploy/gunicorn.conf.py"]
+            arena_env = dict(env, DJANGO_SETTINGS_MODULE="duelarena.settings", DJANGO_ALLOWED_HOSTS="127.0.0.1")
+            bare_env = dict(env, DJANGO_SETTINGS_MODULE="baresettings", PYTHONPATH=str(bare))
+            results: dict[str, list[tuple[float, float]]] = {"duelarena": [], "bare django": []}
+            for _ in range(args.runs):  # interleaved so that machine noise hits both alike
+                results["bare django"].append(measure(bare_cmd, bare_env, bare))
+                results["duelarena"].append(measure(arena_cmd, arena_env, REPO))
+    finally:
+        dynamodb_local.stop_process(ddb)
+
+    print(f"cold start, median of {args.runs} runs (process start -> first 200)")
+    print(f"{'':14} {'/health':>10} {'/health/ready':>15}")
+    medians = {}
+    for name, runs in results.items():
+        health = statistics.median(r[0] for r in runs)
+        ready = statistics.median(r[1] for r in runs)
+        medians[name] = (health, ready)
+        print(f"{name:14} {health:9.3f}s {ready:14.3f}s")
+    ratio_health = medians["duelarena"][0] / medians["bare django"][0]
+    ratio_ready = medians["duelarena"][1] / medians["bare django"][1]
+    print(f"{'ratio':14} {ratio_health:9.2f}x {ratio_ready:14.2f}x   (target <= {TARGET_RATIO}x)")
+    heavy = subprocess.run(
+        [sys.executable, "-c", HEAVY_CHECK],
+        cwd=REPO, env=dict(env, DJANGO_SETTINGS_MODULE="duelarena.settings"), capture_output=True, text=True,
+    )
+    print(f"heavy SDKs loaded at start: {heavy.stdout.strip() or heavy.stderr.strip()[-200:]}")
+    return 0 if max(ratio_health, ratio_ready) <= TARGET_RATIO else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
