@@ -99,4 +99,6 @@ def on_unhandled(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def mount_routers() -> None:
     """Attach the apps' routers (called once from urls.py so that import order stays explicit)."""
-    return None
+    from accounts.api import router as auth_router
+
+    api.add_router("/auth", auth_router)

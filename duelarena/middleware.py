@@ -23,7 +23,7 @@ logger = logging.getLogger("duelarena.request")
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 # Paths whose errors must use the API's error shape (the admin keeps Django's HTML pages).
-JSON_PATH_PREFIXES = ("/api/", "/health", "/events")
+JSON_PATH_PREFIXES = ("/api/", "/health", "/events", "/auth/login/", "/auth/complete/")
 
 _STATUS_CODES = {
     400: "bad_request",
@@ -128,5 +128,13 @@ class RequestContextMiddleware:
         """Unhandled errors outside ninja (ninja has its own handlers): 500 in the error shape."""
         if not wants_json_errors(request.path):
             return None
+        from social_core.exceptions import AuthForbidden, SocialAuthBaseException
+
+        if isinstance(exception, SocialAuthBaseException):
+            # Forged or replayed state, cancelled consent, unverified email, banned user...
+            logger.warning("sign-in refused", extra={"reason": type(exception).__name__})
+            if isinstance(exception, AuthForbidden):
+                return error_response(403, "sign_in_forbidden", "this account may not sign in")
+            return error_response(400, "sign_in_failed", "sign-in failed; start again", {"reason": type(exception).__name__})
         logger.exception("unhandled error", exc_info=exception)
         return error_response(500, "internal_error", "internal server error")

@@ -186,3 +186,48 @@ LOGGING = {
         "urllib3": {"level": "WARNING"},
     },
 }
+
+# --- Accounts: JWT, sign-in, budgets ----------------------------------------------------------------
+# The JWT key is separate from SECRET_KEY so either can rotate alone.
+JWT_SIGNING_KEY = env("JWT_SIGNING_KEY", "" if PRODUCTION else "insecure-local-jwt-key-change-me-0123456789")
+if PRODUCTION and len(JWT_SIGNING_KEY) < 32:
+    raise ImproperlyConfigured("Refusing to start in production: JWT_SIGNING_KEY must be set (32+ characters)")
+JWT_ALGORITHM = "HS256"
+JWT_ISSUER = env("JWT_ISSUER", "duelarena")
+JWT_AUDIENCE = env("JWT_AUDIENCE", "duelarena-api")
+JWT_ACCESS_TTL_SECONDS = env_int("JWT_ACCESS_TTL_SECONDS", 15 * 60)
+REFRESH_TTL_SECONDS = env_int("REFRESH_TTL_SECONDS", 30 * 24 * 3600)
+LOGIN_CODE_TTL_SECONDS = env_int("LOGIN_CODE_TTL_SECONDS", 120)
+FRONTEND_URL = env("FRONTEND_URL", "http://localhost:5173/auth/callback")
+
+# Spend and rate limits on endpoints that call models (micro-dollars: 1_000_000 = $1).
+DAILY_BUDGET_MICROS = env_int("DAILY_BUDGET_MICROS", 2_000_000)
+MODEL_CALLS_PER_MINUTE = env_int("MODEL_CALLS_PER_MINUTE", 30)
+
+# --- Identity: admin shim user, Google sign-in through social-auth over DynamoDB --------------------
+AUTH_USER_MODEL = "accounts.ArenaUser"
+AUTHENTICATION_BACKENDS = [
+    "social_core.backends.google.GoogleOAuth2",
+    "accounts.backends.DynamoUserBackend",
+]
+LOGIN_URL = "/admin/login/"
+SOCIAL_AUTH_STORAGE = "accounts.social_storage.DynamoStorage"
+SOCIAL_AUTH_USER_MODEL = AUTH_USER_MODEL
+SOCIAL_AUTH_URL_NAMESPACE = "social"
+SOCIAL_AUTH_GOOGLE_OAUTH2_KEY = env("GOOGLE_OAUTH2_CLIENT_ID")
+SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET = env("GOOGLE_OAUTH2_CLIENT_SECRET")
+SOCIAL_AUTH_LOGIN_REDIRECT_URL = "/admin/"
+SOCIAL_AUTH_REDIRECT_IS_HTTPS = PRODUCTION
+SOCIAL_AUTH_FIELDS_STORED_IN_SESSION = []
+SOCIAL_AUTH_PIPELINE = (
+    "social_core.pipeline.social_auth.social_details",
+    "social_core.pipeline.social_auth.social_uid",
+    "social_core.pipeline.social_auth.auth_allowed",
+    "accounts.pipeline.require_verified_email",
+    "social_core.pipeline.social_auth.social_user",
+    "accounts.pipeline.find_or_create_user",
+    "accounts.pipeline.refuse_banned",
+    "social_core.pipeline.social_auth.associate_user",
+    "accounts.pipeline.update_profile",
+    "accounts.pipeline.finish",
+)

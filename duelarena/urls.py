@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
+from accounts import views as account_views
 from duelarena import health
 from duelarena.api import api, mount_routers
 
@@ -10,5 +11,7 @@ urlpatterns = [
     path("health", health.health, name="health"),
     path("health/ready", health.ready, name="health-ready"),
     path("api/", api.urls),
+    path("auth/google/", account_views.start, name="google-start"),
+    path("auth/", include("social_django.urls", namespace="social")),
     path("admin/", admin.site.urls),
 ]

@@ -107,6 +107,17 @@ def delete(pk: str, sk: str, *, must_exist: bool = False) -> None:
         connection.client().delete_item(**kwargs)
 
 
+def take(pk: str, sk: str) -> dict[str, Any] | None:
+    """Delete an item and return what it held, in one call: of two racing takers exactly one gets
+    the item (one-time codes, OAuth state nonces)."""
+    with _translate_errors():
+        response = connection.client().delete_item(
+            TableName=connection.table_name(), Key=serialize({"pk": pk, "sk": sk}), ReturnValues="ALL_OLD"
+        )
+    old = response.get("Attributes")
+    return deserialize(old) if old else None
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[dict[str, Any]]

@@ -1,0 +1,82 @@
+"""`/api/auth`: exchange the sign-in code for tokens, refresh, logout, me."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from accounts import limits, tokens
+from accounts.auth import bearer
+from accounts.users import User
+from duelarena.errors import BadRequest, Unauthorized
+
+router = Router(tags=["auth"])
+
+
+class CodeIn(Schema):
+    code: str = Field(..., min_length=1, max_length=128)
+
+
+class RefreshIn(Schema):
+    refresh: str = Field(..., min_length=1, max_length=256)
+
+
+class UserOut(Schema):
+    id: str
+    email: str
+    name: str
+    picture: str
+    roles: list[str]
+    budget: dict[str, int]
+
+
+class TokensOut(Schema):
+    access: str
+    refresh: str
+    expires_in: int
+    user: UserOut
+
+
+def user_out(user: User) -> dict:
+    spent = limits.spent_today(user)
+    return {
+        **user.public(),
+        "budget": {"daily_micros": user.budget_micros, "used_micros": spent,
+                   "left_micros": max(0, user.budget_micros - spent)},
+    }
+
+
+def _pair_out(pair: tokens.TokenPair, user: User) -> dict:
+    return {"access": pair.access, "refresh": pair.refresh, "expires_in": pair.expires_in, "user": user_out(user)}
+
+
+@router.post("/token", response=TokensOut, auth=None)
+def token(request: HttpRequest, body: CodeIn) -> dict:
+    try:
+        user = tokens.redeem_login_code(body.code)
+    except tokens.TokenError as exc:
+        raise BadRequest(str(exc), code="invalid_code") from exc
+    return _pair_out(tokens.issue_pair(user), user)
+
+
+@router.post("/refresh", response=TokensOut, auth=None)
+def refresh(request: HttpRequest, body: RefreshIn) -> dict:
+    try:
+        pair = tokens.rotate(body.refresh)
+    except tokens.TokenError as exc:
+        raise Unauthorized(str(exc), code="invalid_refresh_token") from exc
+    return _pair_out(pair, tokens.user_for_access(pair.access))
+
+
+@router.post("/logout", response={204: None}, auth=bearer)
+def logout(request: HttpRequest, body: RefreshIn) -> Status:
+    try:
+        tokens.revoke(body.refresh, request.auth)
+    except tokens.TokenError as exc:
+        raise BadRequest(str(exc), code="invalid_refresh_token") from exc
+    return Status(204, None)
+
+
+@router.get("/me", response=UserOut, auth=bearer)
+def me(request: HttpRequest) -> dict:
+    return user_out(request.auth)

@@ -1,0 +1,102 @@
+"""Daily spend budgets and per-minute rate limits, as atomic DynamoDB counters that expire.
+
+- Spend: ``SPEND#<user>#<UTC date>`` / ``COUNTER``, ``ADD micros`` conditioned on the sum staying
+  within the budget, so concurrent turns cannot overspend together. Expires two days later.
+- Rate: ``RATE#<user>#<UTC minute>`` / ``COUNTER``, ``ADD 1`` conditioned on the count staying under
+  the limit. Expires after two minutes.
+A refused charge changes nothing (the condition fails before any write) and raises LimitExceeded
+with the seconds until the window resets (the API's ``Retry-After``).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+
+from accounts.users import User
+from duelarena.dynamo import items
+from duelarena.dynamo.errors import ConditionFailed
+from duelarena.dynamo.schema import TTL_ATTRIBUTE
+from duelarena.errors import TooManyRequests
+
+
+class LimitExceeded(TooManyRequests):
+    """429 with Retry-After in the API's error shape (code ``budget_exceeded`` or ``rate_limited``)."""
+
+    def __init__(self, kind: str, message: str, retry_after: int):
+        super().__init__(
+            message,
+            code="budget_exceeded" if kind == "budget" else "rate_limited",
+            retry_after=max(1, retry_after),
+            details={"limit": kind},
+        )
+        self.kind = kind
+
+
+def _today(now: datetime) -> str:
+    return now.strftime("%Y-%m-%d")
+
+
+def _seconds_to_midnight(now: datetime) -> int:
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return int((midnight - now).total_seconds()) + 1
+
+
+def spent_today(user: User, now: datetime | None = None) -> int:
+    now = now or datetime.now(UTC)
+    item = items.get(f"SPEND#{user.id}#{_today(now)}", "COUNTER", consistent=True)
+    return int(item["micros"]) if item else 0
+
+
+def ensure_budget_left(user: User, now: datetime | None = None) -> None:
+    """Refuse before playing when nothing is left today (a turn's real cost is charged after)."""
+    now = now or datetime.now(UTC)
+    if spent_today(user, now) >= user.budget_micros:
+        raise LimitExceeded("budget", "daily budget is used up", _seconds_to_midnight(now))
+
+
+def charge(user: User, micros: int, now: datetime | None = None) -> int:
+    """Add ``micros`` to today's spend if it stays within the budget. Returns the new total."""
+    if micros < 0:
+        raise ValueError("a charge cannot be negative")
+    now = now or datetime.now(UTC)
+    budget = user.budget_micros
+    if micros > budget:
+        raise LimitExceeded("budget", "this turn costs more than the daily budget", _seconds_to_midnight(now))
+    try:
+        item = items.update(
+            f"SPEND#{user.id}#{_today(now)}",
+            "COUNTER",
+            add_values={"micros": micros},
+            set_values={TTL_ATTRIBUTE: int(now.timestamp()) + 2 * 86400},
+            condition="attribute_not_exists(#m) OR #m <= :room",
+            condition_names={"#m": "micros"},
+            condition_values={":room": budget - micros},
+            must_exist=False,
+        )
+    except ConditionFailed:
+        raise LimitExceeded("budget", "daily budget would be exceeded", _seconds_to_midnight(now)) from None
+    return int(item["micros"])
+
+
+def hit_rate_limit(user: User, now: float | None = None) -> int:
+    """Count one model-calling request in the current minute; refuse over the limit."""
+    now = time.time() if now is None else now
+    minute = int(now // 60)
+    limit = settings.MODEL_CALLS_PER_MINUTE
+    try:
+        item = items.update(
+            f"RATE#{user.id}#{minute}",
+            "COUNTER",
+            add_values={"count": 1},
+            set_values={TTL_ATTRIBUTE: (minute + 2) * 60},
+            condition="attribute_not_exists(#c) OR #c < :limit",
+            condition_names={"#c": "count"},
+            condition_values={":limit": limit},
+            must_exist=False,
+        )
+    except ConditionFailed:
+        raise LimitExceeded("rate", f"at most {limit} model calls per minute", (minute + 1) * 60 - int(now)) from None
+    return int(item["count"])

@@ -1,0 +1,186 @@
+"""Users in DynamoDB: the one module that writes user items.
+
+Items:
+- ``USER#<id> / PROFILE``: the user (gsi1 = USERS feed, gsi2 = EMAIL#<email> lookup).
+- ``EMAIL#<email> / EMAIL``: a guard item that makes emails unique (created in the same transaction
+  as the user, conditioned on not existing), so two concurrent sign-ins create exactly one user.
+
+Emails are normalized (strip + lower-case) before they are stored or looked up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+from duelarena.dynamo import items, keys
+from duelarena.dynamo.errors import ConditionFailed
+
+ROLES = ("player", "moderator", "admin")
+ACTIVE, BANNED = "active", "banned"
+
+
+class UserError(Exception):
+    pass
+
+
+def normalize_email(email: str) -> str:
+    value = (email or "").strip().lower()
+    if "@" not in value or len(value) > 254 or any(c.isspace() for c in value):
+        raise UserError("not a valid email address")
+    return value
+
+
+@dataclass
+class User:
+    id: str
+    email: str
+    name: str = ""
+    picture: str = ""
+    roles: list[str] = field(default_factory=lambda: ["player"])
+    status: str = ACTIVE
+    created_at: str = ""
+    last_login_at: str = ""
+    session_epoch: int = 0
+    password_hash: str = ""
+    daily_budget_micros: int | None = None  # None: the settings default
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ACTIVE
+
+    @property
+    def is_staff(self) -> bool:
+        return "moderator" in self.roles or "admin" in self.roles
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+    @property
+    def budget_micros(self) -> int:
+        return settings.DAILY_BUDGET_MICROS if self.daily_budget_micros is None else self.daily_budget_micros
+
+    def public(self) -> dict[str, Any]:
+        return {"id": self.id, "email": self.email, "name": self.name, "picture": self.picture, "roles": self.roles}
+
+
+_FIELDS = {f for f in User.__dataclass_fields__}
+
+
+def _from_item(item: dict[str, Any]) -> User:
+    return User(**{k: v for k, v in item.items() if k in _FIELDS})
+
+
+def _to_item(user: User) -> dict[str, Any]:
+    item = {k: v for k, v in asdict(user).items() if v is not None}
+    item.update(
+        pk=keys.user_pk(user.id),
+        sk=keys.USER_PROFILE_SK,
+        kind="user",
+        gsi1pk="USERS",
+        gsi1sk=keys.timeline_key(user.created_at, user.id),
+        gsi2pk=keys.email_key(user.email),
+        gsi2sk="USER",
+    )
+    return item
+
+
+def get(user_id: str) -> User | None:
+    if not user_id or len(user_id) > 64:
+        return None
+    item = items.get(keys.user_pk(user_id), keys.USER_PROFILE_SK)
+    return _from_item(item) if item else None
+
+
+def get_by_email(email: str) -> User | None:
+    """One Query on gsi2 (EMAIL#<email>)."""
+    try:
+        normalized = normalize_email(email)
+    except UserError:
+        return None
+    page = items.query(keys.email_key(normalized), index="gsi2", limit=1)
+    return _from_item(page.items[0]) if page.items else None
+
+
+def _get_by_email_consistent(normalized: str) -> User | None:
+    """Through the guard item: strongly consistent, for the create race (a GSI lags behind)."""
+    guard = items.get(keys.email_key(normalized), "EMAIL")
+    return get(guard["user_id"]) if guard else None
+
+
+def create(email: str, *, name: str = "", picture: str = "", roles: list[str] | None = None,
+           user_id: str | None = None, password_hash: str = "") -> tuple[User, bool]:
+    """Create a user, or return the existing one with that email. Returns (user, created)."""
+    normalized = normalize_email(email)
+    now = keys.now_iso()
+    user = User(
+        id=user_id or keys.new_id(),
+        email=normalized,
+        name=name[:200],
+        picture=picture[:2000],
+        roles=sorted(set(roles or ["player"])),
+        created_at=now,
+        password_hash=password_hash,
+    )
+    try:
+        items.transact_write(
+            [
+                {
+                    "Put": {
+                        "Item": {"pk": keys.email_key(normalized), "sk": "EMAIL", "user_id": user.id},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {"Put": {"Item": _to_item(user), "ConditionExpression": "attribute_not_exists(pk)"}},
+            ]
+        )
+    except ConditionFailed:
+        existing = _get_by_email_consistent(normalized)
+        if existing is None:  # the id was taken, not the email: never silently reuse
+            raise
+        return existing, False
+    return user, True
+
+
+def update(user: User, **changes: Any) -> User:
+    """Change profile fields. Changing roles or status also bumps the session epoch, which revokes
+    every admin session and access token issued before."""
+    unknown = set(changes) - (_FIELDS - {"id", "email", "created_at"})
+    if unknown:
+        raise UserError(f"cannot change {sorted(unknown)}")
+    if "roles" in changes:
+        roles = sorted(set(changes["roles"]))
+        if not set(roles) <= set(ROLES):
+            raise UserError(f"roles must be among {ROLES}")
+        changes["roles"] = roles
+    if "status" in changes and changes["status"] not in (ACTIVE, BANNED):
+        raise UserError("status must be active or banned")
+    add = {}
+    if {"roles", "status"} & set(changes) and "session_epoch" not in changes:
+        add["session_epoch"] = 1
+    remove = [k for k, v in changes.items() if v is None]
+    new = items.update(
+        keys.user_pk(user.id),
+        keys.USER_PROFILE_SK,
+        set_values={k: v for k, v in changes.items() if v is not None} or None,
+        add_values=add or None,
+        remove=remove or None,
+    )
+    return _from_item(new)
+
+
+def revoke_sessions(user: User) -> User:
+    """Logout everywhere: bump the epoch mixed into session hashes and access tokens."""
+    new = items.update(keys.user_pk(user.id), keys.USER_PROFILE_SK, add_values={"session_epoch": 1})
+    return _from_item(new)
+
+
+def list_page(cursor: str | None = None, limit: int = 50) -> items.Page:
+    return items.query("USERS", index="gsi1", newest_first=True, limit=limit, cursor=cursor)
+
+
+def from_item(item: dict[str, Any]) -> User:
+    return _from_item(item)

@@ -1,0 +1,25 @@
+"""Browser entry points of Google sign-in.
+
+social-auth-app-django 8 only starts sign-in with a CSRF-protected POST. ``start`` is the page a
+frontend (or the admin login page) links to: it renders a form that POSTs to the begin view with a
+CSRF token, and submits itself.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    next_url = request.GET.get("next", "")
+    if next_url and not next_url.startswith("/admin/"):
+        next_url = ""  # only the admin may ask to come back somewhere; everything else gets a code
+    return render(
+        request,
+        "accounts/google_start.html",
+        {"action": reverse("social:begin", args=["google-oauth2"]), "next": next_url},
+    )
