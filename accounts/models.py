@@ -42,6 +42,15 @@ class ArenaUser(models.Model):
 
     record: User
 
+    def __str__(self) -> str:
+        return self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("ArenaUser is a shim over DynamoDB; change users through accounts.users")
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("ArenaUser is a shim over DynamoDB; change users through accounts.users")
+
     @classmethod
     def from_user(cls, user: User) -> ArenaUser:
         shim = cls(
@@ -54,15 +63,6 @@ class ArenaUser(models.Model):
         )
         shim.record = user
         return shim
-
-    def __str__(self) -> str:
-        return self.email
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("ArenaUser is a shim over DynamoDB; change users through accounts.users")
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("ArenaUser is a shim over DynamoDB; change users through accounts.users")
 
     def get_username(self) -> str:
         return self.email

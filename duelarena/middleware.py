@@ -135,6 +135,7 @@ class RequestContextMiddleware:
             logger.warning("sign-in refused", extra={"reason": type(exception).__name__})
             if isinstance(exception, AuthForbidden):
                 return error_response(403, "sign_in_forbidden", "this account may not sign in")
-            return error_response(400, "sign_in_failed", "sign-in failed; start again", {"reason": type(exception).__name__})
+            reason = {"reason": type(exception).__name__}
+            return error_response(400, "sign_in_failed", "sign-in failed; start again", reason)
         logger.exception("unhandled error", exc_info=exception)
         return error_response(500, "internal_error", "internal server error")

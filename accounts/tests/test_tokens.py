@@ -55,8 +55,10 @@ def _none_token(payload: dict) -> str:
     [
         pytest.param(lambda u, s: _none_token(claims(u)), id="alg-none"),
         pytest.param(lambda u, s: jwt.encode(claims(u), "wrong-key-" * 4, algorithm="HS256"), id="wrong-key"),
-        pytest.param(lambda u, s: jwt.encode(claims(u, exp=int(time.time()) - 10), s.JWT_SIGNING_KEY, algorithm="HS256"),
-                     id="expired"),
+        pytest.param(
+            lambda u, s: jwt.encode(claims(u, exp=int(time.time()) - 10), s.JWT_SIGNING_KEY, algorithm="HS256"),
+            id="expired",
+        ),
         pytest.param(lambda u, s: jwt.encode(claims(u, aud="other-api"), s.JWT_SIGNING_KEY, algorithm="HS256"),
                      id="wrong-audience"),
         pytest.param(lambda u, s: jwt.encode(claims(u, iss="evil"), s.JWT_SIGNING_KEY, algorithm="HS256"),
@@ -68,6 +70,7 @@ def _none_token(payload: dict) -> str:
         pytest.param(lambda u, s: "x" * 5000, id="huge"),
     ],
 )
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 def test_bad_tokens_are_401_in_error_shape(client, user, settings, make):
     reply = me(client, make(user, settings))
     assert reply.status_code == 401
