@@ -1,0 +1,244 @@
+"""Word association: seats alternate answering a word associated with the previous one.
+
+The word list is ``english-words`` (web2, lower-case, letters only), loaded lazily once. The pure engine
+checks form and novelty only; association is judged outside it (a judge model in the service). Each
+recorded word starts with ``judged: False, associated: None``; ``record_judgement`` is the hook the
+service uses to store a verdict. An answer the judge rejects is handled by the harness as an illegal move.
+
+Interpretation choices:
+- "Used" words are the start word and every answer; an answer is refused when it, or a plural/singular
+  form of it (``s``, ``es``, ``ies`` in both directions), was used.
+- ``legal_moves`` does not list the ~230k-word dictionary: it returns a deterministic sample (up to
+  ``SAMPLE_SIZE`` valid unused words, drawn from the game seed and the ply). ``pick_word`` draws a valid
+  unused word with a caller's ``random.Random`` (used by bots).
+- The game ends only as a draw after R rounds (a round = both seats answered once): a seat whose answer
+  is invalid forfeits in the harness.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+import re
+from collections.abc import Callable
+from functools import cache
+
+from .base import (
+    IllegalMove,
+    Outcome,
+    RuleError,
+    Seat,
+    bool_option,
+    check_option_keys,
+    check_seed,
+    clean_text,
+    fresh,
+    int_option,
+    require_turn,
+)
+
+MIN_LEN, MAX_LEN = 2, 24
+SAMPLE_SIZE = 50
+_LETTERS = re.compile(r"[a-z]+")
+
+
+@cache
+def word_list() -> tuple[str, ...]:
+    """Sorted tuple of allowed words (sorted so seeded draws are reproducible)."""
+    from english_words import get_english_words_set
+
+    words = get_english_words_set(["web2"], lower=True, alpha=True)
+    return tuple(sorted(w for w in words if MIN_LEN <= len(w) <= MAX_LEN and _LETTERS.fullmatch(w)))
+
+
+@cache
+def word_set() -> frozenset[str]:
+    return frozenset(word_list())
+
+
+def related_forms(word: str) -> set[str]:
+    """The word plus its plausible plurals and singulars (s / es / ies, both directions)."""
+    forms = {word, word + "s", word + "es"}
+    if word.endswith("y"):
+        forms.add(word[:-1] + "ies")
+    if word.endswith("ies"):
+        forms.add(word[:-3] + "y")
+    if word.endswith("es"):
+        forms.add(word[:-2])
+    if word.endswith("s") and not word.endswith("ss"):
+        forms.add(word[:-1])
+    return forms
+
+
+def used_words(state: dict) -> list[str]:
+    return [state["start_word"], *(entry["word"] for entry in state["words"])]
+
+
+def previous_word(state: dict) -> str:
+    return state["words"][-1]["word"] if state["words"] else state["start_word"]
+
+
+def clash(word: str, used: list[str]) -> str | None:
+    """The used word that ``word`` repeats (itself or a plural/singular form), if any."""
+    forms = related_forms(word)
+    for earlier in used:
+        if earlier in forms or word in related_forms(earlier):
+            return earlier
+    return None
+
+
+def check_word(state: dict, text: str) -> str:
+    """Canonical (lower-case) word, or IllegalMove naming exactly what is wrong."""
+    s = clean_text(text)
+    if len(s.split()) > 1:
+        raise IllegalMove("unreadable_move", f"{s!r} is more than one word; answer exactly one word")
+    word = s.lower()
+    if not _LETTERS.fullmatch(word):
+        raise IllegalMove(
+            "illegal_move", f"{s!r} must contain letters a-z only (no digits, hyphens or accents)"
+        )
+    if not MIN_LEN <= len(word) <= MAX_LEN:
+        raise IllegalMove("illegal_move", f"{s!r} must be {MIN_LEN} to {MAX_LEN} letters long")
+    if word not in word_set():
+        raise IllegalMove("illegal_move", f"{word!r} is not in the game's English word list")
+    if word == previous_word(state):
+        raise IllegalMove("illegal_move", f"{word!r} is the previous word; answer a different word")
+    earlier = clash(word, used_words(state))
+    if earlier is not None:
+        what = "was already used" if earlier == word else f"is a form of {earlier!r}, which was already used"
+        raise IllegalMove("illegal_move", f"{word!r} {what} in this game")
+    return word
+
+
+def pick_word(state: dict, rng: random.Random, prefer: Callable[[str], bool] | None = None,
+              tries: int = 4000) -> str:
+    """A valid unused word drawn with ``rng``; when ``prefer`` is given, a preferred one if found."""
+    words = word_list()
+    used = used_words(state)
+    fallback = None
+    for _ in range(tries):
+        word = words[rng.randrange(len(words))]
+        if clash(word, used) is not None:
+            continue
+        if prefer is None or prefer(word):
+            return word
+        fallback = fallback or word
+    if fallback is None:
+        raise RuleError("no_words", "no unused word found")
+    return fallback
+
+
+def words_with_prefix(prefix: str) -> tuple[str, ...]:
+    """All listed words starting with ``prefix`` (binary search in the sorted list)."""
+    words = word_list()
+    lo = bisect.bisect_left(words, prefix)
+    hi = bisect.bisect_left(words, prefix + "{")  # "{" sorts right after "z"
+    return words[lo:hi]
+
+
+def record_judgement(state: dict, index: int, associated: bool, judge: str | None = None) -> dict:
+    """Hook for the service: store a judge's verdict on answer ``index`` (returns a new state)."""
+    new = fresh(state)
+    entry = new["words"][index]
+    entry["judged"] = True
+    entry["associated"] = bool(associated)
+    entry["judge"] = judge
+    return new
+
+
+class WordsRules:
+    game_type = "words"
+    simultaneous = False
+
+    def validate_options(self, options: dict) -> dict:
+        options = check_option_keys(options, {"legal_moves_hint", "rounds", "judge_model"})
+        judge = options.get("judge_model")
+        if judge is not None and (not isinstance(judge, str) or not judge.strip() or len(judge) > 200):
+            raise RuleError(
+                "invalid_options", "judge_model must be a model name or null", {"option": "judge_model"}
+            )
+        return {
+            "legal_moves_hint": bool_option(options, "legal_moves_hint", False),
+            "rounds": int_option(options, "rounds", 20, 1, 200),
+            "judge_model": judge.strip() if judge else None,
+        }
+
+    def initial_state(self, options: dict, seed: int) -> dict:
+        options = self.validate_options(options)
+        rng = random.Random(check_seed(seed))
+        # Start words are ordinary-looking: 4..8 letters, so the first answer has something to work with.
+        words = word_list()
+        start = words[rng.randrange(len(words))]
+        while not 4 <= len(start) <= 8:
+            start = words[rng.randrange(len(words))]
+        return {
+            "game_type": self.game_type,
+            "seed": seed,
+            "options": options,
+            "start_word": start,
+            "words": [],
+            "outcome": None,
+        }
+
+    def to_move(self, state: dict) -> tuple[Seat, ...]:
+        if state["outcome"] is not None:
+            return ()
+        return ("white",) if len(state["words"]) % 2 == 0 else ("black",)
+
+    def outcome(self, state: dict) -> Outcome | None:
+        return Outcome.from_dict(state["outcome"])
+
+    def ply(self, state: dict) -> int:
+        return len(state["words"])
+
+    def legal_moves(self, state: dict, seat: Seat) -> list[str]:
+        """A deterministic sample (see module docstring), not the whole dictionary."""
+        if seat not in self.to_move(state):
+            return []
+        rng = random.Random(f"{state['seed']}:{len(state['words'])}")
+        found: set[str] = set()
+        for _ in range(SAMPLE_SIZE * 3):
+            found.add(pick_word(state, rng))
+            if len(found) >= SAMPLE_SIZE:
+                break
+        return sorted(found)
+
+    def parse_move(self, state: dict, seat: Seat, text: str) -> str:
+        require_turn(self, state, seat)
+        return check_word(state, text)
+
+    def apply(self, state: dict, seat: Seat, move: str) -> dict:
+        require_turn(self, state, seat)
+        if not isinstance(move, str) or move != move.lower():
+            raise IllegalMove("unreadable_move", f"{move!r} is not a canonical word; use parse_move first")
+        word = check_word(state, move)
+        if word != move:
+            raise IllegalMove("unreadable_move", f"{move!r} is not a canonical word; use parse_move first")
+        new = fresh(state)
+        new["words"].append({"seat": seat, "word": word, "judged": False, "associated": None})
+        if len(new["words"]) >= 2 * new["options"]["rounds"]:
+            new["outcome"] = Outcome("draw", "rounds_complete").to_dict()
+        return new
+
+    def public_view(self, state: dict, viewer: Seat | None) -> dict:
+        return fresh(state)
+
+    def render(self, state: dict, seat: Seat | None) -> str:
+        rounds = state["options"]["rounds"]
+        lines = ["Word association."]
+        if seat:
+            lines.append(f"You are {'player1' if seat == 'white' else 'player2'} (seat {seat}).")
+        lines.append(f"Start word: {state['start_word']}")
+        if state["words"]:
+            lines.append("Words so far:")
+        for i, entry in enumerate(state["words"], start=1):
+            who = ("you" if entry["seat"] == seat else "opponent") if seat else entry["seat"]
+            lines.append(f"  {i}. {who}: {entry['word']}")
+        found = self.outcome(state)
+        if found:
+            lines.append(f"The game is over: {found.result} ({found.termination}).")
+        else:
+            current = len(state["words"]) // 2 + 1
+            lines.append(f"Round {current} of {rounds}. Previous word: {previous_word(state)}")
+            lines.append("Words used so far (and their plurals/singulars) may not be repeated.")
+        return "\n".join(lines)
