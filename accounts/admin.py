@@ -4,3 +4,4 @@ from django.contrib import admin
 admin.site.login_template = "admin/arena_login.html"
 admin.site.site_header = "Duel Arena administration"
 admin.site.site_title = "Duel Arena admin"
+admin.site.index_template = "admin/arena_index.html"

@@ -9,8 +9,10 @@ role changes (which bump the epoch) invalidate every signed session cookie at on
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.crypto import salted_hmac
 
@@ -74,10 +76,19 @@ class ArenaUser(models.Model):
     def roles(self) -> list[str]:
         return self.record.roles
 
-    def get_session_auth_hash(self) -> str:
+    def _session_value(self) -> str:
         # Epoch + password hash: logout/ban/role change or a new password end existing sessions.
-        value = f"{self.id}:{self.record.session_epoch}:{self.record.password_hash}:{self.record.status}"
-        return salted_hmac("accounts.ArenaUser.session", value, algorithm="sha256").hexdigest()
+        return f"{self.id}:{self.record.session_epoch}:{self.record.password_hash}:{self.record.status}"
+
+    def get_session_auth_hash(self) -> str:
+        return salted_hmac("accounts.ArenaUser.session", self._session_value(), algorithm="sha256").hexdigest()
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        """Hashes under SECRET_KEY_FALLBACKS, so rotating the secret key does not log everyone out."""
+        for key in settings.SECRET_KEY_FALLBACKS:
+            yield salted_hmac(
+                "accounts.ArenaUser.session", self._session_value(), secret=key, algorithm="sha256"
+            ).hexdigest()
 
     def has_perm(self, perm: str, obj: Any = None) -> bool:
         if not (self.is_active and self.is_staff):

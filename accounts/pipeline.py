@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from social_core.exceptions import AuthForbidden
+from social_core.exceptions import AuthPolicyError
 
 from accounts import tokens, users
 from accounts.models import ArenaUser
@@ -23,7 +23,7 @@ from duelarena.dynamo import keys
 def require_verified_email(backend: Any, response: dict[str, Any], details: dict[str, Any], **kwargs: Any) -> None:
     # Google's backend checks this too; a second look here keeps the rule ours, not a library default.
     if response.get("email_verified") is not True or not details.get("email"):
-        raise AuthForbidden(backend)
+        raise AuthPolicyError(backend, code="email_verification_rejected", stage="pipeline")
 
 
 def find_or_create_user(
@@ -40,7 +40,7 @@ def find_or_create_user(
 
 def refuse_banned(backend: Any, user: ArenaUser, **kwargs: Any) -> None:
     if not user.record.is_active:
-        raise AuthForbidden(backend)
+        raise AuthPolicyError(backend, code="authentication_disallowed", stage="pipeline")
 
 
 def update_profile(user: ArenaUser, details: dict[str, Any], response: dict[str, Any], **kwargs: Any) -> dict:

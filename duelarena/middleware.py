@@ -128,14 +128,15 @@ class RequestContextMiddleware:
         """Unhandled errors outside ninja (ninja has its own handlers): 500 in the error shape."""
         if not wants_json_errors(request.path):
             return None
-        from social_core.exceptions import AuthForbidden, SocialAuthBaseException
+        from social_core.exceptions import AuthPolicyError, SocialAuthBaseException
 
         if isinstance(exception, SocialAuthBaseException):
             # Forged or replayed state, cancelled consent, unverified email, banned user...
-            logger.warning("sign-in refused", extra={"reason": type(exception).__name__})
-            if isinstance(exception, AuthForbidden):
-                return error_response(403, "sign_in_forbidden", "this account may not sign in")
-            reason = {"reason": type(exception).__name__}
+            # public_metadata() holds social-core's non-identifying error fields only.
+            reason = {"reason": exception.code}
+            logger.warning("sign-in refused", extra=reason)
+            if isinstance(exception, AuthPolicyError):
+                return error_response(403, "sign_in_forbidden", "this account may not sign in", reason)
             return error_response(400, "sign_in_failed", "sign-in failed; start again", reason)
         logger.exception("unhandled error", exc_info=exception)
         return error_response(500, "internal_error", "internal server error")
