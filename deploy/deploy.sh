@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Build the image and deploy template.yaml with AWS SAM, then print the API URL.
+#   deploy/deploy.sh <environment> <region>      e.g. deploy/deploy.sh prod eu-west-1
+# Needs: the AWS SAM CLI, Docker, and AWS credentials allowed to deploy CloudFormation stacks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ENVIRONMENT="${1:?usage: deploy/deploy.sh <environment> <region>}"
+REGION="${2:?usage: deploy/deploy.sh <environment> <region>}"
+STACK="duelarena-${ENVIRONMENT}"
+command -v sam >/dev/null || { echo "install the AWS SAM CLI: https://docs.aws.amazon.com/serverless-application-model/" >&2; exit 2; }
+
+sam build --template-file template.yaml
+sam deploy \
+  --stack-name "$STACK" \
+  --region "$REGION" \
+  --resolve-image-repos \
+  --capabilities CAPABILITY_IAM \
+  --no-fail-on-empty-changeset \
+  --parameter-overrides "EnvironmentName=${ENVIRONMENT}" ${EXTRA_PARAMETERS:-}
+
+url=$(aws cloudformation describe-stacks --region "$REGION" --stack-name "$STACK" \
+  --query "Stacks[0].Outputs[?OutputKey=='ApiUrl'].OutputValue" --output text)
+echo "API: ${url}  (docs: ${url}/api/docs, health: ${url}/health)"

@@ -1,0 +1,69 @@
+"""template.yaml declares exactly the table the code defines, routes only public paths, and lints clean."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from duelarena.dynamo.schema import TTL_ATTRIBUTE, table_definition
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML loader that keeps CloudFormation short-form tags (!Ref, !Sub...) as plain values."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node):
+    if isinstance(node, yaml.ScalarNode):
+        return {suffix: loader.construct_scalar(node)}
+    if isinstance(node, yaml.SequenceNode):
+        return {suffix: loader.construct_sequence(node, deep=True)}
+    return {suffix: loader.construct_mapping(node, deep=True)}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+def template() -> dict:
+    return yaml.load((REPO / "template.yaml").read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+
+
+def test_table_matches_the_code_definition():
+    table = template()["Resources"]["Table"]["Properties"]
+    code = table_definition("any")
+    assert table["BillingMode"] == code["BillingMode"] == "PAY_PER_REQUEST"
+    assert sorted(map(str, table["AttributeDefinitions"])) == sorted(map(str, code["AttributeDefinitions"]))
+    assert table["KeySchema"] == code["KeySchema"]
+    def by_name(gsis):
+        return {g["IndexName"]: (g["KeySchema"], g["Projection"]) for g in gsis}
+    assert by_name(table["GlobalSecondaryIndexes"]) == by_name(code["GlobalSecondaryIndexes"])
+    assert table["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+def test_events_path_is_never_routed_over_http():
+    function = template()["Resources"]["AppFunction"]["Properties"]
+    paths = [e["Properties"].get("Path", "") for e in function["Events"].values() if e["Type"] == "HttpApi"]
+    assert paths and not any(p.startswith("/events") or p in ("/{proxy+}", "$default") for p in paths)
+    assert function["Environment"]["Variables"]["AWS_LWA_PASS_THROUGH_PATH"] == "/events"
+    assert function["Environment"]["Variables"]["AWS_LWA_READINESS_CHECK_PATH"] == "/health"
+
+
+def test_iam_is_scoped_to_own_resources():
+    statements = template()["Resources"]["AppFunction"]["Properties"]["Policies"][0]["Statement"]
+    for statement in statements:
+        assert statement["Resource"] != "*", statement["Sid"]
+        assert not any(action.endswith(":*") for action in statement["Action"] if isinstance(action, str))
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert "dynamodb:Scan" not in actions and "dynamodb:DeleteTable" not in actions
+
+
+def test_cfn_lint_is_clean():
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), "template.yaml"], cwd=REPO, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
