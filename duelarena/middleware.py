@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from duelarena.dynamo import connection
 from duelarena.errors import error_response
@@ -61,6 +61,19 @@ def _incoming_request_id(request: HttpRequest) -> str:
     return uuid.uuid4().hex
 
 
+class HealthCheckMiddleware:
+    """``GET /health`` before anything else: LWA's readiness check arrives with Host 127.0.0.1:PORT,
+    which production ALLOWED_HOSTS rightly refuses, and must never touch DynamoDB or redirect."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/health" and request.method in ("GET", "HEAD"):
+            return JsonResponse({"status": "ok"})
+        return self.get_response(request)
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -73,7 +86,7 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         try:
             response = self._too_large(request) or self.get_response(request)
-            if wants_json_errors(request.path) and response.status_code >= 400:
+            if wants_json_errors(request.path_info) and response.status_code >= 400:
                 response = self._as_error_shape(response)
             calls = connection.call_count()
             response["X-Request-ID"] = request_id
@@ -83,7 +96,7 @@ class RequestContextMiddleware:
                 "request",
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": request.path_info,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     "dynamodb_calls": calls,
@@ -126,7 +139,7 @@ class RequestContextMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         """Unhandled errors outside ninja (ninja has its own handlers): 500 in the error shape."""
-        if not wants_json_errors(request.path):
+        if not wants_json_errors(request.path_info):
             return None
         from social_core.exceptions import AuthPolicyError, SocialAuthBaseException
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "duelarena.middleware.RequestContextMiddleware",
+    "duelarena.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,7 +120,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env("STATIC_ROOT") or BASE_DIR / "staticfiles"
 STORAGES = {
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -148,10 +149,13 @@ CURSOR_SIGNING_SALT = "duelarena.cursor"
 # --- Security ----------------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Behind API Gateway + LWA, TLS ends at the gateway and LWA forwards X-Forwarded-Proto from loopback.
+# gunicorn alone decides the scheme (forwarded_allow_ips = 127.0.0.1), so SECURE_PROXY_SSL_HEADER is
+# deliberately unset: Django would trust that header from any client.
+# When LWA strips an API stage prefix (AWS_LWA_REMOVE_BASE_PATH), URL_PREFIX puts it back into the
+# absolute URLs Django builds (OAuth redirect URIs, admin redirects, static files).
+FORCE_SCRIPT_NAME = env("URL_PREFIX") or None
 if PRODUCTION:
-    # LWA and gunicorn on loopback terminate nothing; API Gateway terminates TLS and LWA forwards the
-    # scheme. gunicorn only trusts X-Forwarded-Proto from 127.0.0.1 (forwarded_allow_ips).
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^health"]
     SESSION_COOKIE_SECURE = True

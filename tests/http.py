@@ -19,16 +19,37 @@ class Reply:
         return json.loads(self.body)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # tests look at redirects themselves
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def _headers(message) -> dict[str, str]:
+    headers = {k.lower(): v for k, v in message.items()}
+    cookies = message.get_all("Set-Cookie") or []
+    if cookies:
+        headers["set-cookie"] = "\n".join(cookies)  # one per line: values may contain ", "
+    return headers
+
+
 def call(method: str, url: str, body: Any = None, *, raw: bytes | None = None, headers: dict | None = None) -> Reply:
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-    if data is not None and "Content-Type" not in request.headers:
+    if data is not None and not request.has_header("Content-type"):
         request.add_header("Content-Type", "application/json")
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return Reply(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
+        with _opener.open(request, timeout=30) as response:
+            return Reply(response.status, _headers(response.headers), response.read())
     except urllib.error.HTTPError as error:
-        return Reply(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+        return Reply(error.code, _headers(error.headers), error.read())
+
+
+def cookies_from(reply: Reply) -> list[str]:
+    """``name=value`` pairs of the reply's Set-Cookie headers (as a browser would send them back)."""
+    return [line.split(";", 1)[0].strip() for line in reply.headers.get("set-cookie", "").splitlines() if "=" in line]
 
 
 def assert_error_shape(reply: Reply, status: int, code: str | None = None) -> dict:
