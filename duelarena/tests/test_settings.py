@@ -38,6 +38,7 @@ def test_orm_query_fails_loudly():
         ({"DJANGO_DEBUG": "1", "DJANGO_SECRET_KEY": GOOD_SECRET, "DJANGO_ALLOWED_HOSTS": "a.example"}, "DEBUG"),
         ({"DJANGO_ALLOWED_HOSTS": "a.example"}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_SECRET_KEY": GOOD_SECRET}, "DJANGO_ALLOWED_HOSTS"),
+        ({"DJANGO_SECRET_KEY": GOOD_SECRET, "DJANGO_ALLOWED_HOSTS": "a.example"}, "JWT_SIGNING_KEY"),
     ],
 )
 def test_production_refuses_unsafe_settings(env, complaint):
@@ -56,6 +57,7 @@ def test_check_deploy_is_clean_in_production():
         DUELARENA_ENV="production",
         DJANGO_SECRET_KEY=GOOD_SECRET,
         DJANGO_ALLOWED_HOSTS="arena.example.com",
+        JWT_SIGNING_KEY="j" * 40,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
