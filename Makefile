@@ -23,11 +23,17 @@ run: $(STAMP) dynamodb-local
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check duelarena accounts games llm deploy bench tests
 
 test: $(STAMP) dynamodb-local
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=duelarena.settings $(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory container-test; \
+	else echo "container smoke test skipped (runs when CI=true, or: make container-test)"; fi
+
+# Builds the image with buildah from a debootstrapped Debian base and checks it (installs buildah and
+# debootstrap with apt-get when root on Debian).
+container-test: $(STAMP) dynamodb-local
+	./deploy/container_smoke.sh
 
 bench: $(STAMP) dynamodb-local
 	$(PY) bench/cold_start.py
