@@ -1,0 +1,340 @@
+"""How a model plays one turn (GAMES.md, "The harness").
+
+``play_turn`` asks the model, reads the last ``MOVE:`` line, lets the rules decide legality, and on an
+illegal or unreadable answer appends feedback to the conversation and asks again; 3 failed answers forfeit
+(``forfeit_illegal_moves``). Provider errors are retried with exponential backoff and jitter at most
+``LLM_MAX_PROVIDER_RETRIES`` times per turn, then forfeit with their own reason (``forfeit_timeout`` for
+timeouts, else ``forfeit_provider_error``); errors that cannot pass (auth, bad request) are not retried.
+Every call is recorded as an ``Attempt``, failed ones included, and the turn's totals are sums of them.
+
+The function only reads its arguments and settings and keeps all state in locals, so the service may run
+both seats of a simultaneous game in parallel threads. It never applies the move: that is the service's
+single write.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+from games.rules.base import IllegalMove, Rules, Seat, require_turn
+
+from . import pricing
+from .parsing import parse_answer
+from .prompts import MAX_FAILED_ANSWERS, build_messages, feedback, messages_as_text
+from .providers import Completion, Message, Provider, ProviderError, get_provider, split_player
+
+logger = logging.getLogger(__name__)
+
+FORFEIT_ILLEGAL = "forfeit_illegal_moves"
+FORFEIT_TIMEOUT = "forfeit_timeout"
+FORFEIT_PROVIDER = "forfeit_provider_error"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The harness settings, read once per turn."""
+
+    max_tokens: int = 4096
+    call_timeout: float = 60.0
+    turn_timeout: float = 300.0
+    max_provider_retries: int = 3
+    retry_base: float = 1.0
+    retry_max: float = 30.0
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(
+            max_tokens=int(getattr(settings, "LLM_MAX_TOKENS", cls.max_tokens)),
+            call_timeout=float(getattr(settings, "LLM_TIMEOUT_SECONDS", cls.call_timeout)),
+            turn_timeout=float(getattr(settings, "LLM_TURN_TIMEOUT_SECONDS", cls.turn_timeout)),
+            max_provider_retries=int(getattr(settings, "LLM_MAX_PROVIDER_RETRIES", cls.max_provider_retries)),
+            retry_base=float(getattr(settings, "LLM_RETRY_BASE_SECONDS", cls.retry_base)),
+            retry_max=float(getattr(settings, "LLM_RETRY_MAX_SECONDS", cls.retry_max)),
+        )
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One provider call. ``parsed_move`` is the text on the MOVE line; ``move`` the canonical move when the
+    rules accepted it. ``cost_micros`` is None when the model's price is unknown; failed calls cost 0."""
+
+    number: int
+    prompt: str
+    answer: str
+    parsed_move: str | None
+    move: str | None
+    reasoning: str
+    thinking: str | None
+    input_tokens: int
+    output_tokens: int
+    cost_micros: int | None
+    latency_ms: int
+    error: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def record_fields(self) -> dict[str, Any]:
+        """Keyword arguments for ``games.records.Attempt`` (its names, ints only)."""
+        reasoning = "\n\n".join(p for p in (self.thinking, self.reasoning) if p)
+        return {
+            "attempt": self.number,
+            "prompt": self.prompt,
+            "answer": self.answer,
+            "parsed": self.move or self.parsed_move,
+            "reasoning": reasoning,
+            "tokens_in": self.input_tokens,
+            "tokens_out": self.output_tokens,
+            "cost_micros": self.cost_micros or 0,
+            "latency_ms": self.latency_ms,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """A move, a forfeit, or a pause for budget (``paused_for_budget``: no move, no forfeit)."""
+
+    player: str
+    seat: Seat
+    move: str | None = None
+    forfeit: str | None = None
+    attempts: tuple[Attempt, ...] = field(default_factory=tuple)
+    paused_for_budget: bool = False
+    error: str | None = None  # why there is no move: the last problem, in "code: message" form
+
+    @property
+    def input_tokens(self) -> int:
+        return sum(a.input_tokens for a in self.attempts)
+
+    @property
+    def output_tokens(self) -> int:
+        return sum(a.output_tokens for a in self.attempts)
+
+    @property
+    def cost_micros(self) -> int:
+        """Known costs only; see ``priced``."""
+        return sum(a.cost_micros or 0 for a in self.attempts)
+
+    @property
+    def priced(self) -> bool:
+        return all(a.cost_micros is not None for a in self.attempts)
+
+    @property
+    def latency_ms(self) -> int:
+        return sum(a.latency_ms for a in self.attempts)
+
+    @property
+    def illegal_attempts(self) -> int:
+        return sum(1 for a in self.attempts if a.error and not a.error.startswith("provider_"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "player": self.player,
+            "seat": self.seat,
+            "move": self.move,
+            "forfeit": self.forfeit,
+            "paused_for_budget": self.paused_for_budget,
+            "error": self.error,
+            "attempts": [a.to_dict() for a in self.attempts],
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cost_micros": self.cost_micros,
+            "priced": self.priced,
+            "latency_ms": self.latency_ms,
+            "illegal_attempts": self.illegal_attempts,
+        }
+
+
+def backoff_seconds(failures: int, retry_after: float | None, limits: Limits, rng: random.Random) -> float:
+    """Exponential backoff with jitter (half fixed, half random, so concurrent seats spread out), never
+    shorter than the server's Retry-After, never longer than ``retry_max``."""
+    delay = min(limits.retry_max, limits.retry_base * 2 ** (failures - 1))
+    delay = delay / 2 + rng.uniform(0, delay / 2)
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return min(delay, limits.retry_max)
+
+
+def play_turn(
+    rules: Rules,
+    state: dict,
+    seat: Seat,
+    player_name: str,
+    *,
+    provider: Provider | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    rng: random.Random | None = None,
+    max_cost_micros: int | None = None,
+    legal_moves_hint: bool | None = None,
+    limits: Limits | None = None,
+) -> TurnResult:
+    """Play ``seat``'s turn with the model ``player_name`` (``provider:model``).
+
+    ``provider`` replaces the registry lookup (tests, judges). ``max_cost_micros``: before each attempt,
+    if this turn has already cost more, stop and return ``paused_for_budget=True`` (calls of unknown price
+    count as 0 here; ``TurnResult.priced`` tells the caller). ``legal_moves_hint``
+    None follows the game's option. Raises IllegalMove if ``seat`` has nothing to play (a caller bug).
+    """
+    require_turn(rules, state, seat)
+    turn = _Turn(
+        rules, state, seat, player_name, limits or Limits.from_settings(), sleep, clock, rng or random.Random()
+    )
+    return turn.play(provider, max_cost_micros, legal_moves_hint)
+
+
+class _Turn:
+    """The bookkeeping of one play_turn call (one instance per call: nothing is shared between calls)."""
+
+    def __init__(
+        self,
+        rules: Rules,
+        state: dict,
+        seat: Seat,
+        player: str,
+        limits: Limits,
+        sleep: Callable[[float], None],
+        clock: Callable[[], float],
+        rng: random.Random,
+    ) -> None:
+        self.rules, self.state, self.seat, self.player = rules, state, seat, player
+        self.limits, self.sleep, self.clock, self.rng = limits, sleep, clock, rng
+        self.attempts: list[Attempt] = []
+
+    def result(self, **outcome: Any) -> TurnResult:
+        return TurnResult(self.player, self.seat, attempts=tuple(self.attempts), **outcome)
+
+    def play(self, provider: Provider | None, max_cost: int | None, hint: bool | None) -> TurnResult:
+        started = self.clock()
+        try:
+            provider, model = (provider, split_player(self.player)[1]) if provider else get_provider(self.player)
+        except ProviderError as exc:
+            self.record_failure("", exc, 0)
+            return self.result(forfeit=FORFEIT_PROVIDER, error=f"provider_{exc.kind}: {exc.message}")
+        price = pricing.price_for(self.player)
+        messages = build_messages(self.rules, self.state, self.seat, legal_moves_hint=hint)
+        failed_answers = provider_failures = 0
+        while True:
+            spent = sum(a.cost_micros or 0 for a in self.attempts)
+            if max_cost is not None and spent > max_cost:
+                return self.result(paused_for_budget=True, error=f"budget: this turn cost {spent} µ$ > {max_cost}")
+            remaining = self.limits.turn_timeout - (self.clock() - started)
+            if remaining <= 0:
+                return self.result(forfeit=FORFEIT_TIMEOUT, error="turn_timeout: the turn ran out of time")
+            prompt = messages_as_text(messages)
+            call_started = self.clock()
+            try:
+                completion = provider.complete(
+                    model,
+                    list(messages),
+                    max_tokens=self.limits.max_tokens,
+                    timeout=min(self.limits.call_timeout, remaining),
+                )
+            except ProviderError as exc:
+                self.record_failure(prompt, exc, _ms(self.clock() - call_started))
+                provider_failures += 1
+                delay = backoff_seconds(provider_failures, exc.retry_after, self.limits, self.rng)
+                time_left = self.limits.turn_timeout - (self.clock() - started)
+                if not exc.retryable or provider_failures > self.limits.max_provider_retries or delay >= time_left:
+                    reason = FORFEIT_TIMEOUT if exc.kind == "timeout" else FORFEIT_PROVIDER
+                    return self.result(forfeit=reason, error=f"provider_{exc.kind}: {exc.message}")
+                self.sleep(delay)
+                continue
+            move, problem = self.record_answer(prompt, completion, price)
+            if move is not None:
+                return self.result(move=move)
+            failed_answers += 1
+            if failed_answers >= MAX_FAILED_ANSWERS:
+                return self.result(forfeit=FORFEIT_ILLEGAL, error=self.attempts[-1].error)
+            messages = [
+                *messages,
+                # Anthropic refuses an empty assistant turn; the placeholder keeps the conversation valid.
+                Message("assistant", completion.text or "(empty answer)"),
+                Message(
+                    "user",
+                    feedback(
+                        problem, attempts_left=MAX_FAILED_ANSWERS - failed_answers, truncated=completion.truncated
+                    ),
+                ),
+            ]
+
+    def record_answer(self, prompt: str, completion: Completion, price: pricing.Price | None) -> tuple[str | None, str]:
+        """Record a completed call; returns (canonical move, None) or (None, problem shown to the model)."""
+        move_text, reasoning = parse_answer(completion.text)
+        move: str | None = None
+        if move_text is None:
+            code, problem = "no_move_line", "no final line 'MOVE: <move>' was found in your answer"
+        else:
+            try:
+                move = self.rules.parse_move(self.state, self.seat, move_text)
+                code, problem = "", ""
+            except IllegalMove as exc:
+                # Name the answer unless the rules' message already quotes it.
+                named = move_text in exc.message
+                code, problem = exc.code, exc.message if named else f"{move_text!r}: {exc.message}"
+        self.attempts.append(
+            Attempt(
+                number=len(self.attempts) + 1,
+                prompt=prompt,
+                answer=completion.text,
+                parsed_move=move_text,
+                move=move,
+                reasoning=reasoning,
+                thinking=completion.reasoning,
+                input_tokens=completion.input_tokens,
+                output_tokens=completion.output_tokens,
+                cost_micros=price.cost_micros(completion.input_tokens, completion.output_tokens) if price else None,
+                latency_ms=completion.latency_ms,
+                error=f"{code}: {problem}" if move is None else None,
+            )
+        )
+        self.log(self.attempts[-1])
+        return move, problem
+
+    def record_failure(self, prompt: str, exc: ProviderError, latency_ms: int) -> None:
+        self.attempts.append(
+            Attempt(
+                number=len(self.attempts) + 1,
+                prompt=prompt,
+                answer="",
+                parsed_move=None,
+                move=None,
+                reasoning="",
+                thinking=None,
+                input_tokens=0,
+                output_tokens=0,
+                cost_micros=0,
+                latency_ms=latency_ms,
+                error=f"provider_{exc.kind}: {exc.message}",
+            )
+        )
+        self.log(self.attempts[-1])
+
+    def log(self, attempt: Attempt) -> None:
+        # Metadata only: prompts and answers are stored with the move, not written to logs.
+        logger.info(
+            "llm attempt",
+            extra={
+                "player": self.player,
+                "seat": self.seat,
+                "attempt": attempt.number,
+                "tokens_in": attempt.input_tokens,
+                "tokens_out": attempt.output_tokens,
+                "cost_micros": attempt.cost_micros,
+                "latency_ms": attempt.latency_ms,
+                "accepted": attempt.move is not None,
+                "error": attempt.error,
+            },
+        )
+
+
+def _ms(seconds: float) -> int:
+    return max(0, int(seconds * 1000))

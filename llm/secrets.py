@@ -1,0 +1,156 @@
+"""Provider API keys: from one AWS Secrets Manager JSON secret when ``LLM_SECRETS_ARN`` is set, else (and as
+a fallback for names the secret lacks) from the environment.
+
+The secret is cached for ``LLM_SECRETS_TTL_SECONDS`` so a rotated key is picked up without a restart, and
+``invalidate()`` (called after an auth error) forces the next read to fetch it again. Values are never
+logged, never part of a repr or an exception message; ``redact()`` scrubs them (and key-shaped strings)
+from any text that may have echoed one, such as a provider's error body.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+# The names the built-in providers read; named endpoints add their own ``api_key_env``.
+KEY_NAMES: tuple[str, ...] = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
+REDACTED = "[redacted]"
+# Key-shaped strings (OpenAI sk-/sk-proj-, Anthropic sk-ant-, bearer tokens): redacted even when unknown,
+# because a server may echo a key we never loaded (e.g. one from a stale client).
+_KEY_SHAPES = re.compile(r"(?:(?<![A-Za-z0-9])sk-[A-Za-z0-9_\-*.]{8,}|Bearer\s+[A-Za-z0-9_\-.=]{8,})")
+_MIN_SECRET_LEN = 6  # shorter values would redact ordinary words
+
+
+class SecretsUnavailable(Exception):
+    """The configured secret could not be read. The message never contains secret material."""
+
+    def __init__(self, message: str, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class SecretStore:
+    """Reads keys; thread-safe; caches the Secrets Manager secret with a TTL.
+
+    ``client`` (a boto3 ``secretsmanager`` client) is injectable for tests; by default one is created
+    lazily so importing this module never imports boto3.
+    """
+
+    def __init__(self, *, client: Any = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self._client = client
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._arn: str | None = None
+        self._loaded_at: float | None = None  # None: not loaded (or invalidated)
+        self._values: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return f"SecretStore(cached_names={sorted(self._values)})"
+
+    def get(self, name: str) -> str | None:
+        arn = getattr(settings, "LLM_SECRETS_ARN", "") or ""
+        if arn:
+            value = self._secret_values(arn).get(name)
+            if value:
+                return value
+        return os.environ.get(name) or None
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._loaded_at = None
+
+    def known_values(self) -> list[str]:
+        with self._lock:
+            return list(self._values.values())
+
+    def _secret_values(self, arn: str) -> dict[str, str]:
+        ttl = float(getattr(settings, "LLM_SECRETS_TTL_SECONDS", 300))
+        with self._lock:
+            fresh = self._arn == arn and self._loaded_at is not None and self._clock() - self._loaded_at < ttl
+            if not fresh:
+                self._values = self._fetch(arn)
+                self._arn, self._loaded_at = arn, self._clock()
+            return self._values
+
+    def _fetch(self, arn: str) -> dict[str, str]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            answer = self._secrets_client(arn).get_secret_value(SecretId=arn)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "ClientError")
+            retryable = code in ("ThrottlingException", "InternalServiceError", "InternalServiceErrorException")
+            raise SecretsUnavailable(f"could not read the provider secret ({code})", retryable) from None
+        except BotoCoreError as exc:
+            raise SecretsUnavailable(f"could not reach Secrets Manager ({type(exc).__name__})", True) from None
+        try:
+            data = json.loads(answer.get("SecretString") or "")
+        except ValueError:
+            # Never include the text: it is the secret.
+            raise SecretsUnavailable("the provider secret is not a JSON object", False) from None
+        if not isinstance(data, dict):
+            raise SecretsUnavailable("the provider secret is not a JSON object", False)
+        values = {str(k): v for k, v in data.items() if isinstance(v, str) and v}
+        logger.info("provider secret loaded", extra={"secret_names": sorted(values)})
+        return values
+
+    def _secrets_client(self, arn: str) -> Any:
+        if self._client is None:
+            import boto3
+
+            # A secret ARN names its region; a plain name uses the deployment's region.
+            parts = arn.split(":")
+            region = parts[3] if arn.startswith("arn:") and len(parts) > 3 else getattr(settings, "AWS_REGION", None)
+            self._client = boto3.session.Session().client("secretsmanager", region_name=region)
+        return self._client
+
+
+_store = SecretStore()
+
+
+def get_secret(name: str) -> str | None:
+    """The value of ``name`` (e.g. ``OPENAI_API_KEY``), or None when it is not configured."""
+    return _store.get(name)
+
+
+def invalidate() -> None:
+    _store.invalidate()
+
+
+def use_store(store: SecretStore) -> SecretStore:
+    """Swap the process-wide store (tests); returns the previous one."""
+    global _store
+    previous, _store = _store, store
+    return previous
+
+
+def _names_to_scrub() -> set[str]:
+    names = set(KEY_NAMES)
+    endpoints = getattr(settings, "LLM_ENDPOINTS", None) or {}
+    if isinstance(endpoints, dict):
+        for spec in endpoints.values():
+            if isinstance(spec, dict) and isinstance(spec.get("api_key_env"), str):
+                names.add(spec["api_key_env"])
+    return names
+
+
+def redact(text: str) -> str:
+    """``text`` with every known key value and every key-shaped string replaced by ``[redacted]``."""
+    if not text:
+        return text
+    values = set(_store.known_values())
+    values.update(v for n in _names_to_scrub() if (v := os.environ.get(n)))
+    for value in sorted(values, key=len, reverse=True):  # longest first: a key may contain a shorter one
+        if len(value) >= _MIN_SECRET_LEN:
+            text = text.replace(value, REDACTED)
+    return _KEY_SHAPES.sub(REDACTED, text)

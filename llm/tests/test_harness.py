@@ -1,0 +1,339 @@
+"""The harness with a scripted provider: prompts, feedback and retries, forfeits, costs, budget, threads."""
+
+from __future__ import annotations
+
+import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from games.rules import IllegalMove, get_rules
+from llm.harness import (
+    FORFEIT_ILLEGAL,
+    FORFEIT_PROVIDER,
+    FORFEIT_TIMEOUT,
+    Limits,
+    TurnResult,
+    backoff_seconds,
+    play_turn,
+)
+from llm.prompts import build_messages, seat_label
+from llm.providers import Completion, Message, ProviderError
+
+MINI = "openai:gpt-4.1-mini"  # $0.40 / $1.60 per Mtok
+
+
+class ScriptedProvider:
+    """Answers from a script: a str (answer text), a Completion, or a ProviderError to raise."""
+
+    name = "scripted"
+
+    def __init__(self, *script: str | Completion | ProviderError, tokens: tuple[int, int] = (1000, 100)) -> None:
+        self.script = list(script)
+        self.tokens = tokens
+        self.calls: list[list[Message]] = []
+        self.timeouts: list[float] = []
+
+    def complete(self, model, messages, *, max_tokens, timeout):
+        self.calls.append(list(messages))
+        self.timeouts.append(timeout)
+        step = self.script.pop(0)
+        if isinstance(step, ProviderError):
+            raise step
+        if isinstance(step, Completion):
+            return step
+        return Completion(step, None, self.tokens[0], self.tokens[1], latency_ms=250)
+
+
+def turn(
+    game: str, *script, seat="white", state=None, player=MINI, options=None, **kwargs
+) -> tuple[TurnResult, ScriptedProvider]:
+    rules = get_rules(game)
+    state = state or rules.initial_state(options or {}, 7)
+    provider = kwargs.pop("provider", None) or ScriptedProvider(*script)
+    kwargs.setdefault("sleep", lambda _: None)
+    return play_turn(rules, state, seat, player, provider=provider, **kwargs), provider
+
+
+def after(game: str, moves: list[tuple[str, str]], seed: int = 7, options: dict | None = None) -> dict:
+    rules = get_rules(game)
+    state = rules.initial_state(options or {}, seed)
+    for seat, move in moves:
+        state = rules.apply(state, seat, rules.parse_move(state, seat, move))
+    return state
+
+
+# ---------------------------------------------------------------------------------------- prompts
+
+
+def test_chess_prompt_has_fen_moves_format_and_no_legal_moves():
+    rules = get_rules("chess")
+    state = after("chess", [("white", "e4"), ("black", "e5")])
+    system, user = build_messages(rules, state, "white")
+    assert system.role == "system" and "MOVE: <move>" in system.content and "SAN" in system.content
+    assert state["fen"] in user.content and "1. e4 e5" in user.content
+    assert "You play white" in user.content
+    assert "Legal moves" not in user.content and "g1f3" not in user.content
+    hinted = build_messages(rules, state, "white", legal_moves_hint=True)[1].content
+    assert "Legal moves (UCI):" in hinted and "g1f3" in hinted
+
+
+def test_legal_moves_hint_follows_the_game_option():
+    rules = get_rules("tictactoe")
+    state = rules.initial_state({"legal_moves_hint": True}, 1)
+    assert "Legal moves: 1, 2, 3, 4, 5, 6, 7, 8, 9." in build_messages(rules, state, "white")[1].content
+    words = get_rules("words")
+    hint = build_messages(words, words.initial_state({"legal_moves_hint": True}, 1), "white")[1].content
+    assert "a sample, not the full list" in hint
+
+
+@pytest.mark.parametrize(
+    ("game", "white", "black"),
+    [
+        ("chess", "white", "black"),
+        ("tictactoe", "X", "O"),
+        ("rps", "player1", "player2"),
+        ("racing", "player1", "player2"),
+        ("words", "player1", "player2"),
+    ],
+)
+def test_every_game_prompt_names_the_seat_and_the_format(game, white, black):
+    rules = get_rules(game)
+    state = rules.initial_state({}, 3)
+    assert (seat_label(game, "white"), seat_label(game, "black")) == (white, black)
+    system, user = build_messages(rules, state, "black" if game in ("rps", "racing") else "white")
+    label = black if game in ("rps", "racing") else white
+    assert f"You play {label}." in user.content and f"Your move as {label}." in user.content
+    assert user.content.rstrip().endswith("MOVE: <move>")
+    assert "Rules:" in system.content and "after 3 failed tries" in system.content
+    assert rules.render(state, "black" if game in ("rps", "racing") else "white") in user.content
+
+
+def test_simultaneous_prompt_hides_the_opponents_pending_choice():
+    rules = get_rules("rps")
+    state = rules.apply(rules.initial_state({}, 1), "white", "rock")
+    user = build_messages(rules, state, "black")[1].content.replace("Rock-paper-scissors", "")
+    assert "rock" not in user.lower() and "at the same time" in user
+    assert "The opponent has already chosen (hidden)." in user
+
+
+def test_history_is_in_the_prompt():
+    ttt = get_rules("tictactoe")
+    state = after("tictactoe", [("white", "5"), ("black", "1")])
+    assert "Moves so far, in order: X 5, O 1." in build_messages(ttt, state, "white")[1].content
+    racing = get_rules("racing")
+    state = racing.initial_state({}, 2)
+    for _ in range(12):
+        state = racing.apply(racing.apply(state, "white", "coast"), "black", "brake")
+    user = build_messages(racing, state, "black")[1].content
+    assert "1: you brake, opponent coast" in user and "12: you brake, opponent coast" in user
+
+
+# ------------------------------------------------------------------------------- answers and retries
+
+
+def test_illegal_then_legal_answer_records_two_attempts_with_feedback():
+    state = after("tictactoe", [("white", "5"), ("black", "1")])
+    result, provider = turn("tictactoe", "I like the centre.\nMOVE: 5", "Oops.\nMOVE: 9", state=state)
+    assert result.move == "9" and result.forfeit is None and len(result.attempts) == 2
+    first, second = result.attempts
+    assert first.parsed_move == "5" and first.move is None and first.error.startswith("illegal_move:")
+    assert first.reasoning == "I like the centre."
+    assert second.move == "9" and second.error is None and second.number == 2
+    retry = provider.calls[1]
+    assert [m.role for m in retry] == ["system", "user", "assistant", "user"]
+    assert retry[2].content == "I like the centre.\nMOVE: 5"
+    assert "cell 5 is already taken by X" in retry[3].content and "2 more tries" in retry[3].content
+    assert "cell 5 is already taken" in second.prompt and "[assistant]" in second.prompt
+
+
+def test_three_illegal_answers_forfeit():
+    state = after("tictactoe", [("white", "5")])
+    result, provider = turn("tictactoe", "MOVE: 5", "no idea", "MOVE: 10", state=state, seat="black")
+    assert result.forfeit == FORFEIT_ILLEGAL and result.move is None
+    assert [a.number for a in result.attempts] == [1, 2, 3] and result.illegal_attempts == 3
+    assert result.attempts[1].error.startswith("no_move_line:") and result.attempts[2].error.startswith(
+        "unreadable_move:"
+    )
+    assert "MOVE: <move>" in provider.calls[2][-1].content and "1 more try" in provider.calls[2][-1].content
+    assert result.error == result.attempts[2].error
+
+
+def test_truncated_answer_feedback_says_so():
+    cut = Completion("Let me analyse every line", None, 10, 4096, 900, truncated=True)
+    result, provider = turn("rps", cut, "MOVE: paper")
+    assert result.move == "paper"
+    assert "cut off at the token limit" in provider.calls[1][-1].content
+
+
+@pytest.mark.parametrize(
+    ("game", "answer", "move", "state_moves"),
+    [
+        ("chess", "Developing.\n**MOVE:** Nf3", "g1f3", []),
+        ("chess", "MOVE: d4\nOn second thought...\nmove: `e7e5`.", "e7e5", [("white", "e4")]),
+        (
+            "chess",
+            "Castle!\n\nMOVE:\n```\nO-O\n```",
+            "e1g1",
+            [
+                ("white", "e4"),
+                ("black", "e5"),
+                ("white", "Nf3"),
+                ("black", "Nc6"),
+                ("white", "Bc4"),
+                ("black", "Bc5"),
+            ],
+        ),
+        ("tictactoe", "### Move: **b2**", "5", []),
+        ("tictactoe", "- MOVE: cell 9.", "9", [("white", "5")]),
+        ("rps", "<think>MOVE: rock</think>Going with paper.\nMOVE: PAPER!", "paper", []),
+        ("racing", "Speed up.\n> Move = 'Accelerate'", "accelerate", []),
+        ("racing", "MOVE: boo", "boost", []),
+        ("words", "Final move: \u201cOcean\u201d", "ocean", []),
+    ],
+)
+def test_move_lines_in_every_game(game, answer, move, state_moves):
+    state = after(game, state_moves)
+    seat = get_rules(game).to_move(state)[0]
+    result, _ = turn(game, answer, state=state, seat=seat)
+    assert result.move == move and len(result.attempts) == 1
+
+
+def test_words_answers_are_checked_by_the_rules():
+    state = after("words", [])
+    start = state["start_word"]
+    result, _ = turn("words", f"MOVE: {start}", "MOVE: two words", "MOVE: zzzzqx", state=state)
+    assert result.forfeit == FORFEIT_ILLEGAL
+    errors = [a.error for a in result.attempts]
+    assert "previous word" in errors[0] and "more than one word" in errors[1] and "word list" in errors[2]
+
+
+def test_seat_that_cannot_move_is_a_caller_error():
+    with pytest.raises(IllegalMove):
+        turn("tictactoe", "MOVE: 1", seat="black")
+
+
+# ------------------------------------------------------------------------------- provider failures
+
+
+def test_provider_errors_are_retried_with_backoff_then_forfeit():
+    error = ProviderError("server_error", "HTTP 502", True)
+    sleeps: list[float] = []
+    result, _ = turn("rps", error, error, error, error, sleep=sleeps.append, limits=Limits(max_provider_retries=3))
+    assert result.forfeit == FORFEIT_PROVIDER and len(result.attempts) == 4 and len(sleeps) == 3
+    assert all(a.input_tokens == 0 and a.cost_micros == 0 and a.answer == "" for a in result.attempts)
+    assert all(a.prompt for a in result.attempts)  # the prompt that was sent is kept for failed calls too
+
+
+def test_provider_timeouts_forfeit_timeout_and_unretryable_errors_stop_at_once():
+    timeout = ProviderError("timeout", "slow", True)
+    result, _ = turn("rps", timeout, timeout, limits=Limits(max_provider_retries=1))
+    assert result.forfeit == FORFEIT_TIMEOUT and len(result.attempts) == 2
+    result, _ = turn("rps", ProviderError("auth", "HTTP 401", False), "MOVE: rock")
+    assert result.forfeit == FORFEIT_PROVIDER and len(result.attempts) == 1
+    assert result.error == "provider_auth: HTTP 401"
+
+
+def test_provider_errors_and_illegal_answers_count_separately():
+    flaky = ProviderError("rate_limited", "429", True)
+    result, _ = turn("rps", flaky, "MOVE: lizard", flaky, "MOVE: spock", "MOVE: rock")
+    assert result.move == "rock" and len(result.attempts) == 5 and result.illegal_attempts == 2
+
+
+def test_unknown_provider_forfeits_with_a_recorded_attempt():
+    rules = get_rules("rps")
+    result = play_turn(rules, rules.initial_state({}, 1), "white", "nope:model", sleep=lambda _: None)
+    assert result.forfeit == FORFEIT_PROVIDER and len(result.attempts) == 1
+    assert result.attempts[0].error.startswith("provider_unavailable")
+
+
+def test_turn_deadline_forfeits_timeout_and_bounds_call_timeouts():
+    now = [0.0]
+    provider = ScriptedProvider("MOVE: lizard", "MOVE: lizard", "MOVE: rock")
+    original = provider.complete
+
+    def slow(*args, **kwargs):
+        now[0] += 70
+        return original(*args, **kwargs)
+
+    provider.complete = slow
+    limits = Limits(call_timeout=60, turn_timeout=100)
+    result, _ = turn("rps", provider=provider, clock=lambda: now[0], limits=limits)
+    assert result.forfeit == FORFEIT_TIMEOUT and len(result.attempts) == 2
+    assert provider.timeouts == [60, 30]
+
+
+def test_backoff_grows_with_jitter_honours_retry_after_and_is_capped():
+    limits = Limits(retry_base=1.0, retry_max=10.0)
+    rng = random.Random(5)
+    for failures, (lo, hi) in {1: (0.5, 1), 2: (1, 2), 3: (2, 4), 6: (5, 10)}.items():
+        assert lo <= backoff_seconds(failures, None, limits, rng) <= hi
+    assert backoff_seconds(1, 7.0, limits, rng) == 7.0
+    assert backoff_seconds(1, 60.0, limits, rng) == 10.0
+
+
+# ------------------------------------------------------------------------------------ costs, budget
+
+
+def test_costs_are_exact_sums_of_attempts():
+    state = after("tictactoe", [("white", "5")])
+    answers = [Completion("MOVE: 5", None, 1234, 567, 10), Completion("MOVE: 1", None, 1500, 33, 20)]
+    result, _ = turn("tictactoe", *answers, state=state, seat="black")
+    # 1234 * 0.40 + 567 * 1.60 = 1400.8 -> 1401 µ$; 1500 * 0.40 + 33 * 1.60 = 652.8 -> 653 µ$
+    assert [a.cost_micros for a in result.attempts] == [1401, 653]
+    assert (result.cost_micros, result.input_tokens, result.output_tokens) == (2054, 2734, 600)
+    assert result.latency_ms == 30 and result.priced
+    data = result.to_dict()
+    assert data["cost_micros"] == 2054 and data["attempts"][0]["cost_micros"] == 1401
+
+
+def test_unknown_prices_are_none_not_zero():
+    result, _ = turn("rps", "MOVE: rock", player="openai:some-future-model")
+    assert result.attempts[0].cost_micros is None and not result.priced and result.cost_micros == 0
+
+
+def test_budget_guard_pauses_before_the_next_attempt():
+    result, provider = turn("rps", "MOVE: lizard", "MOVE: rock", max_cost_micros=100)
+    # the first attempt cost 1000 * 0.4 + 100 * 1.6 = 560 µ$ > 100: no second call
+    assert result.paused_for_budget and result.move is None and result.forfeit is None
+    assert len(result.attempts) == 1 and len(provider.calls) == 1 and result.error.startswith("budget:")
+    done, _ = turn("rps", "MOVE: lizard", "MOVE: rock", max_cost_micros=1000)
+    assert done.move == "rock" and not done.paused_for_budget
+
+
+def test_attempts_fit_the_stored_move_record():
+    from games.records import Attempt as StoredAttempt
+
+    state = after("tictactoe", [("white", "5")])
+    thinking = Completion("Corner.\nMOVE: 1", "deep thoughts", 10, 5, 7)
+    result, _ = turn("tictactoe", "MOVE: 5", thinking, state=state, seat="black")
+    stored = [StoredAttempt(**a.record_fields()) for a in result.attempts]
+    assert stored[1].parsed == "1" and stored[1].reasoning == "deep thoughts\n\nCorner."
+    assert stored[0].error.startswith("illegal_move") and stored[0].parsed == "5"
+
+
+# --------------------------------------------------------------------------------------- threads
+
+
+def test_both_seats_of_a_simultaneous_game_can_play_at_once():
+    rules = get_rules("racing")
+    state = rules.initial_state({}, 4)
+    barrier = threading.Barrier(2)
+
+    class Waiting(ScriptedProvider):
+        def complete(self, *args, **kwargs):
+            if not self.calls:
+                barrier.wait(timeout=5)  # both seats' first calls are in flight together
+            return super().complete(*args, **kwargs)
+
+    def play(seat: str, answers: list[str]) -> TurnResult:
+        return play_turn(rules, state, seat, MINI, provider=Waiting(*answers), sleep=lambda _: None)
+
+    with ThreadPoolExecutor(2) as pool:
+        white = pool.submit(play, "white", ["MOVE: warp", "MOVE: accelerate"])
+        black = pool.submit(play, "black", ["MOVE: boost"])
+        white_result, black_result = white.result(timeout=10), black.result(timeout=10)
+    assert (white_result.move, len(white_result.attempts)) == ("accelerate", 2)
+    assert (black_result.move, len(black_result.attempts)) == ("boost", 1)
+    assert white_result.seat == "white" and black_result.seat == "black"
