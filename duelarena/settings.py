@@ -235,3 +235,31 @@ SOCIAL_AUTH_PIPELINE = (
     "accounts.pipeline.update_profile",
     "accounts.pipeline.finish",
 )
+
+# --- LLM players -----------------------------------------------------------------------------------
+def _json_env(name: str, default: object) -> object:
+    import json
+
+    raw = env(name)
+    if not raw:
+        return default
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be JSON") from exc
+
+
+LLM_MAX_TOKENS = env_int("LLM_MAX_TOKENS", 4096)
+LLM_TIMEOUT_SECONDS = float(env("LLM_TIMEOUT_SECONDS", "60"))
+LLM_TURN_TIMEOUT_SECONDS = float(env("LLM_TURN_TIMEOUT_SECONDS", "300"))
+LLM_MAX_PROVIDER_RETRIES = env_int("LLM_MAX_PROVIDER_RETRIES", 3)
+LLM_RETRY_BASE_SECONDS = float(env("LLM_RETRY_BASE_SECONDS", "1.0"))
+LLM_RETRY_MAX_SECONDS = float(env("LLM_RETRY_MAX_SECONDS", "30.0"))
+OLLAMA_BASE_URL = env("OLLAMA_BASE_URL", "http://127.0.0.1:11434/v1")
+OLLAMA_MODELS = env_list("OLLAMA_MODELS")
+LLM_ENDPOINTS = _json_env("LLM_ENDPOINTS", {})
+BEDROCK_REGION = env("BEDROCK_REGION") or AWS_REGION
+BEDROCK_MODELS = env_list("BEDROCK_MODELS")
+LLM_PRICES = _json_env("LLM_PRICES", {})
+LLM_SECRETS_ARN = env("LLM_SECRETS_ARN")
+LLM_SECRETS_TTL_SECONDS = env_int("LLM_SECRETS_TTL_SECONDS", 300)
