@@ -102,3 +102,9 @@ def mount_routers() -> None:
     from accounts.api import router as auth_router
 
     api.add_router("/auth", auth_router)
+
+    from games.api import me_router as my_games_router
+    from games.api import router as games_router
+
+    api.add_router("/games", games_router)
+    api.add_router("/me", my_games_router)

@@ -263,3 +263,8 @@ BEDROCK_MODELS = env_list("BEDROCK_MODELS")
 LLM_PRICES = _json_env("LLM_PRICES", {})
 LLM_SECRETS_ARN = env("LLM_SECRETS_ARN")
 LLM_SECRETS_TTL_SECONDS = env_int("LLM_SECRETS_TTL_SECONDS", 300)
+
+# --- Games and autoplay ------------------------------------------------------------------------------
+AUTOPLAY_WORKERS = env_int("AUTOPLAY_WORKERS", 4)
+AUTOPLAY_TURN_DELAY_SECONDS = float(env("AUTOPLAY_TURN_DELAY_SECONDS", "0"))
+AUTOPLAY_MAX_TURNS = env_int("AUTOPLAY_MAX_TURNS", 5000)

@@ -12,7 +12,7 @@ Access patterns (every API and admin read is one GetItem or Query, never a Scan)
 | public games, newest first                | Query     | gsi2: gsi2pk = FEED, desc                     |
 | a user by email                           | Query     | gsi2: gsi2pk = EMAIL#<email>                  |
 | public games of one type, newest first    | Query     | gsi3: gsi3pk = FEED#<game_type>, desc         |
-| all games incl. hidden (admin), by status | Query     | gsi4: gsi4pk = GAMES / STATUS#<status>, desc  |
+| all games incl. hidden (admin)            | Query     | gsi4: gsi4pk = GAMES, desc (status: filter)   |
 | a user by id                              | GetItem   | pk = USER#<id>, sk = PROFILE                   |
 | one-off items (nonces, codes, counters)   | GetItem   | pk = <KIND>#<id>; expire through the TTL attr |
 

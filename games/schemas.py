@@ -1,0 +1,97 @@
+"""Request and response schemas of the games API (they validate input and document the OpenAPI spec).
+
+Deliberately free of rules imports: the API module is loaded at startup, the rule engines (python-chess,
+the word list) only when a game request needs them, which keeps cold starts short.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+SeatName = Literal["white", "black"]
+GameStatus = Literal["live", "finished", "aborted"]
+
+
+class CreateGameIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    game_type: str = Field(..., min_length=1, max_length=32)
+    white_model: str = Field(..., min_length=1, max_length=200, description="a player name, e.g. builtin:random")
+    black_model: str = Field(..., min_length=1, max_length=200)
+    options: dict[str, Any] | None = Field(None, description="rules options; `seed` (int) fixes the seed")
+
+
+class MoveIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    move: str = Field(..., min_length=1, max_length=200)
+    expected_ply: int = Field(..., ge=0, le=1_000_000)
+    seat: SeatName | None = Field(None, description="only needed when you hold both seats")
+
+
+class PlayerOut(Schema):
+    name: str
+    kind: str
+    user_id: str | None
+
+
+class GameSummaryOut(Schema):
+    id: str
+    game_type: str
+    white: str
+    black: str
+    players: dict[str, PlayerOut]
+    owner_id: str
+    status: GameStatus
+    result: str | None
+    winner: str | None
+    termination: str | None
+    ply: int
+    moves_count: int
+    rated: bool
+    autoplay: bool
+    hidden: bool
+    created_at: str
+    updated_at: str
+
+
+class AttemptOut(Schema):
+    attempt: int
+    prompt: str
+    answer: str
+    parsed: str | None
+    reasoning: str
+    tokens_in: int
+    tokens_out: int
+    cost_micros: int
+    latency_ms: int
+    error: str | None
+
+
+class MoveOut(Schema):
+    ply: int
+    seat: SeatName
+    move: str | None
+    raw: str | None
+    attempts: list[AttemptOut]
+    created_at: str
+    hidden: bool = Field(..., description="true for another seat's choice in the current simultaneous round")
+
+
+class GameOut(GameSummaryOut):
+    seed: int | None = Field(..., description="revealed when the game is over")
+    options: dict[str, Any]
+    version: int
+    to_move: list[SeatName]
+    viewer_seats: list[SeatName]
+    state: dict[str, Any]
+    totals: dict[str, dict[str, int]]
+    moves: list[MoveOut]
+
+
+class GameListOut(Schema):
+    items: list[GameSummaryOut]
+    next_cursor: str | None

@@ -1,0 +1,143 @@
+"""Reads of games, shaped for a given viewer: one DynamoDB call per read.
+
+Everything a reader gets passes through ``game_view``/``game_summary``, which is where hidden
+information is removed:
+- the rules' ``public_view`` for the viewer's seat (another seat's pending rps/racing choice is gone);
+- move items of the current unresolved round are redacted for everyone but the seat that made them;
+- the seed while the game is live (with it, a built-in bot's next random choice could be computed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.users import User
+from duelarena.errors import BadRequest
+from games import access, store
+from games.records import Game, Move
+from games.rules import SEATS, Outcome, get_rules
+from games.rules.base import Seat
+from games.rules.chess_pgn import to_pgn
+from games.service import rules_for
+from llm import catalog
+
+
+def _players(game: Game) -> dict[str, dict[str, Any]]:
+    return {
+        seat: {"name": game.player(seat), "kind": catalog.kind_of(game.player(seat)), "user_id": game.user_id(seat)}
+        for seat in SEATS
+    }
+
+
+def game_summary(game: Game) -> dict[str, Any]:
+    """A list row: who plays what, and how it stands; no state, no moves."""
+    return {
+        "id": game.id,
+        "game_type": game.game_type,
+        "white": game.white,
+        "black": game.black,
+        "players": _players(game),
+        "owner_id": game.owner_id,
+        "status": game.status,
+        "result": game.result,
+        "winner": game.winner,
+        "termination": game.termination,
+        "ply": game.ply,
+        "moves_count": game.moves_count,
+        "rated": game.rated,
+        "autoplay": game.autoplay,
+        "hidden": game.hidden,
+        "created_at": game.created_at,
+        "updated_at": game.updated_at,
+    }
+
+
+def _pending_plies(game: Game) -> range:
+    """Plies of moves that are choices of the current, unresolved simultaneous round."""
+    pending = game.state.get("pending") or {}
+    return range(game.ply - len(pending), game.ply)
+
+
+def _move_view(move: Move, redact: bool) -> dict[str, Any]:
+    if redact:
+        return {
+            "ply": move.ply,
+            "seat": move.seat,
+            "move": None,
+            "raw": None,
+            "attempts": [],
+            "created_at": move.created_at,
+            "hidden": True,
+        }
+    return {
+        "ply": move.ply,
+        "seat": move.seat,
+        "move": move.move or None,
+        "raw": move.raw,
+        "attempts": [a.to_dict() for a in move.attempts],
+        "created_at": move.created_at,
+        "hidden": False,
+    }
+
+
+def game_view(game: Game, moves: list[Move], user: User | None) -> dict[str, Any]:
+    rules = get_rules(game.game_type)
+    seat: Seat | None = access.viewer_seat(game, user)
+    state = rules.public_view(game.state, seat)
+    if game.is_live:
+        state.pop("seed", None)
+    pending = _pending_plies(game) if rules.simultaneous else range(0)
+    return {
+        **game_summary(game),
+        "seed": None if game.is_live else game.seed,
+        "options": game.options,
+        "version": game.version,
+        "to_move": list(rules.to_move(game.state)),
+        "viewer_seats": game.seats_of(user.id) if user else [],
+        "state": state,
+        "totals": game.totals,
+        "moves": [_move_view(m, redact=m.ply in pending and m.seat != seat) for m in moves],
+    }
+
+
+def get_game(game_id: str, user: User | None) -> dict[str, Any]:
+    """The game with its moves for this viewer (one Query); 404 for unknown, malformed or invisible ids."""
+    access.check_id(game_id)
+    found = store.load(game_id)
+    if found is None or not access.can_see(found[0], user):
+        raise access.not_found()
+    return game_view(*found, user)
+
+
+def _listing(page: store.GamePage) -> dict[str, Any]:
+    return {"items": [game_summary(g) for g in page.games], "next_cursor": page.next_cursor}
+
+
+def list_public(*, game_type: str | None, status: str | None, cursor: str | None, limit: int) -> dict[str, Any]:
+    if game_type is not None:
+        rules_for(game_type)  # 400 unknown_game_type
+    return _listing(store.list_public(game_type=game_type, status=status, cursor=cursor, limit=limit))
+
+
+def list_mine(user: User, *, cursor: str | None, limit: int) -> dict[str, Any]:
+    return _listing(store.list_by_owner(user.id, cursor=cursor, limit=limit))
+
+
+def pgn(game_id: str, user: User | None) -> str:
+    """PGN of a chess game (standard headers, our result/termination, readable by python-chess)."""
+    access.check_id(game_id)
+    game = store.get(game_id)
+    if game is None or not access.can_see(game, user):
+        raise access.not_found()
+    if game.game_type != "chess":
+        raise BadRequest("PGN exists for chess games only", code="not_chess", details={"game_type": game.game_type})
+    outcome = Outcome(game.result, game.termination or "") if game.result else None  # type: ignore[arg-type]
+    headers = {
+        "Event": "Duel Arena chess",
+        "Site": "Duel Arena",
+        "Date": game.created_at[:10].replace("-", "."),
+        "White": game.white,
+        "Black": game.black,
+        "GameId": game.id,
+    }
+    return to_pgn(game.state, headers, outcome, termination_override=game.termination)

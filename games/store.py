@@ -1,0 +1,261 @@
+"""Game storage: the only module that writes game and move items (through ``duelarena.dynamo.items``).
+
+Layout (see the access-pattern table in ``duelarena/dynamo/schema.py``):
+
+- ``GAME#<id> / META``: the game. ``state`` and ``options`` are JSON strings (the rules' state is stored
+  verbatim, numbers stay ints); ``version`` is the optimistic lock every state change is conditioned on.
+  Index attributes: gsi1 ``OWNER#<owner>`` (a user's games), gsi2 ``FEED`` and gsi3 ``FEED#<type>``
+  (the public feeds; both removed while the game is hidden), gsi4 ``GAMES`` (admin, every game). All
+  sort keys are ``<created_at>#<id>``, so Query with ScanIndexForward=False is newest first.
+- ``GAME#<id> / MOVE#<ply:05d>``: one move (with every attempt), keyed by the ply it was played at, so
+  a retried or duplicated write of the same turn can never store a second move.
+
+A turn is ONE TransactWriteItems: Put each move (``attribute_not_exists(pk)``) + Update the game
+(``version = :expected``). Of two racing writers exactly one wins; the other gets ``ConditionFailed``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from duelarena.dynamo import items, keys
+from games.records import Attempt, Game, Move, empty_totals
+
+GAME_KIND, MOVE_KIND = "game", "move"
+FEED = "FEED"
+ALL_GAMES = "GAMES"
+_MOVE_PREFIX = "MOVE#"
+
+# Attributes a turn (or a resignation/abort) may change; everything else is fixed at creation.
+_MUTABLE = ("state", "ply", "status", "result", "winner", "termination", "totals", "moves_count", "updated_at")
+
+
+@dataclass(frozen=True)
+class GamePage:
+    games: list[Game]
+    next_cursor: str | None
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def _timeline(game: Game) -> str:
+    return keys.timeline_key(game.created_at, game.id)
+
+
+def _feed_attributes(game: Game) -> dict[str, str]:
+    return {
+        "gsi2pk": FEED,
+        "gsi2sk": _timeline(game),
+        "gsi3pk": f"{FEED}#{game.game_type}",
+        "gsi3sk": _timeline(game),
+    }
+
+
+def _mutable_values(game: Game) -> dict[str, Any]:
+    values = {name: getattr(game, name) for name in _MUTABLE}
+    values["state"] = _dumps(game.state)
+    return values
+
+
+def game_item(game: Game) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "pk": keys.game_pk(game.id),
+        "sk": keys.GAME_META_SK,
+        "kind": GAME_KIND,
+        "id": game.id,
+        "game_type": game.game_type,
+        "white": game.white,
+        "black": game.black,
+        "white_user_id": game.white_user_id,
+        "black_user_id": game.black_user_id,
+        "owner_id": game.owner_id,
+        "seed": game.seed,
+        "options": _dumps(game.options),
+        "created_at": game.created_at,
+        "version": game.version,
+        "hidden": game.hidden,
+        "flagged": game.flagged,
+        "rated": game.rated,
+        "autoplay": game.autoplay,
+        "gsi1pk": keys.owner_feed(game.owner_id),
+        "gsi1sk": _timeline(game),
+        "gsi4pk": ALL_GAMES,
+        "gsi4sk": _timeline(game),
+        **_mutable_values(game),
+    }
+    if not game.hidden:
+        item.update(_feed_attributes(game))
+    return item
+
+
+def game_from_item(item: dict[str, Any]) -> Game:
+    return Game(
+        id=item["id"],
+        game_type=item["game_type"],
+        white=item["white"],
+        black=item["black"],
+        owner_id=item["owner_id"],
+        seed=int(item["seed"]),
+        options=json.loads(item["options"]),
+        state=json.loads(item["state"]),
+        created_at=item["created_at"],
+        updated_at=item["updated_at"],
+        white_user_id=item.get("white_user_id"),
+        black_user_id=item.get("black_user_id"),
+        status=item["status"],
+        result=item.get("result"),
+        winner=item.get("winner"),
+        termination=item.get("termination"),
+        ply=int(item["ply"]),
+        version=int(item["version"]),
+        hidden=bool(item.get("hidden", False)),
+        flagged=bool(item.get("flagged", False)),
+        totals=item.get("totals") or empty_totals(),
+        moves_count=int(item.get("moves_count", 0)),
+        rated=bool(item.get("rated", False)),
+        autoplay=bool(item.get("autoplay", False)),
+    )
+
+
+def move_item(move: Move) -> dict[str, Any]:
+    return {
+        "pk": keys.game_pk(move.game_id),
+        "sk": keys.move_sk(move.ply),
+        "kind": MOVE_KIND,
+        "game_id": move.game_id,
+        "ply": move.ply,
+        "seat": move.seat,
+        "move": move.move,
+        "raw": move.raw,
+        "attempts": [a.to_dict() for a in move.attempts],
+        "created_at": move.created_at,
+    }
+
+
+def move_from_item(item: dict[str, Any]) -> Move:
+    return Move(
+        game_id=item["game_id"],
+        ply=int(item["ply"]),
+        seat=item["seat"],
+        move=item["move"],
+        raw=item.get("raw", ""),
+        attempts=[Attempt.from_dict(a) for a in item.get("attempts", [])],
+        created_at=item.get("created_at", ""),
+    )
+
+
+# ------------------------------------------------------------------------------------------- writes
+
+
+def create(game: Game) -> None:
+    """Store a new game; ``ConditionFailed`` if the id is taken (fixed ids make seeding idempotent)."""
+    items.put(game_item(game), must_not_exist=True)
+
+
+def record_turn(before: Game, after: Game, moves: list[Move]) -> None:
+    """The moves and the game's new state, all or nothing, only if nobody changed the game since
+    ``before`` was read. ``after.version`` must be ``before.version + 1``."""
+    assert after.version == before.version + 1
+    values = _mutable_values(after)
+    names = {f"#m{i}": name for i, name in enumerate(values)}
+    names["#version"] = "version"
+    expression_values: dict[str, Any] = {f":m{i}": value for i, value in enumerate(values.values())}
+    expression_values.update({":expected": before.version, ":next": after.version})
+    sets = ", ".join(f"#m{i} = :m{i}" for i in range(len(values)))
+    update = {
+        "Update": {
+            "Key": {"pk": keys.game_pk(before.id), "sk": keys.GAME_META_SK},
+            "UpdateExpression": f"SET {sets}, #version = :next",
+            "ConditionExpression": "attribute_exists(pk) AND #version = :expected",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": expression_values,
+        }
+    }
+    puts = [{"Put": {"Item": move_item(m), "ConditionExpression": "attribute_not_exists(pk)"}} for m in moves]
+    items.transact_write([*puts, update])
+
+
+def end_without_move(before: Game, after: Game) -> Game:
+    """A change of status with no move (resignation, moderator abort), version-checked like a turn."""
+    changed = items.update(
+        keys.game_pk(before.id),
+        keys.GAME_META_SK,
+        set_values=_mutable_values(after),
+        expected_version=before.version,
+    )
+    return game_from_item(changed)
+
+
+def set_autoplay(game_id: str, on: bool) -> Game:
+    """Autoplay is a switch, not game state: it is not versioned, so flipping it never makes a
+    concurrent move fail, and a turn's write never overwrites it (turns only SET their own fields)."""
+    changed = items.update(keys.game_pk(game_id), keys.GAME_META_SK, set_values={"autoplay": on})
+    return game_from_item(changed)
+
+
+def set_moderation(game_id: str, *, hidden: bool | None = None, flagged: bool | None = None) -> Game:
+    """Hide/unhide (leaves or re-enters the public feeds) and flag for review (moderation/admin)."""
+    game = get(game_id)
+    if game is None:
+        raise KeyError(game_id)
+    set_values: dict[str, Any] = {}
+    remove: list[str] = []
+    if flagged is not None:
+        set_values["flagged"] = flagged
+    if hidden is not None:
+        set_values["hidden"] = hidden
+        if hidden:
+            remove = ["gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"]
+        else:
+            set_values.update(_feed_attributes(game))
+    if not set_values:
+        return game
+    changed = items.update(keys.game_pk(game_id), keys.GAME_META_SK, set_values=set_values, remove=remove or None)
+    return game_from_item(changed)
+
+
+# -------------------------------------------------------------------------------------------- reads
+
+
+def get(game_id: str) -> Game | None:
+    """The game item alone (one consistent GetItem): what a write needs to check its turn."""
+    item = items.get(keys.game_pk(game_id), keys.GAME_META_SK)
+    return game_from_item(item) if item else None
+
+
+def load(game_id: str) -> tuple[Game, list[Move]] | None:
+    """The game with every move, ply order (one consistent Query on the game's partition)."""
+    found = items.query_all(keys.game_pk(game_id))
+    meta = next((i for i in found if i["sk"] == keys.GAME_META_SK), None)
+    if meta is None:
+        return None
+    moves = sorted((move_from_item(i) for i in found if i["sk"].startswith(_MOVE_PREFIX)), key=lambda m: m.ply)
+    return game_from_item(meta), moves
+
+
+def _page(page: items.Page) -> GamePage:
+    return GamePage([game_from_item(i) for i in page.items], page.next_cursor)
+
+
+def list_by_owner(owner_id: str, *, cursor: str | None = None, limit: int = 20) -> GamePage:
+    """A user's games, newest first (one Query on gsi1)."""
+    return _page(items.query(keys.owner_feed(owner_id), index="gsi1", newest_first=True, limit=limit, cursor=cursor))
+
+
+def list_public(
+    *, game_type: str | None = None, status: str | None = None, cursor: str | None = None, limit: int = 20
+) -> GamePage:
+    """Visible games, newest first: one Query on gsi2 (all types) or gsi3 (one type); status filtered."""
+    index, partition = ("gsi3", f"{FEED}#{game_type}") if game_type else ("gsi2", FEED)
+    filters = {"status": status} if status else None
+    return _page(items.query(partition, index=index, newest_first=True, limit=limit, cursor=cursor, filters=filters))
+
+
+def list_all(*, status: str | None = None, cursor: str | None = None, limit: int = 50) -> GamePage:
+    """Every game including hidden ones (admin), newest first: one Query on gsi4."""
+    filters = {"status": status} if status else None
+    return _page(items.query(ALL_GAMES, index="gsi4", newest_first=True, limit=limit, cursor=cursor, filters=filters))
