@@ -137,8 +137,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 
 # --- DynamoDB -------------------------------------------------------------------------------------
 DYNAMODB_TABLE = env("DYNAMODB_TABLE", "duelarena-local")
-# Empty means real AWS; `make run` points this at DynamoDB Local.
-DYNAMODB_ENDPOINT_URL = env("DYNAMODB_ENDPOINT_URL") or None
+# Locally the default is the DynamoDB Local of `make run`; in production empty means real AWS.
+DYNAMODB_ENDPOINT_URL = env("DYNAMODB_ENDPOINT_URL", "" if PRODUCTION else "http://127.0.0.1:8001") or None
 AWS_REGION = env("AWS_REGION", env("AWS_DEFAULT_REGION", "us-east-1"))
 DYNAMODB_CONNECT_TIMEOUT = float(env("DYNAMODB_CONNECT_TIMEOUT", "2"))
 DYNAMODB_READ_TIMEOUT = float(env("DYNAMODB_READ_TIMEOUT", "5"))

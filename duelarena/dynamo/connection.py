@@ -7,9 +7,11 @@ A botocore event hook counts every DynamoDB API call into a per-request counter 
 
 from __future__ import annotations
 
+import os
 import threading
 from contextvars import ContextVar
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -51,7 +53,18 @@ def _config() -> Any:
 
 
 def _endpoint() -> dict[str, Any]:
-    return {"endpoint_url": settings.DYNAMODB_ENDPOINT_URL} if settings.DYNAMODB_ENDPOINT_URL else {}
+    url = settings.DYNAMODB_ENDPOINT_URL
+    if not url:
+        return {}
+    kwargs: dict[str, Any] = {"endpoint_url": url}
+    # DynamoDB Local accepts any credentials; don't make developers configure fake ones.
+    if urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1") and not _has_aws_credentials():
+        kwargs.update(aws_access_key_id="local", aws_secret_access_key="local")  # noqa: S106
+    return kwargs
+
+
+def _has_aws_credentials() -> bool:
+    return bool(os.environ.get("AWS_ACCESS_KEY_ID") or os.environ.get("AWS_PROFILE"))
 
 
 def client() -> Any:
