@@ -5,7 +5,10 @@ starts itself, and, in the same run, a bare Django project (one view making the 
 DescribeTable call) under the same gunicorn options. Prints the medians and the ratio; the target is
 Duel Arena within 1.5x of the bare project. Exit status 1 when the target is missed.
 
-    .venv/bin/python bench/cold_start.py [--runs 5]
+    .venv/bin/python bench/cold_start.py [--runs 5] [--image localhost/duelarena:smoke]
+
+With ``--image`` (built by `make container-test`), it also starts the image's own entrypoint with
+``buildah run --isolation chroot`` and reports its time to the first 200 on /health.
 """
 
 from __future__ import annotations
@@ -94,9 +97,27 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, floa
     return health, ready
 
 
+def measure_image(image: str) -> float:
+    port = dynamodb_local.free_port()
+    ctr = subprocess.run(["buildah", "from", image], check=True, capture_output=True, text=True).stdout.strip()
+    env = {"DUELARENA_ENV": "production", "DJANGO_SECRET_KEY": "bench-" + "k" * 60, "JWT_SIGNING_KEY": "j" * 40,
+           "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1"}
+    cmd = ["buildah", "run", "--isolation", "chroot", *[a for k, v in env.items() for a in ("--env", f"{k}={v}")],
+           ctr, "--", "/opt/venv/bin/python", "deploy/entrypoint.py"]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        return wait_for(f"http://127.0.0.1:{port}/health", proc, started, timeout=60)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        subprocess.run(["buildah", "rm", ctr], capture_output=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--image", help="also time this image (buildah run) to its first /health 200")
     args = parser.parse_args()
 
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
@@ -151,6 +172,9 @@ def main() -> int:
     ratio_health = medians["duelarena"][0] / medians["bare django"][0]
     ratio_ready = medians["duelarena"][1] / medians["bare django"][1]
     print(f"{'ratio':14} {ratio_health:9.2f}x {ratio_ready:14.2f}x   (target <= {TARGET_RATIO}x)")
+    if args.image:
+        image_times = [measure_image(args.image) for _ in range(args.runs)]
+        print(f"{'image':14} {statistics.median(image_times):9.3f}s {'':>14}   (buildah run, /health only)")
     heavy = subprocess.run(
         [sys.executable, "-c", HEAVY_CHECK],
         cwd=REPO, env=dict(env, DJANGO_SETTINGS_MODULE="duelarena.settings"), capture_output=True, text=True,

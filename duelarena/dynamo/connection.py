@@ -78,7 +78,8 @@ def client() -> Any:
             if _client is None:
                 import boto3
 
-                made = boto3.session.Session().client("dynamodb", config=_config(), **_endpoint())
+                # boto3.client (default session): a fresh Session() costs ~40 ms more at cold start.
+                made = boto3.client("dynamodb", config=_config(), **_endpoint())
                 # One count per API operation (retries inside botocore are not extra calls).
                 made.meta.events.register("before-call.dynamodb", _count_call)
                 _client = made
