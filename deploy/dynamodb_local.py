@@ -120,8 +120,10 @@ def command(port: int, data_dir: Path | None) -> list[str]:
     java = check_java()
     emu = fetch()
     cmd = [java, f"-Djava.library.path={emu / 'DynamoDBLocal_lib'}", "-jar", str(emu / "DynamoDBLocal.jar")]
-    # Listen on loopback only; -sharedDb so every access key/region sees the same tables.
-    cmd += ["-port", str(port), "-sharedDb"]
+    # -sharedDb: every access key/region sees the same tables. DynamoDB Local has no bind-address
+    # option (it listens on all interfaces); clients here only ever use 127.0.0.1, and data is local
+    # dev data. -disableTelemetry: it would otherwise try to report usage over the network.
+    cmd += ["-port", str(port), "-sharedDb", "-disableTelemetry"]
     if data_dir is None:
         cmd.append("-inMemory")
     else:
