@@ -81,6 +81,25 @@ def charge(user: User, micros: int, now: datetime | None = None) -> int:
     return int(item["micros"])
 
 
+def record_spend(user: User, micros: int, now: datetime | None = None) -> int:
+    """Record money already spent (provider calls that were made), even past the budget.
+
+    ``charge`` guards a spend before it happens; a model turn's real cost is only known after the
+    calls, and hiding part of it would make the counter lie. The budget then stops the next turn
+    (``ensure_budget_left``). Returns the new total."""
+    if micros < 0:
+        raise ValueError("spend cannot be negative")
+    now = now or datetime.now(UTC)
+    item = items.update(
+        f"SPEND#{user.id}#{_today(now)}",
+        "COUNTER",
+        add_values={"micros": micros},
+        set_values={TTL_ATTRIBUTE: int(now.timestamp()) + 2 * 86400},
+        must_exist=False,
+    )
+    return int(item["micros"])
+
+
 def hit_rate_limit(user: User, now: float | None = None) -> int:
     """Count one model-calling request in the current minute; refuse over the limit."""
     now = time.time() if now is None else now

@@ -125,6 +125,8 @@ def issue_pair(user: User) -> TokenPair:
             "sk": "FAMILY",
             "user_id": user.id,
             "revoked": False,
+            # Bans, role changes and "logout everywhere" bump the epoch: the family dies with it.
+            "session_epoch": user.session_epoch,
             TTL_ATTRIBUTE: _expiry(settings.REFRESH_TTL_SECONDS),
         },
         must_not_exist=True,
@@ -170,7 +172,7 @@ def rotate(refresh: str) -> TokenPair:
         _revoke_family(family)  # a used token came back: someone else holds a copy
         raise TokenError("refresh token was already used; every session of this sign-in is revoked") from None
     user = users.get(token["user_id"])
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or fam.get("session_epoch") != user.session_epoch:
         _revoke_family(family)
         raise TokenError("user is not allowed")
     return TokenPair(issue_access(user), _new_refresh(family, user), settings.JWT_ACCESS_TTL_SECONDS)

@@ -10,6 +10,7 @@ Emails are normalized (strip + lower-case) before they are stored or looked up.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -145,9 +146,13 @@ def create(email: str, *, name: str = "", picture: str = "", roles: list[str] | 
     return user, True
 
 
-def update(user: User, **changes: Any) -> User:
+def update(user: User, *, also: Sequence[dict[str, Any]] | None = None, **changes: Any) -> User:
     """Change profile fields. Changing roles or status also bumps the session epoch, which revokes
-    every admin session and access token issued before."""
+    every admin session and access token issued before.
+
+    With ``also`` (e.g. an audit item's Put), the change and those operations are one
+    TransactWriteItems, conditioned on ``user`` being current (same session epoch, same values of the
+    changed scalar fields): ``ConditionFailed`` when it changed since it was read."""
     unknown = set(changes) - (_FIELDS - {"id", "email", "created_at"})
     if unknown:
         raise UserError(f"cannot change {sorted(unknown)}")
@@ -162,6 +167,12 @@ def update(user: User, **changes: Any) -> User:
     if {"roles", "status"} & set(changes) and "session_epoch" not in changes:
         add["session_epoch"] = 1
     remove = [k for k, v in changes.items() if v is None]
+    if also is not None:
+        items.transact_write([_guarded_update(user, changes, add, remove), *also])
+        found = get(user.id)
+        if found is None:  # pragma: no cover - the transaction required the user to exist
+            raise UserError("the user is gone")
+        return found
     new = items.update(
         keys.user_pk(user.id),
         keys.USER_PROFILE_SK,
@@ -170,6 +181,45 @@ def update(user: User, **changes: Any) -> User:
         remove=remove or None,
     )
     return _from_item(new)
+
+
+def _guarded_update(user: User, changes: dict[str, Any], add: dict[str, int], remove: list[str]) -> dict[str, Any]:
+    """The UpdateItem of ``update`` as a transaction operation, conditioned on ``user`` being current."""
+    names: dict[str, str] = {"#epoch": "session_epoch"}
+    values: dict[str, Any] = {":epoch": user.session_epoch}
+    conditions = ["attribute_exists(pk)", "#epoch = :epoch"]
+    sets, adds = [], []
+    for i, (name, value) in enumerate(changes.items()):
+        names[f"#c{i}"] = name
+        if value is not None:
+            values[f":c{i}"] = value
+            sets.append(f"#c{i} = :c{i}")
+        was = getattr(user, name)
+        if was is None:
+            conditions.append(f"attribute_not_exists(#c{i})")
+        elif isinstance(was, str | int | bool):
+            values[f":was{i}"] = was
+            conditions.append(f"#c{i} = :was{i}")
+    for i, (name, value) in enumerate(add.items()):
+        names[f"#a{i}"] = name
+        values[f":a{i}"] = value
+        adds.append(f"#a{i} :a{i}")
+    expression = []
+    if sets:
+        expression.append("SET " + ", ".join(sets))
+    if adds:
+        expression.append("ADD " + ", ".join(adds))
+    if remove:
+        expression.append("REMOVE " + ", ".join(f"#c{list(changes).index(name)}" for name in remove))
+    return {
+        "Update": {
+            "Key": {"pk": keys.user_pk(user.id), "sk": keys.USER_PROFILE_SK},
+            "UpdateExpression": " ".join(expression),
+            "ConditionExpression": " AND ".join(conditions),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+    }
 
 
 def revoke_sessions(user: User) -> User:

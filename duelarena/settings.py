@@ -268,3 +268,37 @@ LLM_SECRETS_TTL_SECONDS = env_int("LLM_SECRETS_TTL_SECONDS", 300)
 AUTOPLAY_WORKERS = env_int("AUTOPLAY_WORKERS", 4)
 AUTOPLAY_TURN_DELAY_SECONDS = float(env("AUTOPLAY_TURN_DELAY_SECONDS", "0"))
 AUTOPLAY_MAX_TURNS = env_int("AUTOPLAY_MAX_TURNS", 5000)
+
+# --- Task backend: where autoplay turns run (games/tasks.py) -----------------------------------------
+# "inprocess" (default): worker threads inside each gunicorn worker (games/autoplay.py); right for
+# `make run` and a server, useless on Lambda (a frozen sandbox runs no threads).
+# "sqs": one SQS message per turn to TURN_QUEUE_URL; on Lambda, LWA POSTs each batch to /events
+# (games/events.py), which plays the turns and enqueues the next ones. /events is off otherwise, and
+# must only ever be reachable through LWA (template.yaml routes only the public paths).
+TASK_BACKEND = env("TASK_BACKEND", "inprocess").strip().lower()
+TURN_QUEUE_URL = env("TURN_QUEUE_URL")
+# Empty means real AWS (the region is AWS_REGION); tests point it at a local SQS stand-in.
+SQS_ENDPOINT_URL = env("SQS_ENDPOINT_URL") or None
+# How long a worker's claim on a queued turn is honoured before another delivery may take it over.
+# Longer than the slowest turn (LLM_TURN_TIMEOUT_SECONDS, the function timeout), shorter than the
+# queue's visibility timeout (360 s in template.yaml) so that a redelivery finds it expired.
+TURN_CLAIM_SECONDS = env_int("TURN_CLAIM_SECONDS", 300)
+# Games of one /events batch played at the same time (records of one game always run in order).
+TURN_BATCH_WORKERS = env_int("TURN_BATCH_WORKERS", 5)
+if TASK_BACKEND not in ("inprocess", "sqs"):
+    raise ImproperlyConfigured("TASK_BACKEND must be 'inprocess' or 'sqs'")
+if TASK_BACKEND == "sqs" and not TURN_QUEUE_URL:
+    raise ImproperlyConfigured("TASK_BACKEND=sqs needs TURN_QUEUE_URL")
+# LWA POSTs queue events to 127.0.0.1:$PORT over plain HTTP: /events is answered before host
+# validation and the https redirect (like /health), and has its own gate (games/events.py).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("duelarena.middleware.HealthCheckMiddleware") + 1, "games.events.PassThroughEventsMiddleware"
+)
+
+# --- Leaderboard ---------------------------------------------------------------------------------
+LEADERBOARD_ANCHOR = env("LEADERBOARD_ANCHOR", "builtin:random")  # this player's rating is fixed
+LEADERBOARD_ANCHOR_RATING = float(env("LEADERBOARD_ANCHOR_RATING", "1000"))
+LEADERBOARD_BOOTSTRAP = env_int("LEADERBOARD_BOOTSTRAP", 200)  # resamples for the intervals
+LEADERBOARD_CONFIDENCE = float(env("LEADERBOARD_CONFIDENCE", "0.95"))
+LEADERBOARD_SEED = env_int("LEADERBOARD_SEED", 0)
+LEADERBOARD_PRIOR_GAMES = float(env("LEADERBOARD_PRIOR_GAMES", "1.0"))  # virtual draws per player

@@ -3,9 +3,10 @@
 The interface is one function, ``enqueue(game_id)``: "look at this game and play its AI turns until it
 ends, autoplay is switched off, or a human is to move". Every turn goes through
 ``service.autoplay_turn`` (one version-checked write per turn), so a worker racing a manual step or
-another worker only ever loses a turn's write and re-reads; it never records a move twice. On AWS the
-same interface is meant to be backed by SQS (one message per turn, delivered to ``/events``); this
-in-process version suits gunicorn and tests, not Lambda (a frozen sandbox does not run threads).
+another worker only ever loses a turn's write and re-reads; it never records a move twice. This is
+the ``inprocess`` task backend of ``games.tasks`` (the service enqueues through ``tasks.enqueue``); on
+AWS the ``sqs`` backend sends one message per turn instead, delivered to ``/events``. This in-process
+version suits gunicorn and tests, not Lambda (a frozen sandbox does not run threads).
 
 Settings (read with defaults): ``AUTOPLAY_WORKERS`` (threads, default 4), ``AUTOPLAY_TURN_DELAY_SECONDS``
 (pause between turns so spectators can follow, default 0), ``AUTOPLAY_MAX_TURNS`` (safety stop per run,

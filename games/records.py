@@ -12,13 +12,30 @@ from typing import Any
 
 from games.rules.base import SEATS, Seat
 
-LIVE, FINISHED, ABORTED = "live", "finished", "aborted"
-STATUSES = (LIVE, FINISHED, ABORTED)
+LIVE, PAUSED, FINISHED, ABORTED = "live", "paused", "finished", "aborted"
+STATUSES = (LIVE, PAUSED, FINISHED, ABORTED)
+# A paused game is not over: a turn could not be played yet (``pause_reason``, e.g. ``budget``).
+OPEN_STATUSES = (LIVE, PAUSED)
+PAUSE_BUDGET = "budget"
 TOTAL_FIELDS = ("tokens_in", "tokens_out", "cost_micros", "latency_ms", "moves", "illegal_attempts")
+# Totals rows: one per seat (the player's own calls), ``judge`` (the word-association judge's calls) and
+# ``game`` (everything the game cost: both seats plus the judge; moves/illegal attempts of the seats).
+JUDGE_ROW, GAME_ROW = "judge", "game"
+TOTAL_ROWS = (*SEATS, JUDGE_ROW, GAME_ROW)
+_USAGE_FIELDS = ("tokens_in", "tokens_out", "cost_micros", "latency_ms")
 
 
 def empty_totals() -> dict[str, dict[str, int]]:
-    return {seat: dict.fromkeys(TOTAL_FIELDS, 0) for seat in SEATS}
+    return {row: dict.fromkeys(TOTAL_FIELDS, 0) for row in TOTAL_ROWS}
+
+
+def complete_totals(found: dict | None) -> dict[str, dict[str, int]]:
+    """Stored totals with every row and field present (games stored before a row existed lack it)."""
+    totals = empty_totals()
+    for row, values in (found or {}).items():
+        if row in totals and isinstance(values, dict):
+            totals[row].update({k: int(v) for k, v in values.items() if k in TOTAL_FIELDS})
+    return totals
 
 
 @dataclass
@@ -35,6 +52,20 @@ class Attempt:
     cost_micros: int = 0
     latency_ms: int = 0
     error: str | None = None
+    # The word-association judge's ruling on this answer, when one was asked (``llm.judge.Verdict``
+    # fields: judge, associated, prompt, answer, reason, tokens_in, tokens_out, cost_micros, latency_ms,
+    # calls, error). Its cost is the judge's, not the player's: it goes to the ``judge`` totals row.
+    judge: dict[str, Any] | None = None
+
+    @property
+    def illegal(self) -> bool:
+        """A refused answer; provider errors are not the player's illegal moves (as in the harness)."""
+        return self.error is not None and not self.error.startswith("provider_")
+
+    @property
+    def charged_micros(self) -> int:
+        """What this attempt cost the game's owner: the player's call plus the judge's calls."""
+        return int(self.cost_micros) + int((self.judge or {}).get("cost_micros", 0))
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -83,6 +114,10 @@ class Game:
     moves_count: int = 0
     rated: bool = True
     autoplay: bool = False
+    pause_reason: str | None = None  # set while status is ``paused``
+    # Attempts that were paid for but belong to no move: a turn stopped by the budget before it found a
+    # move. Each entry: ``{"seat", "ply", "attempts": [Attempt dicts]}``. Counted in the totals.
+    interrupted: list[dict[str, Any]] = field(default_factory=list)
 
     def player(self, seat: Seat) -> str:
         return self.white if seat == "white" else self.black
@@ -98,7 +133,12 @@ class Game:
 
     @property
     def is_live(self) -> bool:
-        return self.status == LIVE
+        """Not over: playing, or paused until a turn can be played (moves are still accepted)."""
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_paused(self) -> bool:
+        return self.status == PAUSED
 
     def copy(self) -> Game:
         return copy.deepcopy(self)

@@ -12,7 +12,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 SeatName = Literal["white", "black"]
-GameStatus = Literal["live", "finished", "aborted"]
+GameStatus = Literal["live", "paused", "finished", "aborted"]
 
 
 class CreateGameIn(Schema):
@@ -46,6 +46,7 @@ class GameSummaryOut(Schema):
     players: dict[str, PlayerOut]
     owner_id: str
     status: GameStatus
+    pause_reason: str | None = Field(None, description="why a paused game waits, e.g. budget (owner's daily budget)")
     result: str | None
     winner: str | None
     termination: str | None
@@ -56,6 +57,23 @@ class GameSummaryOut(Schema):
     hidden: bool
     created_at: str
     updated_at: str
+
+
+class JudgeOut(Schema):
+    """The word-association judge's ruling on an answer (``associated`` null: no ruling, see ``error``)."""
+
+    judge: str
+    associated: bool | None
+    prompt: str
+    answer: str
+    reason: str
+    tokens_in: int
+    tokens_out: int
+    cost_micros: int
+    latency_ms: int
+    calls: int
+    priced: bool
+    error: str | None
 
 
 class AttemptOut(Schema):
@@ -69,6 +87,7 @@ class AttemptOut(Schema):
     cost_micros: int
     latency_ms: int
     error: str | None
+    judge: JudgeOut | None = None
 
 
 class MoveOut(Schema):
@@ -88,7 +107,9 @@ class GameOut(GameSummaryOut):
     to_move: list[SeatName]
     viewer_seats: list[SeatName]
     state: dict[str, Any]
-    totals: dict[str, dict[str, int]]
+    totals: dict[str, dict[str, int]] = Field(
+        ..., description="rows white, black (each seat's own calls), judge, and game (everything the game cost)"
+    )
     moves: list[MoveOut]
 
 

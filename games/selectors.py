@@ -39,6 +39,7 @@ def game_summary(game: Game) -> dict[str, Any]:
         "players": _players(game),
         "owner_id": game.owner_id,
         "status": game.status,
+        "pause_reason": game.pause_reason,
         "result": game.result,
         "winner": game.winner,
         "termination": game.termination,

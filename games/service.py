@@ -3,6 +3,14 @@
 Every change reads the game item, checks authorization and the rules here (views stay thin), and writes
 through ``games.store`` conditioned on the version it read. A write that loses a race surfaces as 409;
 nothing is ever half-written, and a turn replayed twice records one move.
+
+Turns that call a model (a model seat, or the word-association judge) are bounded by the owner's daily
+budget: before the turn ``ensure_budget_left``; if nothing is left the turn is not played, the game is
+``paused`` with ``pause_reason="budget"`` and the caller gets 429 with Retry-After; a later step or
+autoplay plays it again (a paused game is not over). The harness gets the budget left as its cost
+ceiling, and after the turn the owner is charged the exact sum of the recorded attempts' costs (player
+calls and judge calls). Step and autoplay-start requests that involve a model count against the
+caller's per-minute rate limit.
 """
 
 from __future__ import annotations
@@ -10,17 +18,31 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
+from accounts import limits, users
+from accounts.limits import LimitExceeded
 from accounts.users import User
 from duelarena.dynamo import keys
 from duelarena.dynamo.errors import ConditionFailed
 from duelarena.errors import BadRequest, Conflict, Forbidden, ServiceUnavailable
 from games import access, store
-from games.records import ABORTED, FINISHED, Attempt, Game, Move, empty_totals
+from games.records import (
+    FINISHED,
+    GAME_ROW,
+    JUDGE_ROW,
+    LIVE,
+    PAUSE_BUDGET,
+    PAUSED,
+    Attempt,
+    Game,
+    Move,
+    empty_totals,
+)
 from games.rules import SEATS, IllegalMove, Outcome, RuleError, Rules, Seat, get_rules
 from games.rules.base import other, winner_result
-from games.turns import PlayerUnavailable, Turn, play_turn
+from games.turns import PlayerUnavailable, Turn, calls_a_model, play_turn
 from llm import catalog
 
 logger = logging.getLogger("duelarena.games")
@@ -48,6 +70,20 @@ def _check_player(name: str, game_type: str, seat: Seat) -> None:
             f"{name!r} cannot play {game_type} here; available: {', '.join(known)}",
             code="unknown_player",
             details={"seat": seat, "player": name, "available": known},
+        )
+
+
+def _check_judge(judge: object, game_type: str) -> None:
+    """A judge must be a model this deployment can call (word association's ``judge_model``)."""
+    if not judge:
+        return
+    found = catalog.find_player(str(judge), game_type)
+    if found is None or found.kind != "llm":
+        known = [p.name for p in catalog.available_players(game_type) if p.kind == "llm"]
+        raise BadRequest(
+            f"judge_model {judge!r} is not a model this deployment can call; available: {', '.join(known) or 'none'}",
+            code="invalid_options",
+            details={"option": "judge_model", "available": known},
         )
 
 
@@ -82,6 +118,7 @@ def create_game(
         state = rules.initial_state(clean, seed)
     except RuleError as exc:
         raise BadRequest(exc.message, code=exc.code, details=exc.details) from None
+    _check_judge(clean.get("judge_model"), game_type)
     now = keys.now_iso()
     humans = catalog.HUMAN in (white, black)
     game = Game(
@@ -131,34 +168,81 @@ def _ended(game: Game, outcome: Outcome | None) -> Game:
     if outcome is None:
         return game
     winner = _WINNER_BY_RESULT.get(outcome.result)
-    return replace(game, status=FINISHED, result=outcome.result, winner=winner, termination=outcome.termination)
+    return replace(
+        game,
+        status=FINISHED,
+        result=outcome.result,
+        winner=winner,
+        termination=outcome.termination,
+        pause_reason=None,
+    )
+
+
+_USAGE = ("tokens_in", "tokens_out", "cost_micros", "latency_ms")
+
+
+def _count(totals: dict[str, dict[str, int]], seat: Seat, attempts: list[Attempt]) -> None:
+    """Add a turn's attempts to the seat's, the judge's and the game's totals."""
+    mine, judge, game = totals[seat], totals[JUDGE_ROW], totals[GAME_ROW]
+    for attempt in attempts:
+        for name in _USAGE:
+            value = int(getattr(attempt, name))
+            mine[name] += value
+            game[name] += value
+        mine["illegal_attempts"] += attempt.illegal
+        game["illegal_attempts"] += attempt.illegal
+        if attempt.judge:
+            for name in _USAGE:
+                value = int(attempt.judge.get(name, 0))
+                judge[name] += value
+                game[name] += value
+            judge["moves"] += attempt.judge.get("associated") is not None  # rulings given
+            judge["illegal_attempts"] += attempt.judge.get("associated") is False  # answers refused
 
 
 def _after_turns(game: Game, rules: Rules, turns: list[Turn]) -> tuple[Game, list[Move]]:
-    """The next version of the game and the move items for a list of turns played in order."""
+    """The next version of the game and the items to write for the turns of one step.
+
+    ``turns`` are in play order, each ``turn.state`` following the previous move's. Moves are recorded
+    first, then forfeits (a forfeit item takes the next ply key, the state does not change); a turn the
+    budget stopped records no move: its attempts are kept in ``interrupted`` and the game is paused. One
+    forfeit ends the game for the other seat; both seats forfeiting in one simultaneous round is a draw.
+    """
     after = game.copy()
     now = keys.now_iso()
     moves: list[Move] = []
+    forfeits: list[Turn] = []
+    paused = False
     ply = game.ply
-    for turn in turns:
+    for turn in sorted(turns, key=lambda t: t.move is None):  # stable: moves keep their order
+        _count(after.totals, turn.seat, turn.attempts)
+        if turn.paused:
+            after.interrupted.append(
+                {"seat": turn.seat, "ply": ply, "attempts": [a.to_dict() for a in turn.attempts]}
+            )
+            paused = True
+            continue
         moves.append(Move(game.id, ply, turn.seat, turn.move or "", turn.raw, turn.attempts, now))
-        totals = after.totals[turn.seat]
-        for attempt in turn.attempts:
-            for name in ("tokens_in", "tokens_out", "cost_micros", "latency_ms"):
-                totals[name] += int(getattr(attempt, name))
-            totals["illegal_attempts"] += attempt.error is not None
         if turn.forfeit:
-            after = _ended(after, Outcome(winner_result(other(turn.seat)), turn.forfeit))
-            break
-        totals["moves"] += 1
+            forfeits.append(turn)
+            ply += 1
+            continue
+        after.totals[turn.seat]["moves"] += 1
+        after.totals[GAME_ROW]["moves"] += 1
         after.state = turn.state
         ply = rules.ply(turn.state)
+    if len(forfeits) == 1:
+        after = _ended(after, Outcome(winner_result(other(forfeits[0].seat)), forfeits[0].forfeit or ""))
+    elif forfeits:
+        after = _ended(after, Outcome("draw", forfeits[0].forfeit or ""))
     after.ply = rules.ply(after.state)
     after.moves_count = game.moves_count + len(moves)
     after.version = game.version + 1
     after.updated_at = now
     if after.is_live:
         after = _ended(after, rules.outcome(after.state))
+    if after.is_live:
+        after.status, after.pause_reason = (PAUSED, PAUSE_BUDGET) if paused else (LIVE, None)
     return after, moves
 
 
@@ -178,11 +262,16 @@ def _ai_seats(game: Game, rules: Rules) -> list[Seat]:
     return [seat for seat in rules.to_move(game.state) if game.player(seat) != catalog.HUMAN]
 
 
+def autoplay_due(game: Game) -> bool:
+    """Autoplay should play this game's next turn: switched on, live, and an AI seat to move."""
+    return game.autoplay and game.is_live and bool(_ai_seats(game, get_rules(game.game_type)))
+
+
 def _schedule(game: Game, rules: Rules) -> None:
     if game.autoplay and game.is_live and _ai_seats(game, rules):
-        from games import autoplay
+        from games import tasks  # the configured task backend: in-process workers or SQS
 
-        autoplay.enqueue(game.id)
+        tasks.enqueue(game.id, game.ply)
 
 
 # ---------------------------------------------------------------------------------------- human move
@@ -241,7 +330,12 @@ def play_move(game_id: str, user: User, *, text: str, expected_ply: int, seat: S
 
 
 def _play_ai_turns(game: Game) -> Game:
-    """Play every AI seat that must choose now (one seat, or both in a simultaneous round), one write."""
+    """Play every AI seat that must choose now (one seat, or both in a simultaneous round), one write.
+
+    Raises LimitExceeded (429) when the owner's budget is used up: before the turn (nothing is played)
+    or when the budget stopped the turn midway (what was played and paid for is recorded). Either way
+    the game is left ``paused`` with ``pause_reason="budget"``.
+    """
     rules = get_rules(game.game_type)
     _require_live(game)
     seats = _ai_seats(game, rules)
@@ -251,42 +345,140 @@ def _play_ai_turns(game: Game) -> Game:
             code="waiting_for_human",
             details={"to_move": list(rules.to_move(game.state))},
         )
-    turns: list[Turn] = []
-    state = game.state
-    for seat in seats:
+    calling = _calling_seats(game, seats)
+    owner: User | None = None
+    max_cost: int | None = None
+    if calling:
+        owner = _owner(game)
+        # Seats playing at once share what is left, so together they cannot run far past it.
+        max_cost = _budget_for_turn(game, owner) // len(calling)
+    turns = _play_seats(game, rules, seats, max_cost)
+    after, moves = _after_turns(game, rules, turns)
+    try:
+        after = _write(game, after, moves)
+    finally:
+        # The provider calls were made whether or not this write won its race: they are charged.
+        if owner is not None:
+            _charge(owner, game, sum(turn.charged_micros for turn in turns))
+    if after.is_paused and owner is not None:
+        limits.ensure_budget_left(owner)  # 429 with Retry-After when the budget is really used up
+    return after
+
+
+def _calling_seats(game: Game, seats: list[Seat]) -> list[Seat]:
+    """The seats among ``seats`` whose turn may call a provider (their model, or the game's judge)."""
+    return [seat for seat in seats if calls_a_model(game.player(seat), game.options)]
+
+
+def _owner(game: Game) -> User:
+    owner = users.get(game.owner_id)
+    if owner is None:
+        raise ServiceUnavailable(
+            "the game's owner is unknown, so its model turns cannot be charged", code="owner_unavailable"
+        )
+    return owner
+
+
+def _pause(game: Game, reason: str) -> None:
+    """Mark the game paused (no move; version-checked). Losing a race is fine: the next turn re-checks."""
+    if game.is_paused and game.pause_reason == reason:
+        return
+    after = replace(game, status=PAUSED, pause_reason=reason, updated_at=keys.now_iso())
+    try:
+        store.end_without_move(game, after)
+    except ConditionFailed:
+        logger.info("pause lost a race", extra={"game_id": game.id})
+
+
+def _budget_for_turn(game: Game, owner: User) -> int:
+    """What this turn may spend (the owner's budget left today); pauses the game and raises 429 when
+    nothing is left."""
+    try:
+        limits.ensure_budget_left(owner)
+    except LimitExceeded:
+        _pause(game, PAUSE_BUDGET)
+        raise
+    return max(0, owner.budget_micros - limits.spent_today(owner))
+
+
+def _charge(owner: User, game: Game, micros: int) -> None:
+    """Record what the attempts cost, exactly, even past the budget: the calls were made. A turn that
+    overshot leaves no budget, so the next turn pauses."""
+    if micros <= 0:
+        return
+    total = limits.record_spend(owner, micros)
+    if total > owner.budget_micros:
+        logger.info(
+            "a turn went past the daily budget; the game will pause",
+            extra={"game_id": game.id, "owner_id": owner.id, "cost_micros": micros, "spent_micros": total},
+        )
+
+
+def _play_seats(game: Game, rules: Rules, seats: list[Seat], max_cost: int | None) -> list[Turn]:
+    """Each seat's turn from the current state. Seats choosing at once (rps, racing) are asked
+    concurrently, each from the state before the round, and their moves then applied in seat order."""
+
+    def play(seat: Seat) -> Turn:
+        calling = calls_a_model(game.player(seat), game.options)
         try:
-            turn = play_turn(rules, state, seat, game.player(seat), game.seed)
+            return play_turn(
+                rules,
+                game.state,
+                seat,
+                game.player(seat),
+                game.seed,
+                options=game.options,
+                max_cost_micros=max_cost if calling else None,
+            )
         except PlayerUnavailable as exc:
             raise ServiceUnavailable(str(exc), code="player_unavailable", retry_after=60) from None
-        turns.append(turn)
-        if turn.forfeit:
-            break
-        state = turn.state
-    after, moves = _after_turns(game, rules, turns)
-    return _write(game, after, moves)
+
+    if len(seats) == 1:
+        return [play(seats[0])]
+    with ThreadPoolExecutor(max_workers=len(seats), thread_name_prefix="turn") as pool:
+        turns = list(pool.map(play, seats))
+    state = game.state
+    for turn in turns:
+        if turn.move is not None:
+            turn.state = state = rules.apply(state, turn.seat, turn.move)
+    return turns
+
+
+def _rate_limit(game: Game, user: User, seats: list[Seat]) -> None:
+    """One model-calling request of ``user`` (429 over the per-minute limit, before anything is played)."""
+    if _calling_seats(game, seats):
+        limits.hit_rate_limit(user)
 
 
 def step(game_id: str, user: User) -> Game:
     game = _load(game_id, user)
     _require_driver(game, user)
+    rules = get_rules(game.game_type)
+    _require_live(game)
+    _rate_limit(game, user, _ai_seats(game, rules))
     after = _play_ai_turns(game)
-    _schedule(after, get_rules(after.game_type))
+    _schedule(after, rules)
     return after
 
 
-def autoplay_turn(game_id: str) -> str:
+def autoplay_turn(game_id: str, ply: int | None = None) -> str:
     """One background turn (the autoplay worker): ``played``; ``conflict`` when another writer won the
-    race (look again); ``idle`` when there is nothing to do: gone, over, autoplay off, a human to move."""
+    race (look again); ``idle`` when there is nothing to do: gone, over, autoplay off, a human to move,
+    or the owner's budget is used up (the game is then paused; a step or a new autoplay resumes it).
+    With ``ply`` (a queued turn, see ``games.tasks``) only the turn at that ply is played: ``stale``
+    when the game is already past it."""
     game = store.get(game_id)
-    if game is None or not game.is_live or not game.autoplay:
-        return "idle"
-    if not _ai_seats(game, get_rules(game.game_type)):
+    if game is not None and ply is not None and game.ply != ply:
+        return "stale"
+    if game is None or not autoplay_due(game):
         return "idle"
     try:
-        _play_ai_turns(game)
+        after = _play_ai_turns(game)
     except Conflict:
         return "conflict"
-    return "played"
+    except LimitExceeded:
+        return "idle"
+    return "idle" if after.is_paused else "played"
 
 
 def play_until_over(game_id: str, max_turns: int = 2000) -> Game:
@@ -331,6 +523,7 @@ def resign(game_id: str, user: User) -> Game:
             result=winner_result(winner),
             winner=winner,
             termination=RESIGNATION,
+            pause_reason=None,
             updated_at=keys.now_iso(),
         )
 
@@ -338,22 +531,10 @@ def resign(game_id: str, user: User) -> Game:
 
 
 def abort(game_id: str, user: User) -> Game:
-    """Moderators and admins stop a live game without a result."""
+    """Moderators and admins stop a game in progress without a result (audited: see games.moderation)."""
+    from games import moderation
 
-    def decide(game: Game) -> Game:
-        if not user.is_staff:
-            raise Forbidden("only moderators and admins may abort a game", code="forbidden")
-        _require_live(game)
-        return replace(
-            game,
-            status=ABORTED,
-            result=None,
-            winner=None,
-            termination=ABORTED_BY_MODERATOR,
-            updated_at=keys.now_iso(),
-        )
-
-    return _end(game_id, user, decide)
+    return moderation.abort(game_id, user)
 
 
 def start_autoplay(game_id: str, user: User) -> Game:
@@ -362,6 +543,9 @@ def start_autoplay(game_id: str, user: User) -> Game:
     _require_live(game)
     if all(game.player(seat) == catalog.HUMAN for seat in SEATS):
         raise BadRequest("both seats are human; there is nothing to play automatically", code="no_ai_player")
+    if _calling_seats(game, [seat for seat in SEATS if game.player(seat) != catalog.HUMAN]):
+        limits.hit_rate_limit(user)
+        limits.ensure_budget_left(_owner(game))  # 429 now rather than a game that pauses at once
     game = store.set_autoplay(game.id, True)
     _schedule(game, get_rules(game.game_type))
     return game

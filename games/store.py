@@ -17,11 +17,12 @@ A turn is ONE TransactWriteItems: Put each move (``attribute_not_exists(pk)``) +
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from duelarena.dynamo import items, keys
-from games.records import Attempt, Game, Move, empty_totals
+from games.records import Attempt, Game, Move, complete_totals
 
 GAME_KIND, MOVE_KIND = "game", "move"
 FEED = "FEED"
@@ -29,7 +30,19 @@ ALL_GAMES = "GAMES"
 _MOVE_PREFIX = "MOVE#"
 
 # Attributes a turn (or a resignation/abort) may change; everything else is fixed at creation.
-_MUTABLE = ("state", "ply", "status", "result", "winner", "termination", "totals", "moves_count", "updated_at")
+_MUTABLE = (
+    "state",
+    "ply",
+    "status",
+    "result",
+    "winner",
+    "termination",
+    "totals",
+    "moves_count",
+    "updated_at",
+    "pause_reason",
+    "interrupted",
+)
 
 
 @dataclass(frozen=True)
@@ -114,10 +127,12 @@ def game_from_item(item: dict[str, Any]) -> Game:
         version=int(item["version"]),
         hidden=bool(item.get("hidden", False)),
         flagged=bool(item.get("flagged", False)),
-        totals=item.get("totals") or empty_totals(),
+        totals=complete_totals(item.get("totals")),
         moves_count=int(item.get("moves_count", 0)),
         rated=bool(item.get("rated", False)),
         autoplay=bool(item.get("autoplay", False)),
+        pause_reason=item.get("pause_reason"),
+        interrupted=list(item.get("interrupted") or []),
     )
 
 
@@ -149,6 +164,24 @@ def move_from_item(item: dict[str, Any]) -> Move:
 
 
 # ------------------------------------------------------------------------------------------- writes
+# Leaderboard hook: the write that ends a game (finished or aborted) also puts the game's result item
+# (``games.leaderboard``), in the same transaction where there is one, so a game counts once and is
+# never lost; after a successful write, ``leaderboard.game_ended`` recomputes the board if it was rated.
+
+
+def _result_operations(before: Game, after: Game) -> list[dict[str, Any]]:
+    if not before.is_live or after.is_live:
+        return []
+    from games import leaderboard
+
+    return [leaderboard.result_put(after)]
+
+
+def _ended(before: Game, after: Game) -> None:
+    if before.is_live and not after.is_live:
+        from games import leaderboard
+
+        leaderboard.game_ended(after)
 
 
 def create(game: Game) -> None:
@@ -176,7 +209,8 @@ def record_turn(before: Game, after: Game, moves: list[Move]) -> None:
         }
     }
     puts = [{"Put": {"Item": move_item(m), "ConditionExpression": "attribute_not_exists(pk)"}} for m in moves]
-    items.transact_write([*puts, update])
+    items.transact_write([*puts, update, *_result_operations(before, after)])
+    _ended(before, after)
 
 
 def end_without_move(before: Game, after: Game) -> Game:
@@ -187,6 +221,9 @@ def end_without_move(before: Game, after: Game) -> Game:
         set_values=_mutable_values(after),
         expected_version=before.version,
     )
+    for operation in _result_operations(before, after):  # idempotent put, right after the change
+        items.put(operation["Put"]["Item"])
+    _ended(before, after)
     return game_from_item(changed)
 
 
@@ -216,6 +253,133 @@ def set_moderation(game_id: str, *, hidden: bool | None = None, flagged: bool | 
         return game
     changed = items.update(keys.game_pk(game_id), keys.GAME_META_SK, set_values=set_values, remove=remove or None)
     return game_from_item(changed)
+
+
+# ------------------------------------------------------------------------------------- moderation
+# Each moderation write is one TransactWriteItems holding the change and the operations the caller
+# passes in ``also`` (the audit item, built by ``duelarena.audit``): a change is never stored without
+# its audit entry, nor the reverse. Each is conditioned on what the caller read, so the audit's
+# before/after are exact; a lost race raises ConditionFailed and the service reads again.
+
+
+def _meta_key(game_id: str) -> dict[str, str]:
+    return {"pk": keys.game_pk(game_id), "sk": keys.GAME_META_SK}
+
+
+def moderate(
+    before: Game, *, hidden: bool | None = None, flagged: bool | None = None, also: Sequence[dict[str, Any]] = ()
+) -> Game:
+    """Flag/unflag and hide/unhide (hidden games leave the public feeds gsi2/gsi3), only if the game's
+    flags are still those of ``before``. Returns the game as it now is."""
+    after = replace(
+        before,
+        hidden=before.hidden if hidden is None else hidden,
+        flagged=before.flagged if flagged is None else flagged,
+    )
+    names = {"#flagged": "flagged", "#hidden": "hidden"}
+    values: dict[str, Any] = {
+        ":was_flagged": before.flagged,
+        ":was_hidden": before.hidden,
+        ":flagged": after.flagged,
+        ":hidden": after.hidden,
+    }
+    expression = "SET #flagged = :flagged, #hidden = :hidden"
+    if after.hidden and not before.hidden:
+        expression += " REMOVE gsi2pk, gsi2sk, gsi3pk, gsi3sk"
+    elif before.hidden and not after.hidden:
+        for i, (name, value) in enumerate(_feed_attributes(before).items()):
+            names[f"#feed{i}"] = name
+            values[f":feed{i}"] = value
+            expression += f", #feed{i} = :feed{i}"
+    update = {
+        "Update": {
+            "Key": _meta_key(before.id),
+            "UpdateExpression": expression,
+            "ConditionExpression": "attribute_exists(pk) AND #flagged = :was_flagged AND #hidden = :was_hidden",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+    }
+    items.transact_write([update, *also])
+    return after
+
+
+def end_by_moderator(before: Game, after: Game, *, also: Sequence[dict[str, Any]] = ()) -> Game:
+    """Like ``end_without_move`` (version-checked, no move), together with ``also``."""
+    values = _mutable_values(after)
+    names = {f"#m{i}": name for i, name in enumerate(values)}
+    names["#version"] = "version"
+    expression_values: dict[str, Any] = {f":m{i}": value for i, value in enumerate(values.values())}
+    expression_values.update({":expected": before.version, ":next": before.version + 1})
+    sets = ", ".join(f"#m{i} = :m{i}" for i in range(len(values)))
+    update = {
+        "Update": {
+            "Key": _meta_key(before.id),
+            "UpdateExpression": f"SET {sets}, #version = :next",
+            "ConditionExpression": "attribute_exists(pk) AND #version = :expected",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": expression_values,
+        }
+    }
+    items.transact_write([update, *also, *_result_operations(before, after)])
+    _ended(before, after)
+    return replace(after, version=before.version + 1)
+
+
+def delete_game(before: Game, *, also: Sequence[dict[str, Any]] = ()) -> int:
+    """Delete a game with every move. Returns how many items were deleted.
+
+    First the META item, in one transaction with ``also`` and conditioned on the version read: from
+    then on no writer can add to the game (every game write requires META to exist) and no read finds
+    it. Then the move items, in batches. Should that second step fail, ``delete_leftovers`` finishes it.
+    """
+    delete = {
+        "Delete": {
+            "Key": _meta_key(before.id),
+            "ConditionExpression": "attribute_exists(pk) AND #version = :expected",
+            "ExpressionAttributeNames": {"#version": "version"},
+            "ExpressionAttributeValues": {":expected": before.version},
+        }
+    }
+    from games import leaderboard
+
+    items.transact_write([delete, *also, leaderboard.result_delete(before)])
+    leaderboard.game_removed(before)
+    return 1 + delete_leftovers(before.id)
+
+
+def delete_leftovers(game_id: str) -> int:
+    """Delete whatever is left under a game's partition key (moves of a game whose META is gone)."""
+    return items.delete_partition(keys.game_pk(game_id))
+
+
+def list_for_moderation(
+    *,
+    owner_id: str | None = None,
+    game_type: str | None = None,
+    status: str | None = None,
+    flagged: bool | None = None,
+    hidden: bool | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> GamePage:
+    """Games for the admin, hidden ones included, newest first - always ONE Query:
+
+    - with ``owner_id``: gsi1 ``OWNER#<owner_id>`` (the owner's games);
+    - otherwise: gsi4 ``GAMES`` (every game).
+    ``game_type``, ``status``, ``flagged`` and ``hidden`` are FilterExpressions on that Query (gsi3 holds
+    public games only, so it cannot serve an admin's type filter). DynamoDB filters after ``Limit``: a
+    filtered page may hold fewer games than ``limit``; its cursor goes on where the read stopped.
+    """
+    filters: dict[str, Any] = {}
+    for name, value in (("game_type", game_type), ("status", status), ("flagged", flagged), ("hidden", hidden)):
+        if value is not None:
+            filters[name] = value
+    partition, index = (keys.owner_feed(owner_id), "gsi1") if owner_id else (ALL_GAMES, "gsi4")
+    page = items.query(
+        partition, index=index, newest_first=True, limit=limit, cursor=cursor, filters=filters or None
+    )
+    return _page(page)
 
 
 # -------------------------------------------------------------------------------------------- reads

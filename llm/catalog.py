@@ -1,16 +1,16 @@
 """Which players this deployment can seat, per game type.
 
-The catalog is the single gate for player names at game creation: a name that is not listed here is
-refused, so a typo never becomes a game that cannot be played. It lists ``human``, the built-in bots
-for the games they play, and the provider models configured in settings (``LLM_MODELS``, a list of
-``provider:model`` names, filled in by the LLM work; empty until then, and never invented here).
+The catalog is the single gate for player names at game creation (players and the word-association
+judge): a name that is not listed here is refused, so a typo never becomes a game that cannot be played.
+It lists ``human``, the built-in bots for the games they play, and the provider models this deployment
+can really call (``llm.pricing.configured_models()``: a provider key, region, or endpoint is configured),
+each with its price in USD per million input/output tokens when known.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from django.conf import settings
+from dataclasses import dataclass
+from decimal import Decimal
 
 HUMAN = "human"
 BUILTIN_PREFIX = "builtin:"
@@ -18,12 +18,16 @@ BUILTIN_PREFIX = "builtin:"
 
 @dataclass(frozen=True)
 class Player:
-    """A seatable player: ``kind`` is ``human``, ``builtin`` or ``llm``."""
+    """A seatable player: ``kind`` is ``human``, ``builtin`` or ``llm``. Models have a ``provider`` and
+    ``model``, and prices in USD per million tokens (None when unknown)."""
 
     name: str
     kind: str
     games: frozenset[str]
-    prices: dict[str, int] = field(default_factory=dict)  # micro-dollars per million tokens, when known
+    provider: str | None = None
+    model: str | None = None
+    price_in: Decimal | None = None
+    price_out: Decimal | None = None
 
     def plays(self, game_type: str) -> bool:
         return game_type in self.games
@@ -35,9 +39,22 @@ def _game_types() -> frozenset[str]:
     return frozenset(RULES)
 
 
-def _configured_models() -> list[str]:
-    names = getattr(settings, "LLM_MODELS", ()) or ()
-    return [n for n in names if isinstance(n, str) and ":" in n and not n.startswith(BUILTIN_PREFIX)]
+def _models(games: frozenset[str]) -> list[Player]:
+    from llm.pricing import configured_models
+
+    return [
+        Player(
+            m["name"],
+            "llm",
+            games,
+            provider=m["provider"],
+            model=m["model"],
+            price_in=m["price_in"],
+            price_out=m["price_out"],
+        )
+        for m in configured_models()
+        if kind_of(m["name"]) == "llm"
+    ]
 
 
 def available_players(game_type: str | None = None) -> list[Player]:
@@ -47,7 +64,7 @@ def available_players(game_type: str | None = None) -> list[Player]:
     games = _game_types()
     players = [Player(HUMAN, "human", games)]
     players += [Player(BUILTIN_PREFIX + name, "builtin", bot.games & games) for name, bot in sorted(BOTS.items())]
-    players += [Player(name, "llm", games) for name in _configured_models()]
+    players += _models(games)
     if game_type is not None:
         players = [p for p in players if p.plays(game_type)]
     return players

@@ -80,3 +80,12 @@ def test_concurrent_charges_never_overspend(ddb_local, settings):
         results = list(pool.map(spend, range(25)))
     assert sum(results) == 10
     assert limits.spent_today(user, NOON) == 1000
+
+
+def test_record_spend_is_exact_even_past_the_budget(user):
+    limits.charge(user, 900, NOON)
+    assert limits.record_spend(user, 300, NOON) == 1200  # the calls were made: recorded in full
+    with pytest.raises(limits.LimitExceeded):
+        limits.ensure_budget_left(user, NOON)
+    with pytest.raises(ValueError):
+        limits.record_spend(user, -1, NOON)

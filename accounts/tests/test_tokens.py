@@ -177,3 +177,14 @@ def test_malformed_json_and_schema_errors_have_the_shape(client, dynamo):
     missing = client.post("/api/auth/token", {}, content_type="application/json")
     assert missing.status_code == 422
     assert missing.json()["error"]["details"]["errors"][0]["loc"][-1] == "code"
+
+
+def test_refresh_tokens_issued_before_a_ban_stay_dead_after_unban(client, user):
+    pair = tokens.issue_pair(user)
+    users.update(user, status="banned")
+    users.update(users.get(user.id), status="active")
+    reply = client.post("/api/auth/refresh", {"refresh": pair.refresh}, content_type="application/json")
+    assert reply.status_code == 401
+    fresh = tokens.issue_pair(users.get(user.id))  # a new sign-in works
+    assert client.post("/api/auth/refresh", {"refresh": fresh.refresh},
+                       content_type="application/json").status_code == 200

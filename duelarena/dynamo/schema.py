@@ -12,12 +12,30 @@ Access patterns (every API and admin read is one GetItem or Query, never a Scan)
 | public games, newest first                | Query     | gsi2: gsi2pk = FEED, desc                     |
 | a user by email                           | Query     | gsi2: gsi2pk = EMAIL#<email>                  |
 | public games of one type, newest first    | Query     | gsi3: gsi3pk = FEED#<game_type>, desc         |
-| all games incl. hidden (admin)            | Query     | gsi4: gsi4pk = GAMES, desc (status: filter)   |
+| all games incl. hidden (admin)            | Query     | gsi4: gsi4pk = GAMES, desc (status, type,     |
+|                                           |           |   flagged, hidden: FilterExpression)          |
+| a user's games incl. hidden (admin)       | Query     | gsi1: gsi1pk = OWNER#<user_id>, desc (same    |
+|                                           |           |   filters)                                    |
+| one object's audit history (admin)        | Query     | pk = AUDIT#<kind>#<id>, desc                  |
+| recent audit entries, all objects (admin) | Query     | gsi1: gsi1pk = AUDIT, desc                    |
 | a user by id                              | GetItem   | pk = USER#<id>, sk = PROFILE                   |
 | one-off items (nonces, codes, counters)   | GetItem   | pk = <KIND>#<id>; expire through the TTL attr |
+| the leaderboard of one game type          | GetItem   | pk = LEADERBOARD#<type>, sk = CURRENT          |
+| results of ended games of one type (1)    | Query     | pk = RESULTS#<type> (sk = GAME#<game id>)      |
+| a tournament's schedule (2)               | GetItem   | pk = TOURNAMENT#<id>, sk = META                |
+| legacy rows already imported (2)          | Query     | pk = IMPORT#<source>, sk begins_with GAME#/USER# |
+
+(1) Read only when a leaderboard is recomputed (after a rated game finishes), never by a request that
+only reads. (2) Management commands only (``tournament``, ``import_sqlite``). These use the base table's
+own keys: no GSI attributes, so they cannot collide with any index partition.
 
 Sort keys of the list indexes are ``<created ISO-8601>#<id>`` so that Query with
 ScanIndexForward=False is newest first and ties are stable.
+
+The GSIs are overloaded; their partition values never collide: gsi1 holds ``USERS``,
+``OWNER#<user_id>`` and ``AUDIT``; gsi2 ``FEED`` and ``EMAIL#<email>``; gsi3 ``FEED#<game_type>``;
+gsi4 ``GAMES``. A FilterExpression is applied after ``Limit``, so a filtered page may be short (even
+empty) while its cursor still goes on: the admin's filters trade fuller pages for one Query per page.
 """
 
 from __future__ import annotations

@@ -1,0 +1,76 @@
+"""`/api/leaderboard`: the ranked models of one game type (one GetItem of the stored leaderboard).
+
+No auth: the leaderboard is public. The work (fit, bootstrap) happens when rated games finish
+(``games.leaderboard``), never here. The service module is imported inside the view (cold start).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+router = Router(tags=["leaderboard"])
+
+
+class MethodOut(Schema):
+    model: str = Field(..., description="bradley-terry: one maximum-likelihood fit over all counted games")
+    scale: str
+    draws: str
+    anchor: str = Field(..., description="the player whose rating is fixed")
+    anchor_rating: float
+    anchor_present: bool = Field(..., description="whether the anchor has counted games of this type")
+    interval: str
+    confidence: float
+    bootstrap_resamples: int
+    seed: int
+    prior_games: float
+
+
+class ModelRatingOut(Schema):
+    rank: int
+    model: str = Field(..., description="the player name, e.g. openai:gpt-4.1-mini or builtin:random")
+    kind: str = Field(..., description="builtin or llm")
+    rating: float = Field(..., description="Elo-scale Bradley-Terry rating")
+    ci_low: float = Field(..., description="lower end of the bootstrap confidence interval")
+    ci_high: float = Field(..., description="upper end of the bootstrap confidence interval")
+    games: int
+    wins: int
+    draws: int
+    losses: int
+    score: float
+    score_rate: float | None
+    moves: int
+    attempts: int = Field(..., description="answers given: legal moves plus illegal attempts")
+    illegal_attempts: int
+    illegal_per_1000_attempts: float | None
+    forfeits: dict[str, int] = Field(..., description="games lost by forfeit, by reason")
+    tokens_in: int
+    tokens_out: int
+    cost_micros: int
+    avg_tokens_per_game: float | None
+    avg_cost_micros_per_game: float | None
+    avg_tokens_per_move: float | None
+    avg_cost_micros_per_move: float | None
+    avg_latency_ms_per_move: float | None
+
+
+class LeaderboardOut(Schema):
+    game_type: str
+    computed_at: str | None = Field(..., description="when it was last recomputed (null: no game has ended)")
+    method: MethodOut
+    rated_games: int = Field(..., description="finished games that count for ratings")
+    excluded_games: int = Field(..., description="ended games that do not count (see excluded_by_reason)")
+    excluded_by_reason: dict[str, int] = Field(
+        ..., description="aborted, human_seat, legal_moves_hint, self_play, no_result, unrated"
+    )
+    source_results: int
+    models: list[ModelRatingOut]
+
+
+@router.get("", response=LeaderboardOut, summary="Models ranked by rating for one game type")
+def leaderboard(request: HttpRequest, game_type: str = Query(..., min_length=1, max_length=32)) -> dict[str, Any]:
+    from games import leaderboard as boards
+
+    return boards.for_api(game_type)

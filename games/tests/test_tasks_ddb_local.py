@@ -1,0 +1,147 @@
+"""Queued turns racing each other on DynamoDB Local (moto cannot be trusted with concurrent transactions).
+
+SQS is a fake client that records what the app sends, so tests can deliver it back to ``/events``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+
+import pytest
+
+from games import events, service, store, tasks
+from games.tests.conftest import make_player
+from games.tests.test_events import EVENT_CONTEXT, failures, sqs_record, turn_record
+
+pytestmark = pytest.mark.integration
+
+
+class FakeSQS:
+    """Records SendMessage calls; ``take`` hands them out as event records (each exactly once)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.pending: list[dict] = []
+        self.sent = 0
+
+    def send_message(self, QueueUrl: str, MessageBody: str, DelaySeconds: int = 0) -> dict:
+        assert QueueUrl == "https://sqs.us-east-1.amazonaws.com/123456789012/turns"
+        message_id = str(uuid.uuid4())
+        with self.lock:
+            self.pending.append(sqs_record(MessageBody, message_id))
+            self.sent += 1
+        return {"MessageId": message_id}
+
+    def take(self) -> list[dict]:
+        with self.lock:
+            taken, self.pending = self.pending, []
+        return taken
+
+
+@pytest.fixture
+def fake_sqs(ddb_local, settings, monkeypatch) -> FakeSQS:
+    fake = FakeSQS()
+    settings.TASK_BACKEND = "sqs"
+    settings.TURN_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/turns"
+    monkeypatch.setattr(tasks, "_sqs", lambda: fake)
+    return fake
+
+
+@pytest.fixture
+def dora(ddb_local):
+    return make_player("dora@example.com")
+
+
+def bot_game(player, game_type="tictactoe", white="builtin:perfect", black="builtin:random", **options):
+    game = service.create_game(player.user, game_type=game_type, white=white, black=black, options=options or None)
+    store.set_autoplay(game.id, True)
+    return game
+
+
+def race(count: int, work) -> list:
+    """Run ``work(i)`` in ``count`` threads released at the same instant (two Lambda instances...)."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(i: int) -> None:
+        barrier.wait()
+        results[i] = work(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_two_workers_delivering_the_same_message_concurrently_record_one_move(fake_sqs, dora):
+    game = bot_game(dora, "chess", "builtin:searcher", "builtin:random")
+    record = turn_record(game.id, 0)
+    results = race(2, lambda i: events.play_records([record]))
+    loaded, moves = store.load(game.id)
+    assert [m.ply for m in moves] == [0] and loaded.version == 2
+    # One worker played; the other found the claim of this very message and asked for a redelivery.
+    assert sorted(len(r) for r in results) == [0, 1]
+    assert [json.loads(r["body"]) for r in fake_sqs.take()] == [{"kind": "turn", "game_id": game.id, "ply": 1}]
+    assert events.play_records([record]) == []  # the redelivery is acknowledged without playing
+    assert len(store.load(game.id)[1]) == 1 and fake_sqs.take() == []
+
+
+def test_many_messages_for_the_same_turn_at_once_play_it_once_and_send_one_successor(fake_sqs, dora):
+    game = bot_game(dora, "chess", "builtin:searcher", "builtin:random")
+    records = [turn_record(game.id, 0) for _ in range(8)]
+    results = race(8, lambda i: events.play_records([records[i]]))
+    assert all(r == [] for r in results)  # other messages' claims: acknowledged, nothing to retry
+    assert [m.ply for m in store.load(game.id)[1]] == [0]
+    assert [json.loads(r["body"])["ply"] for r in fake_sqs.take()] == [1]
+
+
+def test_without_claims_the_store_still_records_exactly_one_move(fake_sqs, dora, settings):
+    """Claims expired at once (a lease of 0): every worker plays; the version check keeps one move."""
+    settings.TURN_CLAIM_SECONDS = 0
+    game = bot_game(dora, "chess", "builtin:random", "builtin:random")
+    records = [turn_record(game.id, 0) for _ in range(6)]
+    results = race(6, lambda i: events.play_records([records[i]]))
+    loaded, moves = store.load(game.id)
+    assert [m.ply for m in moves] == [0] and loaded.version == 2 and loaded.moves_count == 1
+    assert all(r == [] for r in results)
+
+
+def test_a_batch_of_several_games_is_played_concurrently_to_the_end(client, fake_sqs, dora, settings):
+    settings.TURN_BATCH_WORKERS = 4
+    games = [
+        bot_game(dora, "tictactoe", "builtin:perfect", "builtin:random"),
+        bot_game(dora, "chess", "builtin:searcher", "builtin:random", max_plies=12),
+        bot_game(dora, "rps", "builtin:pattern", "builtin:random", rounds=5),
+        bot_game(dora, "racing", "builtin:racer", "builtin:random"),
+        bot_game(dora, "words", "builtin:wordsmith", "builtin:random", rounds=3),
+    ]
+    pending = [turn_record(g.id, 0) for g in games]
+    for _ in range(300):
+        if not pending:
+            break
+        for start in range(0, len(pending), 5):  # BatchSize 5, as in template.yaml
+            reply = client.post(
+                "/events",
+                data=json.dumps({"Records": pending[start : start + 5]}),
+                content_type="application/json",
+                **EVENT_CONTEXT,
+            )
+            assert failures(reply) == []
+        pending = fake_sqs.take()
+    assert not pending
+    for game in games:
+        loaded, moves = store.load(game.id)
+        assert loaded.status == "finished", loaded.game_type
+        assert [m.ply for m in moves] == list(range(loaded.ply)) and loaded.moves_count == len(moves)
+
+
+def test_duplicate_record_in_one_batch_with_a_malformed_one(fake_sqs, dora):
+    game = bot_game(dora)
+    good = turn_record(game.id, 0)
+    bad = sqs_record("oops")
+    assert events.play_records([good, bad, dict(good)]) == [bad["messageId"]]
+    assert len(store.load(game.id)[1]) == 1 and len(fake_sqs.take()) == 1
