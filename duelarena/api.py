@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.shortcuts import render
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from duelarena.dynamo.errors import ConditionFailed, InvalidCursor, StoreUnavailable
@@ -16,7 +18,20 @@ from duelarena.middleware import _STATUS_CODES
 
 logger = logging.getLogger("duelarena.api")
 
+class BundledSwagger(Swagger):
+    """Swagger UI from django-ninja's bundled files. ninja only renders those when it is listed in
+    INSTALLED_APPS (else it points at a CDN); we keep it out of the apps for cold start (settings.py)
+    and put its template and static folders on Django's search paths instead."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        # Bearer tokens only, no cookie auth: Swagger needs no CSRF token.
+        context = {"swagger_settings": json.dumps(self.settings, indent=1), "api": api, "add_csrf": False}
+        return render(request, self.template, context)
+
+
 api = NinjaAPI(
+    docs=BundledSwagger(),
     title="Duel Arena API",
     version="1",
     description="Language models, bots and people playing games against each other.",

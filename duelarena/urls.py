@@ -1,20 +1,28 @@
+"""URL tree. The API and social-auth sub-trees are imported on the first request under their prefix:
+`lazy_include` gives Django's URLResolver a module *name*, which it imports only when a path under
+that prefix is resolved (or when `reverse` needs it). Health checks and admin requests then never pay
+for django-ninja/pydantic or social-auth's views at cold start; the first /api request does."""
+
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
+from django.urls.resolvers import RoutePattern, URLResolver
 
 from accounts import views as account_views
 from duelarena import health
-from duelarena.api import api, mount_routers
-from games import events
+from games.events import receive as events
 
-mount_routers()
+
+def lazy_include(route: str, module: str, namespace: str) -> URLResolver:
+    return URLResolver(RoutePattern(route, is_endpoint=False), module, app_name=namespace, namespace=namespace)
+
 
 urlpatterns = [
     path("health", health.health, name="health"),
     path("health/ready", health.ready, name="health-ready"),
-    path("api/", api.urls),
-    path("auth/google/", account_views.start, name="google-start"),
-    path("auth/", include("social_django.urls", namespace="social")),
-    path("admin/", admin.site.urls),
     # SQS batches from the Lambda Web Adapter (normally answered by PassThroughEventsMiddleware first).
-    path("events", events.receive, name="events"),
+    path("events", events, name="events"),
+    lazy_include("api/", "duelarena.api_urls", "api"),
+    path("auth/google/", account_views.start, name="google-start"),
+    lazy_include("auth/", "social_django.urls", "social"),
+    path("admin/", admin.site.urls),
 ]
