@@ -37,6 +37,7 @@ container-test: $(STAMP) dynamodb-local
 
 bench: $(STAMP) dynamodb-local
 	$(PY) bench/cold_start.py
+	$(PY) bench/game_ops.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -70,10 +70,12 @@ def get_game(request: HttpRequest, game_id: str) -> dict[str, Any]:
 
 @router.post("/{game_id}/moves", response=GameOut, auth=bearer, summary="A human seat's move")
 def play_move(request: HttpRequest, game_id: str, body: MoveIn) -> dict[str, Any]:
-    from games import service
+    from games import selectors, service
 
-    service.play_move(game_id, request.auth, text=body.move, expected_ply=body.expected_ply, seat=body.seat)
-    return _view(game_id, request.auth)
+    game, moves = service.play_move(
+        game_id, request.auth, text=body.move, expected_ply=body.expected_ply, seat=body.seat
+    )
+    return selectors.game_view(game, moves, request.auth)
 
 
 @router.post("/{game_id}/step", response=GameOut, auth=bearer, summary="Play one AI turn now")

@@ -304,8 +304,16 @@ def _moving_seat(game: Game, rules: Rules, user: User, seat: Seat | None) -> Sea
     return movable[0]
 
 
-def play_move(game_id: str, user: User, *, text: str, expected_ply: int, seat: Seat | None = None) -> Game:
-    game = _load(game_id, user)
+def play_move(
+    game_id: str, user: User, *, text: str, expected_ply: int, seat: Seat | None = None
+) -> tuple[Game, list[Move]]:
+    """A human seat's move. Two DynamoDB round trips: one Query (the game with its moves, which the
+    answer needs anyway) and one transaction. Returns the game and all its moves after the turn."""
+    access.check_id(game_id)
+    found = store.load(game_id)
+    if found is None or not access.can_see(found[0], user):
+        raise access.not_found()
+    game, moves_before = found
     rules = get_rules(game.game_type)
     if not game.seats_of(user.id):
         raise Forbidden("you do not hold a seat in this game", code="not_a_player")
@@ -323,7 +331,7 @@ def play_move(game_id: str, user: User, *, text: str, expected_ply: int, seat: S
     after, moves = _after_turns(game, rules, [turn])
     after = _write(game, after, moves)
     _schedule(after, rules)
-    return after
+    return after, [*moves_before, *moves]
 
 
 # -------------------------------------------------------------------------------------------- AI step
