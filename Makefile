@@ -39,5 +39,10 @@ bench: $(STAMP) dynamodb-local
 	$(PY) bench/cold_start.py
 	$(PY) bench/game_ops.py
 
+# Harness time per turn (provider excluded) and autoplay plies/s between built-ins on DynamoDB Local.
+.PHONY: bench-turns
+bench-turns: $(STAMP) dynamodb-local
+	$(PY) bench/turn_overhead.py
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -84,10 +84,13 @@ def _move_view(move: Move, redact: bool) -> dict[str, Any]:
 def game_view(game: Game, moves: list[Move], user: User | None) -> dict[str, Any]:
     rules = get_rules(game.game_type)
     seat: Seat | None = access.viewer_seat(game, user)
-    state = rules.public_view(game.state, seat)
-    if game.is_live:
+    if game.is_live:  # live or paused: the other seat's pending choice and the seed stay secret
+        state = rules.public_view(game.state, seat)
         state.pop("seed", None)
-    pending = _pending_plies(game) if rules.simultaneous else range(0)
+        pending = _pending_plies(game) if rules.simultaneous else range(0)
+    else:  # over (even mid-round, by forfeit or abort): nothing left to hide
+        state = dict(game.state)
+        pending = range(0)
     return {
         **game_summary(game),
         "seed": None if game.is_live else game.seed,

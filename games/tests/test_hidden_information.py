@@ -94,3 +94,17 @@ def test_seed_is_secret_until_the_game_ends(client, alice):
     post(client, f"/api/games/{game['id']}/moves", {"move": "rock", "expected_ply": 0}, player=alice)
     done = post(client, f"/api/games/{game['id']}/step", player=alice).json()
     assert done["status"] == "finished" and done["seed"] == 1234 and done["state"]["seed"] == 1234
+
+
+@pytest.mark.parametrize("game_type", ["rps", "racing"])
+def test_a_choice_pending_when_the_game_ends_is_shown_afterwards(client, alice, bob, game_type):
+    game = seat_two_humans(game_type, alice.user.id, bob.user.id)
+    first, _ = CHOICES[game_type]
+    chose = post(client, f"/api/games/{game.id}/moves", {"move": first, "expected_ply": 0}, player=alice)
+    assert chose.status_code == 200
+    assert first.encode() not in _looks(client, game.id, None).content  # live: hidden
+    assert post(client, f"/api/games/{game.id}/resign", {}, player=bob).status_code == 200
+    over = _looks(client, game.id, None).json()
+    assert over["status"] == "finished" and over["termination"] == "resignation"
+    assert over["moves"][0]["move"] == first and not over["moves"][0]["hidden"]
+    assert over["state"]["pending"] == {"white": first}
