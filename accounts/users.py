@@ -184,41 +184,22 @@ def update(user: User, *, also: Sequence[dict[str, Any]] | None = None, **change
 
 
 def _guarded_update(user: User, changes: dict[str, Any], add: dict[str, int], remove: list[str]) -> dict[str, Any]:
-    """The UpdateItem of ``update`` as a transaction operation, conditioned on ``user`` being current."""
-    names: dict[str, str] = {"#epoch": "session_epoch"}
-    values: dict[str, Any] = {":epoch": user.session_epoch}
-    conditions = ["attribute_exists(pk)", "#epoch = :epoch"]
-    sets, adds = [], []
-    for i, (name, value) in enumerate(changes.items()):
-        names[f"#c{i}"] = name
-        if value is not None:
-            values[f":c{i}"] = value
-            sets.append(f"#c{i} = :c{i}")
+    """The UpdateItem of ``update`` as a transaction operation, conditioned on ``user`` being current
+    (same session epoch, same values of the changed scalar fields)."""
+    expected: dict[str, Any] = {"session_epoch": user.session_epoch}
+    for name in changes:
         was = getattr(user, name)
-        if was is None:
-            conditions.append(f"attribute_not_exists(#c{i})")
-        elif isinstance(was, str | int | bool):
-            values[f":was{i}"] = was
-            conditions.append(f"#c{i} = :was{i}")
-    for i, (name, value) in enumerate(add.items()):
-        names[f"#a{i}"] = name
-        values[f":a{i}"] = value
-        adds.append(f"#a{i} :a{i}")
-    expression = []
-    if sets:
-        expression.append("SET " + ", ".join(sets))
-    if adds:
-        expression.append("ADD " + ", ".join(adds))
-    if remove:
-        expression.append("REMOVE " + ", ".join(f"#c{list(changes).index(name)}" for name in remove))
+        if was is None or isinstance(was, str | int | bool):
+            expected[name] = was
     return {
-        "Update": {
-            "Key": {"pk": keys.user_pk(user.id), "sk": keys.USER_PROFILE_SK},
-            "UpdateExpression": " ".join(expression),
-            "ConditionExpression": " AND ".join(conditions),
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
+        "Update": items.update_operation(
+            keys.user_pk(user.id),
+            keys.USER_PROFILE_SK,
+            set_values={k: v for k, v in changes.items() if v is not None} or None,
+            add_values=add or None,
+            remove=remove or None,
+            expected_values=expected,
+        )
     }
 
 

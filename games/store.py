@@ -189,25 +189,24 @@ def create(game: Game) -> None:
     items.put(game_item(game), must_not_exist=True)
 
 
+def _versioned_update(before: Game, after: Game) -> dict[str, Any]:
+    """The game's new mutable values as a transaction operation, only if its version is still
+    ``before.version`` (the version is incremented)."""
+    return {
+        "Update": items.update_operation(
+            keys.game_pk(before.id),
+            keys.GAME_META_SK,
+            set_values=_mutable_values(after),
+            expected_version=before.version,
+        )
+    }
+
+
 def record_turn(before: Game, after: Game, moves: list[Move]) -> None:
     """The moves and the game's new state, all or nothing, only if nobody changed the game since
     ``before`` was read. ``after.version`` must be ``before.version + 1``."""
     assert after.version == before.version + 1
-    values = _mutable_values(after)
-    names = {f"#m{i}": name for i, name in enumerate(values)}
-    names["#version"] = "version"
-    expression_values: dict[str, Any] = {f":m{i}": value for i, value in enumerate(values.values())}
-    expression_values.update({":expected": before.version, ":next": after.version})
-    sets = ", ".join(f"#m{i} = :m{i}" for i in range(len(values)))
-    update = {
-        "Update": {
-            "Key": {"pk": keys.game_pk(before.id), "sk": keys.GAME_META_SK},
-            "UpdateExpression": f"SET {sets}, #version = :next",
-            "ConditionExpression": "attribute_exists(pk) AND #version = :expected",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": expression_values,
-        }
-    }
+    update = _versioned_update(before, after)
     puts = [{"Put": {"Item": move_item(m), "ConditionExpression": "attribute_not_exists(pk)"}} for m in moves]
     items.transact_write([*puts, update, *_result_operations(before, after)])
     _ended(before, after)
@@ -234,27 +233,6 @@ def set_autoplay(game_id: str, on: bool) -> Game:
     return game_from_item(changed)
 
 
-def set_moderation(game_id: str, *, hidden: bool | None = None, flagged: bool | None = None) -> Game:
-    """Hide/unhide (leaves or re-enters the public feeds) and flag for review (moderation/admin)."""
-    game = get(game_id)
-    if game is None:
-        raise KeyError(game_id)
-    set_values: dict[str, Any] = {}
-    remove: list[str] = []
-    if flagged is not None:
-        set_values["flagged"] = flagged
-    if hidden is not None:
-        set_values["hidden"] = hidden
-        if hidden:
-            remove = ["gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"]
-        else:
-            set_values.update(_feed_attributes(game))
-    if not set_values:
-        return game
-    changed = items.update(keys.game_pk(game_id), keys.GAME_META_SK, set_values=set_values, remove=remove or None)
-    return game_from_item(changed)
-
-
 # ------------------------------------------------------------------------------------- moderation
 # Each moderation write is one TransactWriteItems holding the change and the operations the caller
 # passes in ``also`` (the audit item, built by ``duelarena.audit``): a change is never stored without
@@ -276,29 +254,20 @@ def moderate(
         hidden=before.hidden if hidden is None else hidden,
         flagged=before.flagged if flagged is None else flagged,
     )
-    names = {"#flagged": "flagged", "#hidden": "hidden"}
-    values: dict[str, Any] = {
-        ":was_flagged": before.flagged,
-        ":was_hidden": before.hidden,
-        ":flagged": after.flagged,
-        ":hidden": after.hidden,
-    }
-    expression = "SET #flagged = :flagged, #hidden = :hidden"
+    set_values: dict[str, Any] = {"flagged": after.flagged, "hidden": after.hidden}
+    remove = None
     if after.hidden and not before.hidden:
-        expression += " REMOVE gsi2pk, gsi2sk, gsi3pk, gsi3sk"
+        remove = ["gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"]
     elif before.hidden and not after.hidden:
-        for i, (name, value) in enumerate(_feed_attributes(before).items()):
-            names[f"#feed{i}"] = name
-            values[f":feed{i}"] = value
-            expression += f", #feed{i} = :feed{i}"
+        set_values.update(_feed_attributes(before))
     update = {
-        "Update": {
-            "Key": _meta_key(before.id),
-            "UpdateExpression": expression,
-            "ConditionExpression": "attribute_exists(pk) AND #flagged = :was_flagged AND #hidden = :was_hidden",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
+        "Update": items.update_operation(
+            keys.game_pk(before.id),
+            keys.GAME_META_SK,
+            set_values=set_values,
+            remove=remove,
+            expected_values={"flagged": before.flagged, "hidden": before.hidden},
+        )
     }
     items.transact_write([update, *also])
     return after
@@ -306,21 +275,7 @@ def moderate(
 
 def end_by_moderator(before: Game, after: Game, *, also: Sequence[dict[str, Any]] = ()) -> Game:
     """Like ``end_without_move`` (version-checked, no move), together with ``also``."""
-    values = _mutable_values(after)
-    names = {f"#m{i}": name for i, name in enumerate(values)}
-    names["#version"] = "version"
-    expression_values: dict[str, Any] = {f":m{i}": value for i, value in enumerate(values.values())}
-    expression_values.update({":expected": before.version, ":next": before.version + 1})
-    sets = ", ".join(f"#m{i} = :m{i}" for i in range(len(values)))
-    update = {
-        "Update": {
-            "Key": _meta_key(before.id),
-            "UpdateExpression": f"SET {sets}, #version = :next",
-            "ConditionExpression": "attribute_exists(pk) AND #version = :expected",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": expression_values,
-        }
-    }
+    update = _versioned_update(before, after)
     items.transact_write([update, *also, *_result_operations(before, after)])
     _ended(before, after)
     return replace(after, version=before.version + 1)

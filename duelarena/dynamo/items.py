@@ -213,7 +213,7 @@ def transact_write(operations: list[dict[str, Any]], *, token: str | None = None
         connection.client().transact_write_items(**kwargs)
 
 
-def update(
+def update_operation(
     pk: str,
     sk: str,
     *,
@@ -221,13 +221,15 @@ def update(
     add_values: dict[str, int] | None = None,
     remove: list[str] | None = None,
     expected_version: int | None = None,
+    expected_values: dict[str, Any] | None = None,
     condition: str | None = None,
     condition_values: dict[str, Any] | None = None,
     condition_names: dict[str, str] | None = None,
     must_exist: bool = True,
 ) -> dict[str, Any]:
-    """UpdateItem with optional optimistic versioning (``version`` must equal expected_version, and
-    is incremented). Returns the new item."""
+    """An UpdateItem as plain data: run it with ``update`` or put it in ``transact_write`` as
+    ``{"Update": ...}``. ``expected_version``: optimistic versioning (``version`` must equal it and is
+    incremented). ``expected_values``: attributes that must still hold these values (None: absent)."""
     names: dict[str, str] = dict(condition_names or {})
     values: dict[str, Any] = dict(condition_values or {})
     sets, adds = [], []
@@ -248,6 +250,13 @@ def update(
         values[":one"] = 1
         adds.append("#version :one")
         conditions.append("#version = :expected_version")
+    for i, (name, was) in enumerate((expected_values or {}).items()):
+        names[f"#e{i}"] = name
+        if was is None:
+            conditions.append(f"attribute_not_exists(#e{i})")
+        else:
+            values[f":e{i}"] = was
+            conditions.append(f"#e{i} = :e{i}")
     if condition:
         conditions.append(f"({condition})")
     expression = []
@@ -259,20 +268,26 @@ def update(
         for i, name in enumerate(remove):
             names[f"#r{i}"] = name
         expression.append("REMOVE " + ", ".join(f"#r{i}" for i in range(len(remove))))
-    kwargs: dict[str, Any] = {
-        "TableName": connection.table_name(),
-        "Key": serialize({"pk": pk, "sk": sk}),
-        "UpdateExpression": " ".join(expression),
-        "ReturnValues": "ALL_NEW",
-    }
+    operation: dict[str, Any] = {"Key": {"pk": pk, "sk": sk}, "UpdateExpression": " ".join(expression)}
     if names:
-        kwargs["ExpressionAttributeNames"] = names
+        operation["ExpressionAttributeNames"] = names
     if values:
-        kwargs["ExpressionAttributeValues"] = serialize(values)
+        operation["ExpressionAttributeValues"] = values
     if conditions:
-        kwargs["ConditionExpression"] = " AND ".join(conditions)
+        operation["ConditionExpression"] = " AND ".join(conditions)
+    return operation
+
+
+def update(pk: str, sk: str, **kwargs: Any) -> dict[str, Any]:
+    """Run an ``update_operation`` (same arguments) as one UpdateItem. Returns the new item."""
+    operation = update_operation(pk, sk, **kwargs)
+    operation["Key"] = serialize(operation["Key"])
+    if "ExpressionAttributeValues" in operation:
+        operation["ExpressionAttributeValues"] = serialize(operation["ExpressionAttributeValues"])
     with _translate_errors():
-        response = connection.client().update_item(**kwargs)
+        response = connection.client().update_item(
+            TableName=connection.table_name(), ReturnValues="ALL_NEW", **operation
+        )
     return deserialize(response["Attributes"])
 
 

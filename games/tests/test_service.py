@@ -72,7 +72,7 @@ def test_game_item_layout_and_indexes(alice):
         "illegal_attempts": 0,
     }
     assert store.get(game.id) == game
-    hidden = store.set_moderation(game.id, hidden=True, flagged=True)
+    hidden = store.moderate(game, hidden=True, flagged=True)
     item = items.get(keys.game_pk(game.id), "META")
     assert hidden.hidden and hidden.flagged and not {"gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"} & set(item)
     assert item["gsi4pk"] == "GAMES" and [g.id for g in store.list_all().games] == [game.id]
