@@ -86,40 +86,9 @@ def live_server_env(ddb_local_endpoint):
 @pytest.fixture(scope="session")
 def gunicorn_server(live_server_env):
     """gunicorn started exactly as `make run` starts it (deploy/gunicorn.conf.py), on a free port."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-    from pathlib import Path
+    from tests.servers import create_table, start_server, stop_server
 
-    from deploy import dynamodb_local
-
-    repo = Path(__file__).resolve().parent
-    env = dict(live_server_env)
-    subprocess.run(
-        [sys.executable, "manage.py", "dynamodb", "create-table"], cwd=repo, env=env, check=True, capture_output=True
-    )
-    port = dynamodb_local.free_port()
-    env.update(PORT=str(port), HOST="127.0.0.1", WEB_CONCURRENCY="2")
-    log = open(repo / ".data" / "gunicorn-test.log", "wb") if (repo / ".data").is_dir() else subprocess.DEVNULL
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],
-        cwd=repo,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/health", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("gunicorn did not start") from None
-            time.sleep(0.1)
+    create_table(live_server_env)
+    proc, base = start_server(live_server_env, log_name="gunicorn-test.log")
     yield base
-    proc.terminate()
-    proc.wait(10)
+    stop_server(proc)

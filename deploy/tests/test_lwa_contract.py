@@ -7,15 +7,14 @@ import json
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from deploy import dynamodb_local, lwa
+from deploy import lwa
 from tests.http import Reply, assert_error_shape, call, cookies_from
+from tests.servers import start_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
@@ -27,24 +26,8 @@ STAGE = "prod"
 
 
 def _start(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    port = dynamodb_local.free_port()
-    env = dict(env, PORT=str(port), HOST="127.0.0.1")
-    log_dir = REPO / ".data"
-    log_dir.mkdir(exist_ok=True)
-    log = open(log_dir / "lwa-contract.log", "ab")
-    proc = subprocess.Popen([sys.executable, "deploy/entrypoint.py"], cwd=REPO, env=env, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:  # the readiness check exactly as LWA does it
-        try:
-            urllib.request.urlopen(urllib.request.Request(base + "/health", headers={"Host": f"127.0.0.1:{port}"}),
-                                   timeout=1)
-            return proc, base
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("gunicorn did not become ready") from None
-            time.sleep(0.1)
+    """gunicorn exactly as the image starts it (deploy/entrypoint.py)."""
+    return start_server(env, log_name="lwa-contract.log", entrypoint=True)
 
 
 @pytest.fixture(scope="module")

@@ -22,18 +22,16 @@ import itertools
 import json
 import math
 import subprocess
-import sys
 import time
-import urllib.request
 import uuid
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from deploy import dynamodb_local
 from tests.fakes.openai_server import ILLEGAL_MOVE, FakeOpenAI, Served
 from tests.http import call
+from tests.servers import create_table, start_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
@@ -182,35 +180,7 @@ def check_retry_conversation(fake: FakeOpenAI, model: str) -> None:
 
 
 def start_gunicorn(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    port = dynamodb_local.free_port()
-    env = dict(env, PORT=str(port), HOST="127.0.0.1", WEB_CONCURRENCY="2")
-    log_dir = REPO / ".data"
-    log_dir.mkdir(exist_ok=True)
-    with open(log_dir / "gunicorn-llm-test.log", "ab") as log:  # the child keeps its own descriptor
-        proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/health", timeout=1)
-            return proc, base
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("gunicorn did not start") from None
-            time.sleep(0.1)
-
-
-def create_table(env: dict[str, str]) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", "dynamodb", "create-table"], cwd=REPO, env=env, check=True, capture_output=True
-    )
+    return start_server(env, log_name="gunicorn-llm-test.log")
 
 
 @pytest.fixture(scope="module")
