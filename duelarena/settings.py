@@ -295,10 +295,19 @@ TASK_BACKEND = env("TASK_BACKEND", "inprocess").strip().lower()
 TURN_QUEUE_URL = env("TURN_QUEUE_URL")
 # Empty means real AWS (the region is AWS_REGION); tests point it at a local SQS stand-in.
 SQS_ENDPOINT_URL = env("SQS_ENDPOINT_URL") or None
-# How long a worker's claim on a queued turn is honoured before another delivery may take it over.
-# Longer than the slowest turn (LLM_TURN_TIMEOUT_SECONDS, the function timeout), shorter than the
-# queue's visibility timeout (360 s in template.yaml) so that a redelivery finds it expired.
-TURN_CLAIM_SECONDS = env_int("TURN_CLAIM_SECONDS", 300)
+# The timeout chain (README "Turns"; deploy/tests/test_timeout_chain.py checks it against template.yaml):
+#   a model's call timeout < its turn deadline < TURN_WORKER_SECONDS (the time one turn worker may run:
+#   the turn function's timeout on Lambda) <= gunicorn's worker timeout in the process serving /events;
+#   the turn's lease (deadline + a margin) lies between the deadline and the SQS visibility timeout,
+#   which is at least 6x the turn function's timeout.
+TURN_WORKER_SECONDS = env_int("TURN_WORKER_SECONDS", 900)
+# A game whose AI turn was asked for and has not progressed for this long is enqueued again by the
+# sweeper (a lost message, a queue that was down, a restart). In-process the sweeper runs every
+# TURN_SWEEP_SECONDS; on AWS an EventBridge rule runs it every minute.
+TURN_GRACE_SECONDS = env_int("TURN_GRACE_SECONDS", 20)
+TURN_SWEEP_SECONDS = float(env("TURN_SWEEP_SECONDS", "5"))
+# How long a worker holds a built-in bot's turn (bots answer in well under a second).
+BOT_TURN_LEASE_SECONDS = env_int("BOT_TURN_LEASE_SECONDS", 20)
 # Games of one /events batch played at the same time (records of one game always run in order).
 TURN_BATCH_WORKERS = env_int("TURN_BATCH_WORKERS", 5)
 if TASK_BACKEND not in ("inprocess", "sqs"):

@@ -78,12 +78,19 @@ def play_move(request: HttpRequest, game_id: str, body: MoveIn) -> dict[str, Any
     return selectors.game_view(game, moves, request.auth)
 
 
-@router.post("/{game_id}/step", response=GameOut, auth=bearer, summary="Play one AI turn now")
-def step(request: HttpRequest, game_id: str) -> dict[str, Any]:
+@router.post(
+    "/{game_id}/step",
+    response={200: GameOut, 202: GameOut},
+    auth=bearer,
+    summary="Play one AI turn",
+    description="A built-in bot's turn is played at once (200). A model's or the judge's turn is queued "
+    "and answered at once with 202 and the game (`turn_pending`): a worker plays it; watch the game.",
+)
+def step(request: HttpRequest, game_id: str) -> Status[dict[str, Any]]:
     from games import service
 
-    service.step(game_id, request.auth)
-    return _view(game_id, request.auth)
+    game = service.step(game_id, request.auth)
+    return Status(202 if game.step_requested else 200, _view(game_id, request.auth))
 
 
 @router.post("/{game_id}/autoplay", response=GameOut, auth=bearer, summary="Play AI turns in the background")

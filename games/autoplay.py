@@ -1,16 +1,19 @@
-"""Background play for games with autoplay on: a small in-process worker pool.
+"""The in-process task backend: worker threads that drive games, and a sweeper thread.
 
-The interface is one function, ``enqueue(game_id)``: "look at this game and play its AI turns until it
-ends, autoplay is switched off, or a human is to move". Every turn goes through
-``service.autoplay_turn`` (one version-checked write per turn), so a worker racing a manual step or
-another worker only ever loses a turn's write and re-reads; it never records a move twice. This is
-the ``inprocess`` task backend of ``games.tasks`` (the service enqueues through ``tasks.enqueue``); on
-AWS the ``sqs`` backend sends one message per turn instead, delivered to ``/events``. This in-process
-version suits gunicorn and tests, not Lambda (a frozen sandbox does not run threads).
+``enqueue(game_id)``: "play this game's due AI turns until it is no longer driven". A worker plays
+each turn through ``service.play_due_turn`` (lease, one version-checked write, next due time), so a
+worker racing a manual step, another worker or another gunicorn process only ever finds the turn
+busy or already played; it never records a move twice. The sweeper (``games.tasks.sweep``) runs when
+the runner starts (``start``, called from gunicorn's ``post_worker_init``) and every
+``TURN_SWEEP_SECONDS``: it brings back every game whose turn is overdue, so a game dropped by an
+error, a killed worker, a storage outage or a restart is driven again without anyone asking.
+
+This backend suits gunicorn on a laptop or a server, not Lambda (a frozen sandbox runs no threads:
+there the ``sqs`` backend and a scheduled sweep do the same work).
 
 Settings (read with defaults): ``AUTOPLAY_WORKERS`` (threads, default 4), ``AUTOPLAY_TURN_DELAY_SECONDS``
 (pause between turns so spectators can follow, default 0), ``AUTOPLAY_MAX_TURNS`` (safety stop per run,
-default 5000).
+default 5000), ``TURN_SWEEP_SECONDS`` (default 5).
 """
 
 from __future__ import annotations
@@ -24,13 +27,10 @@ from django.conf import settings
 
 logger = logging.getLogger("duelarena.autoplay")
 
-# Another writer (a manual step, another process's worker) winning a turn is normal; winning every
-# turn for this long means someone else is driving the game, so this worker lets go.
-MAX_CONFLICTS_IN_A_ROW = 20
-
 _lock = threading.Lock()
 _jobs: queue.Queue[tuple[str, int]] = queue.Queue()
 _threads: list[threading.Thread] = []
+_sweeper: threading.Thread | None = None
 _active: set[str] = set()  # games a worker is driving or about to drive
 _again: set[str] = set()  # enqueued again while being driven: look once more before letting go
 _generation = 0  # bumped by stop_all(); work from an older generation is dropped
@@ -46,6 +46,30 @@ def enqueue(game_id: str) -> None:
         _active.add(game_id)
         _ensure_workers()
         _jobs.put((game_id, _generation))
+
+
+def start() -> None:
+    """Start the workers and the sweeper (gunicorn's ``post_worker_init``): a sweep runs at once, so
+    games left due by a previous process (a restart, a killed worker) are driven again."""
+    global _sweeper
+    with _lock:
+        _ensure_workers()
+        if _sweeper is None or not _sweeper.is_alive():
+            _sweeper = threading.Thread(target=_sweep_forever, name="turn-sweeper", daemon=True)
+            _sweeper.start()
+
+
+def _sweep_forever() -> None:
+    from games import tasks
+
+    every = max(0.5, float(getattr(settings, "TURN_SWEEP_SECONDS", 5)))
+    while True:
+        try:
+            tasks.sweep()
+        except Exception as exc:  # storage down: the next sweep tries again
+            logger.warning("turn sweep failed", extra={"error": f"{type(exc).__name__}: {exc}"})
+        if _stopping.wait(every):
+            return
 
 
 def _ensure_workers() -> None:
@@ -70,8 +94,10 @@ def _drive(game_id: str, generation: int) -> None:
     while True:
         try:
             _play(game_id, generation)
-        except Exception:  # a worker must survive any game's failure; the game keeps its state
-            logger.exception("autoplay stopped on an error", extra={"game_id": game_id})
+        except Exception as exc:  # a worker survives any game's failure; the game's due time brings it back
+            logger.warning(
+                "autoplay turn failed; it will be retried", extra={"game_id": game_id, "error": type(exc).__name__}
+            )
         with _lock:
             if game_id in _again and generation == _generation:
                 _again.discard(game_id)
@@ -85,16 +111,13 @@ def _play(game_id: str, generation: int) -> None:
     from games import service
 
     delay = float(getattr(settings, "AUTOPLAY_TURN_DELAY_SECONDS", 0))
-    conflicts = 0
     for _ in range(int(getattr(settings, "AUTOPLAY_MAX_TURNS", 5000))):
         if generation != _generation:
             return
-        outcome = service.autoplay_turn(game_id)
-        if outcome == "idle":
-            return
-        conflicts = conflicts + 1 if outcome == "conflict" else 0
-        if conflicts >= MAX_CONFLICTS_IN_A_ROW:
-            logger.warning("autoplay gave up: the game keeps changing under it", extra={"game_id": game_id})
+        with _lock:
+            _again.discard(game_id)  # this look covers any enqueue made before it
+        outcome = service.play_due_turn(game_id)
+        if outcome != service.TurnOutcome.PLAYED:
             return
         if delay and _stopping.wait(delay):
             return
@@ -117,13 +140,18 @@ def wait_idle(timeout: float = 30.0) -> bool:
 
 
 def stop_all(timeout: float = 30.0) -> bool:
-    """Drop queued work and stop every running loop after its current turn (tests, shutdown)."""
-    global _generation
+    """Drop queued work, stop the sweeper and every running loop after its current turn (tests,
+    shutdown). A turn cut off here stays due in the table: the next process's sweep plays it."""
+    global _generation, _sweeper
     with _lock:
         _generation += 1
         _again.clear()
     _stopping.set()
     try:
-        return wait_idle(timeout)
+        idle = wait_idle(timeout)
+        if _sweeper is not None:
+            _sweeper.join(timeout=1)
+            _sweeper = None
+        return idle
     finally:
         _stopping.clear()

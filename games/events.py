@@ -1,16 +1,22 @@
-"""``POST /events``: batches of queued turns from SQS, as the Lambda Web Adapter delivers them.
+"""``POST /events``: queued turns and scheduled sweeps, as the Lambda Web Adapter delivers them.
 
-On Lambda, LWA POSTs every non-HTTP event (here: an SQS batch) as raw JSON to its pass-through path,
+On Lambda, LWA POSTs every non-HTTP event as raw JSON to its pass-through path,
 ``/events``, with the header ``x-amzn-request-context: null``; on every HTTP request it sets that
 header to the API Gateway request context instead, so a request from the internet can never carry
 ``null`` (and template.yaml routes only the public paths to the function). The endpoint therefore:
 
 - is off (404) unless ``TASK_BACKEND`` is ``sqs``;
 - answers 403 unless ``x-amzn-request-context`` is exactly ``null``;
-- plays each record's turn through ``games.tasks.run_turn`` (idempotent per ply, see there) and
-  answers ``{"batchItemFailures": [{"itemIdentifier": <messageId>}, ...]}`` naming only the records
-  that failed (malformed body, storage or queue unavailable, unexpected errors), so that SQS
-  redelivers those alone; one bad record never fails the batch. LWA ignores the HTTP status.
+- dispatches by event source:
+  - an SQS batch (``Records`` from ``aws:sqs``): plays each record's turn through
+    ``games.tasks.run_turn`` (idempotent per ply, see there) and answers
+    ``{"batchItemFailures": [{"itemIdentifier": <messageId>}, ...]}`` naming only the records that
+    failed (malformed body, storage unavailable, unexpected errors), so that SQS redelivers those
+    alone; one bad record never fails the batch. LWA ignores the HTTP status. A failed turn is also
+    brought back by the sweep once its backoff or lease has passed, whichever comes first.
+  - an EventBridge scheduled event (``source`` ``aws.events``, ``detail-type`` ``Scheduled Event``):
+    runs ``games.tasks.sweep`` and answers ``{"swept": <games enqueued>}``.
+  - anything else: 400.
 
 Records of different games are played concurrently (``TURN_BATCH_WORKERS`` threads: model turns
 are slow and the batch shares one Lambda timeout); records of the same game run in order.
@@ -57,13 +63,26 @@ def receive(request: HttpRequest) -> HttpResponse:
         return response
     try:
         event = json.loads(request.body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return error_response(400, "bad_request", "the body is not JSON")
+    if is_scheduled_sweep(event):
+        return JsonResponse({"swept": tasks.sweep()})
     records = event.get("Records") if isinstance(event, dict) else None
     if not isinstance(records, list):
-        return error_response(400, "bad_request", "the body is not an SQS event (no Records list)")
+        return error_response(
+            400, "bad_request", "the body is neither an SQS batch (Records) nor a scheduled event"
+        )
     failed = play_records(records)
     return JsonResponse({"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]})
+
+
+def is_scheduled_sweep(event: object) -> bool:
+    """An EventBridge scheduled event (the template's every-minute rule)."""
+    return (
+        isinstance(event, dict)
+        and event.get("source") == "aws.events"
+        and event.get("detail-type") == "Scheduled Event"
+    )
 
 
 def play_records(records: list[Any]) -> list[str]:
@@ -108,9 +127,6 @@ def _play_one(message_id: str, message: tasks.TurnMessage) -> bool:
     context = {"message_id": message_id, "game_id": message.game_id, "ply": message.ply}
     try:
         outcome = tasks.run_turn(message, message_id)
-    except tasks.RetryLater as exc:
-        logger.info("queued turn busy elsewhere; retry later", extra={**context, "reason": str(exc)})
-        return False
     except Exception:  # one record's failure must never fail the batch
         logger.exception("queued turn failed", extra=context)
         return False

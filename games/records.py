@@ -16,7 +16,14 @@ LIVE, PAUSED, FINISHED, ABORTED = "live", "paused", "finished", "aborted"
 STATUSES = (LIVE, PAUSED, FINISHED, ABORTED)
 # A paused game is not over: a turn could not be played yet (``pause_reason``, e.g. ``budget``).
 OPEN_STATUSES = (LIVE, PAUSED)
-PAUSE_BUDGET = "budget"
+# Why a game is paused (``pause_reason``). Each is a cause that will not pass by itself; a step or a new
+# autoplay resumes the game. Faults that do pass (a storage outage, a killed worker, a slow model) never
+# pause a game: its turn stays due and is retried (see ``games.tasks``).
+PAUSE_BUDGET = "budget"  # the owner's daily budget cannot cover the next model call
+PAUSE_PLAYER_UNAVAILABLE = "player_unavailable"  # a seat's model or bot is not offered by this deployment
+PAUSE_OWNER_UNAVAILABLE = "owner_unavailable"  # the owner's account is gone: model turns cannot be charged
+PAUSE_TURN_FAILED = "turn_failed"  # the turn failed ``MAX_TURN_FAILURES`` times in a row (``last_error``)
+PAUSE_REASONS = (PAUSE_BUDGET, PAUSE_PLAYER_UNAVAILABLE, PAUSE_OWNER_UNAVAILABLE, PAUSE_TURN_FAILED)
 TOTAL_FIELDS = ("tokens_in", "tokens_out", "cost_micros", "latency_ms", "moves", "illegal_attempts")
 # Totals rows: one per seat (the player's own calls), ``judge`` (the word-association judge's calls) and
 # ``game`` (everything the game cost: both seats plus the judge; moves/illegal attempts of the seats).
@@ -118,6 +125,21 @@ class Game:
     # Attempts that were paid for but belong to no move: a turn stopped by the budget before it found a
     # move. Each entry: ``{"seat", "ply", "attempts": [Attempt dicts]}``. Counted in the totals.
     interrupted: list[dict[str, Any]] = field(default_factory=list)
+    # Turn scheduling (see ``games.tasks``). ``due_at``: epoch seconds after which the sweeper drives the
+    # game's next AI turn again; None when no AI turn is due (over, paused, a human to move, autoplay off
+    # and no step asked). ``step_requested``: one AI turn was asked for with POST .../step.
+    # ``lease_until``/``lease_token``: a worker holds the current turn until then. ``turn_failures`` and
+    # ``last_error``: consecutive failed tries of the current turn (reset by every recorded turn).
+    due_at: int | None = None
+    step_requested: bool = False
+    lease_until: int | None = None
+    lease_token: str | None = None
+    turn_failures: int = 0
+    last_error: str | None = None
+    # Where built-in bots draw their randomness from, with the seed and the ply: secret while the game is
+    # open (with it, a bot's hidden choice could be computed), shown once it is over so replays stay exact.
+    # None for games stored before it existed (their bots used the seed alone).
+    bot_secret: int | None = None
 
     def player(self, seat: Seat) -> str:
         return self.white if seat == "white" else self.black

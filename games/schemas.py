@@ -46,7 +46,11 @@ class GameSummaryOut(Schema):
     players: dict[str, PlayerOut]
     owner_id: str
     status: GameStatus
-    pause_reason: str | None = Field(None, description="why a paused game waits, e.g. budget (owner's daily budget)")
+    pause_reason: str | None = Field(
+        None,
+        description="why a paused game waits: budget (the owner's daily budget), player_unavailable, "
+        "owner_unavailable or turn_failed; a step or autoplay resumes it",
+    )
     result: str | None
     winner: str | None
     termination: str | None
@@ -54,6 +58,13 @@ class GameSummaryOut(Schema):
     moves_count: int
     rated: bool
     autoplay: bool
+    step_requested: bool = Field(False, description="one AI turn was asked for (POST .../step) and is pending")
+    turn_pending: bool = Field(
+        False, description="an AI turn is due and will be played in the background (autoplay or a step)"
+    )
+    last_error: str | None = Field(
+        None, description="why the pending turn's last try failed (it is retried with backoff), if it did"
+    )
     hidden: bool
     created_at: str
     updated_at: str
@@ -102,6 +113,9 @@ class MoveOut(Schema):
 
 class GameOut(GameSummaryOut):
     seed: int | None = Field(..., description="revealed when the game is over")
+    bot_secret: int | None = Field(
+        None, description="where built-in bots drew their randomness from; revealed when the game is over"
+    )
     options: dict[str, Any]
     version: int
     to_move: list[SeatName]

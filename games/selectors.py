@@ -4,7 +4,9 @@ Everything a reader gets passes through ``game_view``/``game_summary``, which is
 information is removed:
 - the rules' ``public_view`` for the viewer's seat (another seat's pending rps/racing choice is gone);
 - move items of the current unresolved round are redacted for everyone but the seat that made them;
-- the seed while the game is live (with it, a built-in bot's next random choice could be computed).
+- the seed and the bots' secret while the game is live (with both, a built-in bot's next random choice
+  could be computed; the secret alone is enough to keep it hidden, since a creator may pick the seed).
+  Once the game is over both are shown, so anyone can replay it exactly.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ def game_summary(game: Game) -> dict[str, Any]:
         "moves_count": game.moves_count,
         "rated": game.rated,
         "autoplay": game.autoplay,
+        "step_requested": game.step_requested,
+        "turn_pending": game.status == "live" and (game.autoplay or game.step_requested) and game.due_at is not None,
+        "last_error": game.last_error if game.turn_failures else None,
         "hidden": game.hidden,
         "created_at": game.created_at,
         "updated_at": game.updated_at,
@@ -94,6 +99,7 @@ def game_view(game: Game, moves: list[Move], user: User | None) -> dict[str, Any
     return {
         **game_summary(game),
         "seed": None if game.is_live else game.seed,
+        "bot_secret": None if game.is_live else game.bot_secret,
         "options": game.options,
         "version": game.version,
         "to_move": list(rules.to_move(game.state)),

@@ -15,25 +15,33 @@ caller's per-minute rate limit.
 
 from __future__ import annotations
 
+import enum
 import logging
 import random
+import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+
+from django.conf import settings
 
 from accounts import limits, users
 from accounts.limits import LimitExceeded
 from accounts.users import User
 from duelarena.dynamo import keys
-from duelarena.dynamo.errors import ConditionFailed
+from duelarena.dynamo.errors import ConditionFailed, StoreUnavailable
 from duelarena.errors import BadRequest, Conflict, Forbidden, ServiceUnavailable
-from games import access, store
+from games import access, scheduling, store
 from games.records import (
     FINISHED,
     GAME_ROW,
     JUDGE_ROW,
     LIVE,
     PAUSE_BUDGET,
+    PAUSE_OWNER_UNAVAILABLE,
+    PAUSE_PLAYER_UNAVAILABLE,
+    PAUSE_TURN_FAILED,
     PAUSED,
     Attempt,
     Game,
@@ -44,6 +52,7 @@ from games.rules import SEATS, IllegalMove, Outcome, RuleError, Rules, Seat, get
 from games.rules.base import other, winner_result
 from games.turns import PlayerUnavailable, Turn, calls_a_model, play_turn
 from llm import catalog
+from llm.catalog import kind_of
 
 logger = logging.getLogger("duelarena.games")
 
@@ -137,6 +146,7 @@ def create_game(
         ply=rules.ply(state),
         totals=empty_totals(),
         rated=not humans and not clean.get("legal_moves_hint", False),
+        bot_secret=random.SystemRandom().randint(0, MAX_SEED),
     )
     store.create(game)
     return game
@@ -200,7 +210,7 @@ def _count(totals: dict[str, dict[str, int]], seat: Seat, attempts: list[Attempt
             judge["illegal_attempts"] += attempt.judge.get("associated") is False  # answers refused
 
 
-def _after_turns(game: Game, rules: Rules, turns: list[Turn]) -> tuple[Game, list[Move]]:
+def _after_turns(game: Game, rules: Rules, turns: list[Turn], *, ai: bool = True) -> tuple[Game, list[Move]]:
     """The next version of the game and the items to write for the turns of one step.
 
     ``turns`` are in play order, each ``turn.state`` following the previous move's. Moves are recorded
@@ -243,7 +253,27 @@ def _after_turns(game: Game, rules: Rules, turns: list[Turn]) -> tuple[Game, lis
         after = _ended(after, rules.outcome(after.state))
     if after.is_live:
         after.status, after.pause_reason = (PAUSED, PAUSE_BUDGET) if paused else (LIVE, None)
+    if ai:  # the AI turn that was asked for is played (or paused): its lease and failures end with it
+        after.step_requested = False
+        after.lease_until = after.lease_token = None
+        after.turn_failures, after.last_error = 0, None
+    after.due_at = _next_due(after, rules)
     return after, moves
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def _next_due(game: Game, rules: Rules) -> int | None:
+    """When the sweeper should look at the game's next turn: None when no AI seat is to move in a live
+    game. The game is in the due index whether or not autoplay is on (a worker that finds it not driven
+    takes it out, conditioned on autoplay still being off), so switching autoplay on while a turn is
+    being written can never leave a driven game outside the index."""
+    if game.status != LIVE or not _ai_seats(game, rules):
+        return None
+    delay = float(getattr(settings, "AUTOPLAY_TURN_DELAY_SECONDS", 0)) if game.autoplay else 0
+    return _now() + int(delay) + int(settings.TURN_GRACE_SECONDS)
 
 
 def _write(game: Game, after: Game, moves: list[Move]) -> Game:
@@ -262,16 +292,22 @@ def _ai_seats(game: Game, rules: Rules) -> list[Seat]:
     return [seat for seat in rules.to_move(game.state) if game.player(seat) != catalog.HUMAN]
 
 
-def autoplay_due(game: Game) -> bool:
-    """Autoplay should play this game's next turn: switched on, live, and an AI seat to move."""
-    return game.autoplay and game.is_live and bool(_ai_seats(game, get_rules(game.game_type)))
+def is_driven(game: Game) -> bool:
+    """An AI turn of this game should be played now: live (not paused), an AI seat to move, and
+    autoplay on or a step asked for."""
+    return (
+        game.status == LIVE
+        and (game.autoplay or game.step_requested)
+        and bool(_ai_seats(game, get_rules(game.game_type)))
+    )
 
 
-def _schedule(game: Game, rules: Rules) -> None:
-    if game.autoplay and game.is_live and _ai_seats(game, rules):
-        from games import tasks  # the configured task backend: in-process workers or SQS
-
-        tasks.enqueue(game.id, game.ply)
+def _schedule(game: Game) -> None:
+    """Have the next AI turn played in the background when the game is driven (best effort: the turn
+    is already due in the table, see ``games.scheduling``)."""
+    if is_driven(game):
+        delay = float(getattr(settings, "AUTOPLAY_TURN_DELAY_SECONDS", 0)) if game.autoplay else 0
+        scheduling.enqueue(game.id, game.ply, delay_seconds=delay)
 
 
 # ---------------------------------------------------------------------------------------- human move
@@ -328,9 +364,9 @@ def play_move(
             raise Conflict(exc.message, code=exc.code) from None
         raise BadRequest(exc.message, code="illegal_move", details={"reason": exc.code, **exc.details}) from None
     turn = Turn(moving, move, text, state, [Attempt(1, answer=text, parsed=move)])
-    after, moves = _after_turns(game, rules, [turn])
+    after, moves = _after_turns(game, rules, [turn], ai=False)
     after = _write(game, after, moves)
-    _schedule(after, rules)
+    _schedule(after)
     return after, [*moves_before, *moves]
 
 
@@ -378,12 +414,20 @@ def _calling_seats(game: Game, seats: list[Seat]) -> list[Seat]:
     return [seat for seat in seats if calls_a_model(game.player(seat), game.options)]
 
 
+class Unplayable(Exception):
+    """The AI turn cannot be played for a cause that will not pass by itself (``reason`` is the game's
+    ``pause_reason``): background play pauses the game; a step answers 503."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
 def _owner(game: Game) -> User:
     owner = users.get(game.owner_id)
     if owner is None:
-        raise ServiceUnavailable(
-            "the game's owner is unknown, so its model turns cannot be charged", code="owner_unavailable"
-        )
+        raise Unplayable(PAUSE_OWNER_UNAVAILABLE, "the game's owner is unknown, so its model turns cannot be charged")
     return owner
 
 
@@ -391,9 +435,8 @@ def _pause(game: Game, reason: str) -> None:
     """Mark the game paused (no move; version-checked). Losing a race is fine: the next turn re-checks."""
     if game.is_paused and game.pause_reason == reason:
         return
-    after = replace(game, status=PAUSED, pause_reason=reason, updated_at=keys.now_iso())
     try:
-        store.end_without_move(game, after)
+        store.pause(game, reason)
     except ConditionFailed:
         logger.info("pause lost a race", extra={"game_id": game.id})
 
@@ -435,11 +478,12 @@ def _play_seats(game: Game, rules: Rules, seats: list[Seat], max_cost: int | Non
                 seat,
                 game.player(seat),
                 game.seed,
+                bot_secret=game.bot_secret,
                 options=game.options,
                 max_cost_micros=max_cost if calling else None,
             )
         except PlayerUnavailable as exc:
-            raise ServiceUnavailable(str(exc), code="player_unavailable", retry_after=60) from None
+            raise Unplayable(PAUSE_PLAYER_UNAVAILABLE, str(exc)) from None
 
     if len(seats) == 1:
         return [play(seats[0])]
@@ -459,34 +503,131 @@ def _rate_limit(game: Game, user: User, seats: list[Seat]) -> None:
 
 
 def step(game_id: str, user: User) -> Game:
-    game = _load(game_id, user)
-    _require_driver(game, user)
-    rules = get_rules(game.game_type)
-    _require_live(game)
-    _rate_limit(game, user, _ai_seats(game, rules))
-    after = _play_ai_turns(game)
-    _schedule(after, rules)
-    return after
+    """Play one AI turn. A turn of built-in bots only is played now: the game after it. A turn that
+    calls a model (a model seat or the judge) never runs inside the request: it is marked due and
+    queued, and the game is returned at once with ``step_requested`` set (the API's 202); a worker
+    plays it. Asking again while that turn is pending queues nothing more."""
+    for _ in range(_END_RETRIES):
+        game = _load(game_id, user)
+        _require_driver(game, user)
+        rules = get_rules(game.game_type)
+        _require_live(game)
+        seats = _ai_seats(game, rules)
+        if not seats:
+            raise Conflict(
+                "the seat to move is a human player",
+                code="waiting_for_human",
+                details={"to_move": list(rules.to_move(game.state))},
+            )
+        if not _calling_seats(game, seats):
+            try:
+                after = _play_ai_turns(game)
+            except Unplayable as exc:
+                raise ServiceUnavailable(exc.message, code=exc.reason, retry_after=60) from None
+            _schedule(after)
+            return after
+        if game.step_requested or (game.lease_until or 0) > _now():
+            return replace(game, step_requested=True)  # a turn is already pending: this step is it
+        limits.hit_rate_limit(user)
+        limits.ensure_budget_left(_owner_or_503(game))
+        try:
+            game = store.set_driving(game, step=True, due_at=_now())
+        except ConditionFailed:
+            continue  # the game changed under us: look again
+        _schedule(game)
+        return game
+    raise Conflict("the game keeps changing; try again", code="conflict")
 
 
-def autoplay_turn(game_id: str, ply: int | None = None) -> str:
-    """One background turn (the autoplay worker): ``played``; ``conflict`` when another writer won the
-    race (look again); ``idle`` when there is nothing to do: gone, over, autoplay off, a human to move,
-    or the owner's budget is used up (the game is then paused; a step or a new autoplay resumes it).
-    With ``ply`` (a queued turn, see ``games.tasks``) only the turn at that ply is played: ``stale``
-    when the game is already past it."""
+def _owner_or_503(game: Game) -> User:
+    try:
+        return _owner(game)
+    except Unplayable as exc:
+        raise ServiceUnavailable(exc.message, code=exc.reason, retry_after=60) from None
+
+
+class TurnOutcome(enum.StrEnum):
+    """What a background worker's try of a game's due turn came to."""
+
+    PLAYED = "played"  # the turn was recorded (and the next one scheduled when the game is driven)
+    STALE = "stale"  # the game is already past the ply the message was for
+    IDLE = "idle"  # nothing to play: gone, over, paused, a human to move, or not driven any more
+    BUSY = "busy"  # another worker holds the turn's lease right now
+    CONFLICT = "conflict"  # another writer changed the game first; its write scheduled what follows
+    PAUSED = "paused"  # the turn cannot be played for a lasting cause: the game is paused with it
+
+
+MAX_TURN_FAILURES = 6  # consecutive failed tries of one turn before the game pauses (turn_failed)
+
+
+def retry_delay_seconds(failures: int) -> int:
+    """Backoff before the next try of a turn that failed ``failures`` times in a row: 5 s, doubling,
+    at most 5 minutes."""
+    return int(min(300, 5 * 2 ** max(0, failures - 1)))
+
+
+def _lease_seconds(game: Game, seats: list[Seat]) -> int:
+    """How long a worker may hold the turn: the slowest seat's turn deadline (with the judge's, for
+    word association) plus a margin for the write; a bot's turn is short."""
+    def turn_lease_seconds(player: str) -> float:
+        return float(settings.LLM_TURN_TIMEOUT_SECONDS) + 30
+
+    longest = float(settings.BOT_TURN_LEASE_SECONDS)
+    for seat in seats:
+        if calls_a_model(game.player(seat), game.options):
+            names = [game.player(seat)] if kind_of(game.player(seat)) == "llm" else []
+            judge = game.options.get("judge_model")
+            names += [judge] if judge else []
+            longest = max([longest, *(turn_lease_seconds(n) for n in names)])
+    return int(longest)
+
+
+def play_due_turn(game_id: str, ply: int | None = None) -> TurnOutcome:
+    """A background worker's try of the game's due AI turn (both task backends; ``ply``: the turn the
+    queued message is for). Takes the turn's lease, plays it, records it in one write and schedules
+    the next. A fault (storage down, a bug) leaves the turn due: it is tried again after a backoff,
+    or after the lease when the worker died, and only a cause that will not pass pauses the game."""
     game = store.get(game_id)
-    if game is not None and ply is not None and game.ply != ply:
-        return "stale"
-    if game is None or not autoplay_due(game):
-        return "idle"
+    if game is None:
+        return TurnOutcome.IDLE
+    if ply is not None and game.ply != ply:
+        return TurnOutcome.STALE
+    rules = get_rules(game.game_type)
+    seats = _ai_seats(game, rules) if game.status == LIVE else []
+    if not seats or not (game.autoplay or game.step_requested):
+        if game.due_at is not None and not game.autoplay and not game.step_requested:
+            store.clear_due(game)
+        return TurnOutcome.IDLE
+    now = _now()
+    if (game.lease_until or 0) > now:
+        return TurnOutcome.BUSY
+    token = uuid.uuid4().hex
+    try:
+        game = store.claim_turn(game, token=token, until=now + _lease_seconds(game, seats), now=now)
+    except ConditionFailed:
+        return TurnOutcome.CONFLICT
     try:
         after = _play_ai_turns(game)
-    except Conflict:
-        return "conflict"
     except LimitExceeded:
-        return "idle"
-    return "idle" if after.is_paused else "played"
+        return TurnOutcome.PAUSED  # paused by the budget (see _budget_for_turn)
+    except Unplayable as exc:
+        logger.warning("turn cannot be played; game paused", extra={"game_id": game.id, "reason": exc.reason})
+        _pause(game, exc.reason)
+        return TurnOutcome.PAUSED
+    except Conflict:
+        return TurnOutcome.CONFLICT
+    except StoreUnavailable:
+        raise  # nothing can be written now: the lease runs out and the sweeper sends the turn again
+    except Exception as exc:
+        failures = game.turn_failures + 1
+        error = f"{type(exc).__name__}: {exc}"
+        if failures >= MAX_TURN_FAILURES:
+            store.release_turn(game, due_at=None, error=error, pause_reason=PAUSE_TURN_FAILED)
+        else:
+            store.release_turn(game, due_at=_now() + retry_delay_seconds(failures), error=error)
+        raise
+    _schedule(after)
+    return TurnOutcome.PAUSED if after.is_paused else TurnOutcome.PLAYED
 
 
 def play_until_over(game_id: str, max_turns: int = 2000) -> Game:
@@ -546,17 +687,26 @@ def abort(game_id: str, user: User) -> Game:
 
 
 def start_autoplay(game_id: str, user: User) -> Game:
-    game = _load(game_id, user)
-    _require_driver(game, user)
-    _require_live(game)
-    if all(game.player(seat) == catalog.HUMAN for seat in SEATS):
-        raise BadRequest("both seats are human; there is nothing to play automatically", code="no_ai_player")
-    if _calling_seats(game, [seat for seat in SEATS if game.player(seat) != catalog.HUMAN]):
-        limits.hit_rate_limit(user)
-        limits.ensure_budget_left(_owner(game))  # 429 now rather than a game that pauses at once
-    game = store.set_autoplay(game.id, True)
-    _schedule(game, get_rules(game.game_type))
-    return game
+    """Switch autoplay on (resuming a paused game) and have its next AI turn played in the background.
+    The turn is recorded as due before it is queued, so a queue that is down only delays it."""
+    for _ in range(_END_RETRIES):
+        game = _load(game_id, user)
+        _require_driver(game, user)
+        _require_live(game)
+        if all(game.player(seat) == catalog.HUMAN for seat in SEATS):
+            raise BadRequest("both seats are human; there is nothing to play automatically", code="no_ai_player")
+        if _calling_seats(game, [seat for seat in SEATS if game.player(seat) != catalog.HUMAN]):
+            limits.hit_rate_limit(user)
+            limits.ensure_budget_left(_owner_or_503(game))  # 429 now rather than a game that pauses at once
+        rules = get_rules(game.game_type)
+        due = _now() if _ai_seats(game, rules) else None
+        try:
+            game = store.set_driving(game, autoplay=True, due_at=due)
+        except ConditionFailed:
+            continue
+        _schedule(game)
+        return game
+    raise Conflict("the game keeps changing; try again", code="conflict")
 
 
 def stop_autoplay(game_id: str, user: User) -> Game:

@@ -7,6 +7,8 @@ Layout (see the access-pattern table in ``duelarena/dynamo/schema.py``):
   Index attributes: gsi1 ``OWNER#<owner>`` (a user's games), gsi2 ``FEED`` and gsi3 ``FEED#<type>``
   (the public feeds; both removed while the game is hidden), gsi4 ``GAMES`` (admin, every game). All
   sort keys are ``<created_at>#<id>``, so Query with ScanIndexForward=False is newest first.
+  gsi5 ``DUE#<shard>`` / ``<due_at>#<id>`` (sparse): only while the game is live with an AI seat to
+  move; the turn sweeper's index (``games.tasks``).
 - ``GAME#<id> / MOVE#<ply:05d>``: one move (with every attempt), keyed by the ply it was played at, so
   a retried or duplicated write of the same turn can never store a second move.
 
@@ -22,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from duelarena.dynamo import items, keys
+from duelarena.dynamo.errors import ConditionFailed
 from games.records import Attempt, Game, Move, complete_totals
 
 GAME_KIND, MOVE_KIND = "game", "move"
@@ -42,7 +45,13 @@ _MUTABLE = (
     "updated_at",
     "pause_reason",
     "interrupted",
+    "step_requested",
+    "turn_failures",
+    "last_error",
 )
+# Scheduling attributes that are absent rather than null when unset (gsi5's keys must be strings).
+_DUE_KEYS = ("gsi5pk", "gsi5sk", "due_at")
+_LEASE = ("lease_until", "lease_token")
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,31 @@ def _feed_attributes(game: Game) -> dict[str, str]:
 def _mutable_values(game: Game) -> dict[str, Any]:
     values = {name: getattr(game, name) for name in _MUTABLE}
     values["state"] = _dumps(game.state)
+    values.update(_due_values(game.id, _due_at(game)))
+    if game.lease_until is not None:
+        values.update(lease_until=game.lease_until, lease_token=game.lease_token)
     return values
+
+
+def _due_values(game_id: str, due_at: int | None) -> dict[str, Any]:
+    if due_at is None:
+        return {}
+    return {
+        "gsi5pk": keys.due_partition(game_id),
+        "gsi5sk": keys.due_sort_key(due_at, game_id),
+        "due_at": due_at,
+    }
+
+
+def _due_at(game: Game) -> int | None:
+    """Only a live game can have a due turn (an ended or paused one leaves the index)."""
+    return game.due_at if game.status == "live" else None
+
+
+def _absent(game: Game) -> list[str]:
+    """The scheduling attributes a write of ``game`` removes (it has no value for them)."""
+    gone = list(_DUE_KEYS) if _due_at(game) is None else []
+    return gone + (list(_LEASE) if game.lease_until is None else [])
 
 
 def game_item(game: Game) -> dict[str, Any]:
@@ -94,6 +127,7 @@ def game_item(game: Game) -> dict[str, Any]:
         "flagged": game.flagged,
         "rated": game.rated,
         "autoplay": game.autoplay,
+        "bot_secret": game.bot_secret,
         "gsi1pk": keys.owner_feed(game.owner_id),
         "gsi1sk": _timeline(game),
         "gsi4pk": ALL_GAMES,
@@ -133,7 +167,18 @@ def game_from_item(item: dict[str, Any]) -> Game:
         autoplay=bool(item.get("autoplay", False)),
         pause_reason=item.get("pause_reason"),
         interrupted=list(item.get("interrupted") or []),
+        due_at=_int_or_none(item.get("due_at")),
+        step_requested=bool(item.get("step_requested", False)),
+        lease_until=_int_or_none(item.get("lease_until")),
+        lease_token=item.get("lease_token"),
+        turn_failures=int(item.get("turn_failures") or 0),
+        last_error=item.get("last_error"),
+        bot_secret=_int_or_none(item.get("bot_secret")),
     )
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def move_item(move: Move) -> dict[str, Any]:
@@ -197,6 +242,7 @@ def _versioned_update(before: Game, after: Game) -> dict[str, Any]:
             keys.game_pk(before.id),
             keys.GAME_META_SK,
             set_values=_mutable_values(after),
+            remove=_absent(after) or None,
             expected_version=before.version,
         )
     }
@@ -218,6 +264,7 @@ def end_without_move(before: Game, after: Game) -> Game:
         keys.game_pk(before.id),
         keys.GAME_META_SK,
         set_values=_mutable_values(after),
+        remove=_absent(after) or None,
         expected_version=before.version,
     )
     for operation in _result_operations(before, after):  # idempotent put, right after the change
@@ -227,10 +274,148 @@ def end_without_move(before: Game, after: Game) -> Game:
 
 
 def set_autoplay(game_id: str, on: bool) -> Game:
-    """Autoplay is a switch, not game state: it is not versioned, so flipping it never makes a
-    concurrent move fail, and a turn's write never overwrites it (turns only SET their own fields)."""
+    """Switch autoplay (off, here: ``set_driving`` switches it on). Not versioned, so flipping it never
+    makes a concurrent move fail, and a turn's write never overwrites it (turns only SET their own
+    fields). The game stays in the due index: the worker that finds it no longer driven takes it out
+    (``clear_due``)."""
     changed = items.update(keys.game_pk(game_id), keys.GAME_META_SK, set_values={"autoplay": on})
     return game_from_item(changed)
+
+
+def set_driving(game: Game, *, autoplay: bool | None = None, step: bool = False, due_at: int | None) -> Game:
+    """Have the game's AI turns played: autoplay on and/or one step asked for, due at ``due_at`` (None:
+    no AI seat to move now), resuming it if it was paused. Only while the game is at the version read
+    (``ConditionFailed`` otherwise); the version is not incremented, so a turn being written right now
+    still lands. Returns the game as stored."""
+    values: dict[str, Any] = {"status": "live", "pause_reason": None, "turn_failures": 0, "last_error": None}
+    if autoplay is not None:
+        values["autoplay"] = autoplay
+    if step:
+        values["step_requested"] = True
+    values.update(_due_values(game.id, due_at))
+    changed = items.update(
+        keys.game_pk(game.id),
+        keys.GAME_META_SK,
+        set_values=values,
+        expected_values={"version": game.version},
+    )
+    return game_from_item(changed)
+
+
+def claim_turn(game: Game, *, token: str, until: int, now: int) -> Game:
+    """Take the lease on the game's current turn until ``until`` (epoch seconds): only while the game
+    is at the version read and no other lease is running. The game stays in the due index with
+    ``until`` as its due time, so a worker that dies holding the lease is noticed by the sweeper once
+    the lease is over. ``ConditionFailed`` when another worker holds it or the game changed."""
+    values = {"lease_until": until, "lease_token": token, **_due_values(game.id, until)}
+    changed = items.update(
+        keys.game_pk(game.id),
+        keys.GAME_META_SK,
+        set_values=values,
+        condition="#version = :version AND (attribute_not_exists(#lease) OR #lease <= :now)",
+        condition_names={"#version": "version", "#lease": "lease_until"},
+        condition_values={":version": game.version, ":now": now},
+    )
+    return game_from_item(changed)
+
+
+def release_turn(game: Game, *, due_at: int | None, error: str, pause_reason: str | None = None) -> bool:
+    """A failed try of the turn whose lease ``game.lease_token`` holds: count it, keep the error, and
+    make the turn due again at ``due_at`` (a backoff), or pause the game with ``pause_reason``.
+    False when the lease is no longer ours (another worker took over: it decides)."""
+    values: dict[str, Any] = {"last_error": error[:500]}
+    remove = list(_LEASE)
+    if pause_reason is not None:
+        values.update(status="paused", pause_reason=pause_reason, updated_at=keys.now_iso())
+        remove += list(_DUE_KEYS)
+    elif due_at is not None:
+        values.update(_due_values(game.id, due_at))
+    try:
+        items.update(
+            keys.game_pk(game.id),
+            keys.GAME_META_SK,
+            set_values=values,
+            add_values={"turn_failures": 1},
+            remove=remove,
+            expected_values={"lease_token": game.lease_token, "version": game.version},
+        )
+    except ConditionFailed:
+        return False
+    return True
+
+
+def pause(game: Game, reason: str) -> Game:
+    """Pause a live game (no move) for a cause that will not pass by itself, version-checked like a
+    turn; it leaves the due index. ``ConditionFailed`` when the game changed since it was read."""
+    after = replace(
+        game,
+        status="paused",
+        pause_reason=reason,
+        due_at=None,
+        lease_until=None,
+        lease_token=None,
+        step_requested=False,
+        updated_at=keys.now_iso(),
+        version=game.version + 1,
+    )
+    items.update(
+        keys.game_pk(game.id),
+        keys.GAME_META_SK,
+        set_values=_mutable_values(after),
+        remove=_absent(after),
+        expected_version=game.version,
+    )
+    return after
+
+
+def clear_due(game: Game) -> bool:
+    """Take a game out of the due index when nothing drives it (autoplay off and no step asked), as
+    long as that is still so and the game is at the version read. False when that changed."""
+    try:
+        items.update(
+            keys.game_pk(game.id),
+            keys.GAME_META_SK,
+            remove=[*_DUE_KEYS, *_LEASE],
+            expected_values={"version": game.version},
+            condition="#autoplay = :false AND (attribute_not_exists(#step) OR #step = :false)",
+            condition_names={"#autoplay": "autoplay", "#step": "step_requested"},
+            condition_values={":false": False},
+        )
+    except ConditionFailed:
+        return False
+    return True
+
+
+def postpone_due(game_id: str, seen_sort_key: str, due_at: int) -> bool:
+    """The sweeper re-sent this game's turn: look again at ``due_at`` unless the game moved on since
+    the sweep read ``seen_sort_key`` (a turn was written or claimed meanwhile)."""
+    try:
+        items.update(
+            keys.game_pk(game_id),
+            keys.GAME_META_SK,
+            set_values={"gsi5sk": keys.due_sort_key(due_at, game_id), "due_at": due_at},
+            expected_values={"gsi5sk": seen_sort_key},
+        )
+    except ConditionFailed:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class DueTurn:
+    game_id: str
+    ply: int
+    sort_key: str
+
+
+def overdue(now: int, *, limit: int = 100) -> list[DueTurn]:
+    """Games whose AI turn was due by ``now`` and has not progressed: one Query per shard of gsi5."""
+    found: list[DueTurn] = []
+    for partition in keys.due_partitions():
+        page = items.query_range(partition, index="gsi5", sk_at_most=keys.due_sort_key(now, "~"), limit=limit)
+        for item in page:
+            found.append(DueTurn(item["pk"].removeprefix("GAME#"), int(item.get("ply", 0)), item["gsi5sk"]))
+    return found
 
 
 # ------------------------------------------------------------------------------------- moderation

@@ -1,50 +1,33 @@
-"""Where autoplay turns run: the task backend named by ``settings.TASK_BACKEND``.
+"""Where AI turns run: the task backend named by ``settings.TASK_BACKEND``, and the sweeper.
 
-One interface, ``enqueue(game_id, ply)``: "play this game's turn at this ply, and keep going while
-autoplay is on". The service calls it after every change that leaves an AI seat to move.
+The lifecycle of a turn (ARCHITECTURE.md, "Turns"):
 
-- ``inprocess`` (default): ``games.autoplay``'s worker threads drive the game in this process
-  (gunicorn locally or on a server). The ply is not needed: a worker re-reads the game every turn.
-- ``sqs``: one message per turn to ``TURN_QUEUE_URL``; on Lambda the Lambda Web Adapter POSTs each
-  batch to ``/events`` (``games.events``), which calls ``run_turn`` for every message. A played turn
-  enqueues the next one, so a game is a chain of messages that ends when the game ends, autoplay is
-  switched off (the turn being played still finishes), or a human is to move.
+1. *Due.* Every write that leaves a live game with an AI seat to move puts it in the due index (gsi5,
+   sharded, see ``duelarena.dynamo.keys``) with the time after which it counts as overdue. The game is
+   *driven* when autoplay is on or a step was asked for; the service then asks a backend to play the
+   turn (``games.scheduling.enqueue`` -> ``enqueue`` here). That request is best effort: the due time
+   is what guarantees progress.
+2. *Played.* A worker (``service.play_due_turn``) reads the game, takes the turn's lease with one
+   conditional write (only if no lease is running and the game is at the version read; the lease lasts
+   the slowest seat's turn deadline plus a margin and is also the game's new due time), plays the turn,
+   and records it in one transaction conditioned on the game's version, which also ends the lease,
+   clears a step request and sets the next due time. A second delivery of the same turn finds the
+   lease (``busy``) or the ply played (``stale``): the model is called once and one move is recorded.
+3. *Swept.* ``sweep`` finds the games whose due time has passed (one Query per shard), pushes their
+   due time on by the grace period and enqueues them again. So a message that was lost, a queue that
+   was down, a worker killed mid-turn (its lease runs out), a storage outage or a restart only delays
+   a game. A turn that raised is retried after a backoff (``service.retry_delay_seconds``) and pauses
+   the game (``turn_failed``) after ``service.MAX_TURN_FAILURES`` tries in a row; causes that will not
+   pass (a model no longer offered, the owner gone, the budget) pause it at once with their reason.
 
-Exactly one move per ply, whatever SQS does
--------------------------------------------
-SQS delivers at least once, Lambda retries failed records, and a manual step or a second
-``start_autoplay`` can enqueue the same ply again. Two layers keep that harmless:
+Backends:
 
-1. The store: a turn is one transaction conditioned on the game's version, with the move item keyed
-   by its ply (``attribute_not_exists``). Two workers that both play ply N record one move; the
-   loser's write fails. This alone guarantees correctness, but not economy or progress.
-2. A claim per (game, ply) in the table (``TURN#<game> / PLY#<ply>``, a conditional write with a TTL),
-   taken before the turn is played and marked done after the next message is sent. Why claims rather
-   than only the ply check or a ledger of processed message ids:
-
-   - *Economy*: a second delivery of a turn that is being played right now finds the claim and does
-     not call the model again (the ply check alone would pay for a second provider answer and then
-     lose the write).
-   - *Progress*: a worker can die after the turn's write but before sending the next message. Its
-     redelivery finds the ply already played, which the ply check alone would acknowledge, and the
-     game would stall with autoplay on. The claim is not done, so the redelivery takes it over and
-     sends the next message.
-   - *Per ply, not per message id*: duplicates also come from different messages for the same ply
-     (a manual step and the chain, a double ``start_autoplay``). A claim keyed by the ply collapses
-     them all; only the message that holds the claim of ply N may send the message for ply N+1, so
-     the chain never forks into two.
-
-   A claim held by a live worker is honoured for ``TURN_CLAIM_SECONDS``; after that (the worker died:
-   SQS redelivers only after the visibility timeout, which must be longer) anyone may take it over.
-   A worker that fails with an exception releases its claim at once, so the retry need not wait.
-
-Outcomes of ``run_turn``: ``played``; ``stale`` (the ply had already been played; the next message
-was ensured); ``conflict`` (another writer won the same ply); ``idle`` (nothing to do: game over,
-autoplay off, a human to move, game gone, or paused by the owner's budget, in which case the chain
-stops until a step or a new ``start_autoplay``); ``duplicate`` (another delivery holds or finished this
-ply). ``RetryLater`` is raised when this very message is being played by another worker right now
-(a concurrent duplicate delivery): the record is reported as failed and SQS redelivers it later,
-when the claim will be done (acknowledged then) or abandoned (taken over then).
+- ``inprocess`` (default; gunicorn locally or on a server): ``games.autoplay`` worker threads drive
+  games in this process, and a sweeper thread runs at worker start and every ``TURN_SWEEP_SECONDS``.
+- ``sqs`` (AWS): one message per turn to ``TURN_QUEUE_URL``; the Lambda Web Adapter POSTs each batch to
+  ``/events`` (``games.events``), which calls ``run_turn`` for every record. An EventBridge schedule
+  (every minute) invokes the same function, LWA forwards that event to ``/events`` too, and it runs
+  ``sweep``.
 """
 
 from __future__ import annotations
@@ -54,14 +37,12 @@ import logging
 import math
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 
-from duelarena.dynamo import items, keys
-from duelarena.dynamo.errors import ConditionFailed
+from duelarena.dynamo import keys
 from duelarena.errors import ServiceUnavailable
 
 logger = logging.getLogger("duelarena.tasks")
@@ -69,17 +50,11 @@ logger = logging.getLogger("duelarena.tasks")
 INPROCESS, SQS = "inprocess", "sqs"
 BACKENDS = (INPROCESS, SQS)
 MESSAGE_KIND = "turn"
-CLAIM_KIND = "turn_claim"
-CLAIM_TTL_SECONDS = 2 * 24 * 3600  # longer than any redelivery (visibility timeout x receive count)
 MAX_DELAY_SECONDS = 900  # SQS DelaySeconds limit
 
 
 class MalformedMessage(ValueError):
     """A queue message that is not a turn message this code understands."""
-
-
-class RetryLater(Exception):
-    """This message is being played by another worker right now; let SQS deliver it again later."""
 
 
 @dataclass(frozen=True)
@@ -117,20 +92,14 @@ def backend() -> str:
     return getattr(settings, "TASK_BACKEND", INPROCESS)
 
 
-def enqueue(game_id: str, ply: int | None = None, *, delay_seconds: float = 0) -> None:
-    """Have the game's turn at ``ply`` played in the background (the current ply when None)."""
+def enqueue(game_id: str, ply: int, delay_seconds: float = 0) -> None:
+    """Have the game's turn at ``ply`` played in the background. Raises when the queue cannot take
+    it (the caller, ``games.scheduling``, logs that; the sweeper sends the turn again)."""
     if backend() != SQS:
         from games import autoplay
 
         autoplay.enqueue(game_id)
         return
-    if ply is None:
-        from games import store
-
-        game = store.get(game_id)
-        if game is None:
-            return
-        ply = game.ply
     send_turn(TurnMessage(game_id, ply), delay_seconds=delay_seconds)
 
 
@@ -151,9 +120,11 @@ def _sqs() -> Any:
 
                 config = Config(
                     region_name=settings.AWS_REGION,
-                    retries={"mode": "standard", "max_attempts": 3},
-                    connect_timeout=2,
-                    read_timeout=5,
+                    # A queue that is down must not hold up the request that recorded a move: the
+                    # turn is due in the table, and the sweeper sends it again.
+                    retries={"mode": "standard", "max_attempts": 2},
+                    connect_timeout=1,
+                    read_timeout=3,
                 )
                 endpoint = {"endpoint_url": key[0]} if key[0] else {}
                 client = boto3.session.Session().client("sqs", config=config, **endpoint)
@@ -183,102 +154,39 @@ def send_turn(message: TurnMessage, *, delay_seconds: float = 0) -> None:
         ) from None
 
 
-# ------------------------------------------------------------------------------------------- claims
-
-
-def _claim_key(message: TurnMessage) -> tuple[str, str]:
-    return f"TURN#{message.game_id}", f"PLY#{message.ply:05d}"
-
-
-@dataclass(frozen=True)
-class Claim:
-    message: TurnMessage
-    token: str
-
-
-def _take_claim(message: TurnMessage, message_id: str) -> Claim | None:
-    """The claim on this ply for this delivery; None when another message holds or finished it."""
-    pk, sk = _claim_key(message)
-    lease = max(0, int(getattr(settings, "TURN_CLAIM_SECONDS", 300)))
-    for _ in range(3):
-        now = int(time.time())
-        token = uuid.uuid4().hex
-        try:
-            items.update(
-                pk,
-                sk,
-                set_values={
-                    "kind": CLAIM_KIND,
-                    "game_id": message.game_id,
-                    "ply": message.ply,
-                    "holder": message_id,
-                    "token": token,
-                    "claimed_at": now,
-                    "done": False,
-                    "expires_at": now + CLAIM_TTL_SECONDS,
-                },
-                condition="attribute_not_exists(pk) OR (#done = :false AND #claimed_at <= :stale)",
-                condition_names={"#done": "done", "#claimed_at": "claimed_at"},
-                condition_values={":false": False, ":stale": now - lease},
-                must_exist=False,
-            )
-            return Claim(message, token)
-        except ConditionFailed:
-            held = items.get(pk, sk)
-        if held is None:  # expired (TTL) between the two calls: try again
-            continue
-        if held.get("done"):
-            return None
-        if held.get("holder") == message_id:
-            raise RetryLater(f"message {message_id} is being played by another worker")
-        return None
-    raise RetryLater("the claim keeps changing")
-
-
-def _settle_claim(claim: Claim, *, done: bool) -> None:
-    """Mark the claim done (the ply is played and its successor sent) or release it for anyone
-    (nothing was played at this ply). Only while it is still ours: after a takeover, the new
-    holder settles it."""
-    pk, sk = _claim_key(claim.message)
-    try:
-        items.update(
-            pk,
-            sk,
-            set_values={"done": True} if done else {"claimed_at": 0},
-            condition="#token = :token",
-            condition_names={"#token": "token"},
-            condition_values={":token": claim.token},
-        )
-    except ConditionFailed:
-        logger.info("claim was taken over", extra={"game_id": claim.message.game_id, "ply": claim.message.ply})
-
-
 # -------------------------------------------------------------------------------------- run a turn
 
 
 def run_turn(message: TurnMessage, message_id: str) -> str:
-    """Play exactly the turn ``message`` is for (at most once, see above) and enqueue the next one."""
-    from games import service, store
+    """Play the turn ``message`` is for, if it is still due (see the module docstring): the outcome's
+    name (``played``, ``stale``, ``idle``, ``busy``, ``conflict``, ``paused``). Raises when the try
+    failed; the game's due time brings it back."""
+    from games import service
 
-    claim = _take_claim(message, message_id)
-    if claim is None:
-        return "duplicate"
-    settled = False
-    try:
-        outcome = service.autoplay_turn(message.game_id, ply=message.ply)
-        game = store.get(message.game_id)  # fresh: autoplay may have been switched off meanwhile
-        # A game paused by its owner's budget waits for a step or a new start_autoplay, which enqueue.
-        if game is not None and service.autoplay_due(game) and not game.is_paused:
-            advanced = game.ply != message.ply
-            delay = float(getattr(settings, "AUTOPLAY_TURN_DELAY_SECONDS", 0)) if advanced else 0
-            send_turn(TurnMessage(game.id, game.ply), delay_seconds=delay)
-        played_past = game is not None and game.ply > message.ply
-        _settle_claim(claim, done=played_past)
-        settled = True
-        return outcome
-    finally:
-        if not settled:  # failed: free the ply for the retry now instead of after the lease
-            try:
-                _settle_claim(claim, done=False)
-            except Exception:  # the original error matters more; the lease frees the claim anyway
-                logger.warning("claim not released", exc_info=True, extra={"game_id": message.game_id})
+    return service.play_due_turn(message.game_id, ply=message.ply).value
+
+
+# ------------------------------------------------------------------------------------------- sweep
+
+
+def sweep(now: float | None = None) -> int:
+    """Enqueue every game whose AI turn is overdue, pushing its due time on by the grace period first
+    (so the next sweep does not send it again unless it still has not progressed). Returns how many
+    were enqueued."""
+    from games import store
+
+    now_s = int(time.time() if now is None else now)
+    grace = int(settings.TURN_GRACE_SECONDS)
+    sent = 0
+    for turn in store.overdue(now_s):
+        if not store.postpone_due(turn.game_id, turn.sort_key, now_s + grace):
+            continue  # the game moved on since the Query: whoever moved it scheduled it
+        try:
+            enqueue(turn.game_id, turn.ply)
+        except Exception as exc:  # the next sweep tries again
+            logger.warning("sweep could not enqueue a turn", extra={"game_id": turn.game_id, "error": str(exc)})
+            continue
+        sent += 1
+    if sent:
+        logger.info("sweep enqueued overdue turns", extra={"count": sent})
+    return sent

@@ -1,7 +1,9 @@
 """How a non-human seat plays one turn: ask the player, check the answer with the rules, record attempts.
 
-- Built-in bots are played here. Their randomness comes from ``random.Random`` seeded with the game's seed
-  and the ply, so replaying a game from (seed, moves) chooses the same moves.
+- Built-in bots are played here. Their randomness comes from ``random.Random`` seeded with the game's
+  secret (``Game.bot_secret``, revealed when the game ends), its seed and the ply, so replaying a game
+  from (secret, seed, moves) chooses the same moves while nobody, the creator who picked the seed
+  included, can compute a bot's hidden choice during the game.
 - Provider models (catalog kind ``llm``) play through ``llm.harness.play_turn``: prompts, feedback and
   retries, forfeits, budget stop. Every harness attempt becomes a ``games.records.Attempt``.
 - Word association with a ``judge_model``: the rules are wrapped so that a word the rules accept is then
@@ -51,11 +53,13 @@ class Turn:
         return sum(a.charged_micros for a in self.attempts)
 
 
-def bot_rng(seed: int, ply: int, seat: Seat | None = None) -> random.Random:
-    """The bot's randomness for one turn: a pure function of the game's seed and the turn: the ply in a
-    sequential game, the ply and the seat when seats choose at once (both are asked from the same ply
-    and must not share a random stream)."""
-    return random.Random(f"{seed}:{ply}" if seat is None else f"{seed}:{ply}:{seat}")
+def bot_rng(seed: int, ply: int, seat: Seat | None = None, secret: int | None = None) -> random.Random:
+    """The bot's randomness for one turn: a pure function of the game's secret, its seed and the turn:
+    the ply in a sequential game, the ply and the seat when seats choose at once (both are asked from
+    the same ply and must not share a random stream). ``secret`` None: a game stored before secrets
+    existed, whose bots drew from the seed alone (kept so that its replay stays exact)."""
+    base = f"{seed}:{ply}" if seat is None else f"{seed}:{ply}:{seat}"
+    return random.Random(base if secret is None else f"{secret}:{base}")
 
 
 def judge_of(options: dict) -> str | None:
@@ -74,6 +78,7 @@ def play_turn(
     player: str,
     seed: int,
     *,
+    bot_secret: int | None = None,
     options: dict | None = None,
     max_cost_micros: int | None = None,
 ) -> Turn:
@@ -83,7 +88,7 @@ def play_turn(
     asked: Rules = _JudgedWords(rules, judge) if judge else rules
     kind = kind_of(player)
     if kind == "builtin":  # a bot's strategy is only ever given rules.public_view (llm.bots.base)
-        turn = _play_bot(asked, state, seat, player.removeprefix(BUILTIN_PREFIX), seed)
+        turn = _play_bot(asked, state, seat, player.removeprefix(BUILTIN_PREFIX), seed, bot_secret)
     elif kind == "llm":
         turn = _play_model(asked, rules.public_view(state, seat), seat, player, options, max_cost_micros)
     else:
@@ -100,13 +105,13 @@ def play_turn(
 # ----------------------------------------------------------------------------------------------- bots
 
 
-def _play_bot(rules: Rules, state: dict, seat: Seat, name: str, seed: int) -> Turn:
+def _play_bot(rules: Rules, state: dict, seat: Seat, name: str, seed: int, secret: int | None) -> Turn:
     from llm.bots import BOTS
 
     bot = BOTS.get(name)
     if bot is None:
         raise PlayerUnavailable(f"there is no built-in bot named {name!r}")
-    rng = bot_rng(seed, rules.ply(state), seat if rules.simultaneous else None)
+    rng = bot_rng(seed, rules.ply(state), seat if rules.simultaneous else None, secret)
     judged = rules if isinstance(rules, _JudgedWords) else None
     attempts: list[Attempt] = []
     raw = ""

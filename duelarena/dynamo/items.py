@@ -181,6 +181,21 @@ def query(
     )
 
 
+def query_range(partition: str, *, index: str, sk_at_most: str, limit: int = 100) -> list[dict[str, Any]]:
+    """One Query on a GSI: the items of ``partition`` whose sort key is at most ``sk_at_most``, in
+    sort order, at most ``limit`` (the due-turn sweep: the oldest first; the rest next time)."""
+    with _translate_errors():
+        response = connection.client().query(
+            TableName=connection.table_name(),
+            IndexName=index,
+            KeyConditionExpression="#pk = :pk AND #sk <= :sk",
+            ExpressionAttributeNames={"#pk": f"{index}pk", "#sk": f"{index}sk"},
+            ExpressionAttributeValues=serialize({":pk": partition, ":sk": sk_at_most}),
+            Limit=max(1, min(limit, MAX_PAGE_SIZE)),
+        )
+    return [deserialize(i) for i in response.get("Items", [])]
+
+
 def query_all(partition: str, **kwargs: Any) -> list[dict[str, Any]]:
     """Every item of a partition (e.g. a game with its moves): one Query unless it exceeds 1 MB."""
     items: list[dict[str, Any]] = []

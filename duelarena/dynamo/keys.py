@@ -51,3 +51,21 @@ def owner_feed(user_id: str) -> str:
 
 def email_key(email: str) -> str:
     return f"EMAIL#{email.strip().lower()}"
+
+
+# The due-turn index (gsi5): games whose next turn an AI seat plays, sharded so that no single index
+# partition takes every turn's write. The sort key is the epoch second after which the sweeper should
+# look at the game again (zero-padded, so a key condition ``<= now`` finds the overdue ones).
+DUE_SHARDS = 4
+
+
+def due_partition(game_id: str) -> str:
+    return f"DUE#{int(game_id[:8], 16) % DUE_SHARDS}"
+
+
+def due_partitions() -> list[str]:
+    return [f"DUE#{shard}" for shard in range(DUE_SHARDS)]
+
+
+def due_sort_key(due_at: int, game_id: str) -> str:
+    return f"{due_at:010d}#{game_id}"

@@ -24,10 +24,13 @@ Access patterns (every API and admin read is one GetItem or Query, never a Scan)
 | results of ended games of one type (1)    | Query     | pk = RESULTS#<type> (sk = GAME#<game id>)      |
 | a tournament's schedule (2)               | GetItem   | pk = TOURNAMENT#<id>, sk = META                |
 | legacy rows already imported (2)          | Query     | pk = IMPORT#<source>, sk begins_with GAME#/USER# |
+| games whose AI turn is overdue (3)        | Query     | gsi5: gsi5pk = DUE#<shard>, gsi5sk <= <now>    |
 
 (1) Read only when a leaderboard is recomputed (after a rated game finishes), never by a request that
 only reads. (2) Management commands only (``tournament``, ``import_sqlite``). These use the base table's
-own keys: no GSI attributes, so they cannot collide with any index partition.
+own keys: no GSI attributes, so they cannot collide with any index partition. (3) The turn sweeper
+(``games.tasks.sweep``): one Query per shard (``keys.DUE_SHARDS``), on a sparse index that holds only
+live games with an AI seat to move, projecting just the keys and ``ply``.
 
 Sort keys of the list indexes are ``<created ISO-8601>#<id>`` so that Query with
 ScanIndexForward=False is newest first and ties are stable.
@@ -45,7 +48,15 @@ from typing import Any
 TTL_ATTRIBUTE = "expires_at"
 
 KEY_ATTRIBUTES = ("pk", "sk")
-GSI_NAMES = ("gsi1", "gsi2", "gsi3", "gsi4")
+GSI_NAMES = ("gsi1", "gsi2", "gsi3", "gsi4", "gsi5")
+# What each index carries besides its keys (ALL: list pages read whole items from them).
+GSI_PROJECTIONS: dict[str, dict[str, Any]] = {
+    "gsi1": {"ProjectionType": "ALL"},
+    "gsi2": {"ProjectionType": "ALL"},
+    "gsi3": {"ProjectionType": "ALL"},
+    "gsi4": {"ProjectionType": "ALL"},
+    "gsi5": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["ply"]},
+}
 
 
 def table_definition(table_name: str) -> dict[str, Any]:
@@ -66,7 +77,7 @@ def table_definition(table_name: str) -> dict[str, Any]:
                     {"AttributeName": f"{g}pk", "KeyType": "HASH"},
                     {"AttributeName": f"{g}sk", "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": "ALL"},
+                "Projection": GSI_PROJECTIONS[g],
             }
             for g in GSI_NAMES
         ],

@@ -14,8 +14,9 @@ from duelarena.dynamo.schema import TTL_ATTRIBUTE, table_definition
 def create_table(table_name: str | None = None) -> bool:
     """Create the table if it is missing and wait until it is active. Returns True if created.
 
-    Idempotent: an existing table is left as it is (a mismatch with the code's definition is reported
-    by ``describe``/``differences``, not silently "fixed").
+    Idempotent. An existing table gains the indexes of the code's definition that it lacks (a local
+    table made by an earlier version: DynamoDB adds one index per UpdateTable call and backfills it);
+    any other mismatch is reported by ``describe``/``differences``, not silently "fixed".
     """
     client = connection.client()
     name = table_name or settings.DYNAMODB_TABLE
@@ -26,12 +27,37 @@ def create_table(table_name: str | None = None) -> bool:
     except client.exceptions.ResourceInUseException:
         pass
     client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    if not created:
+        _add_missing_indexes(client, name)
     ttl = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
     if ttl.get("TimeToLiveStatus") in (None, "DISABLED"):
         client.update_time_to_live(
             TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
         )
     return created
+
+
+def _add_missing_indexes(client: Any, name: str) -> None:
+    import time
+
+    want = table_definition(name)
+    attributes = {a["AttributeName"]: a for a in want["AttributeDefinitions"]}
+    for index in want["GlobalSecondaryIndexes"]:
+        table = client.describe_table(TableName=name)["Table"]
+        if index["IndexName"] in {i["IndexName"] for i in table.get("GlobalSecondaryIndexes", [])}:
+            continue
+        used = [attributes[k["AttributeName"]] for k in index["KeySchema"]]
+        client.update_table(
+            TableName=name,
+            AttributeDefinitions=used,
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
+        for _ in range(120):  # one index at a time: wait until it is usable
+            table = client.describe_table(TableName=name)["Table"]
+            states = {i["IndexName"]: i.get("IndexStatus") for i in table.get("GlobalSecondaryIndexes", [])}
+            if states.get(index["IndexName"]) == "ACTIVE":
+                break
+            time.sleep(0.5)
 
 
 def delete_table(table_name: str) -> None:

@@ -98,7 +98,7 @@ def test_autoplay_stops_when_switched_off(carol, settings):
     assert autoplay.wait_idle(10) and not autoplay.is_driving(game.id)
     stopped = store.get(game.id)
     assert stopped.status == "live" and stopped.autoplay is False
-    assert service.autoplay_turn(game.id) == "idle" and store.get(game.id).ply == stopped.ply
+    assert service.play_due_turn(game.id) == "idle" and store.get(game.id).ply == stopped.ply
 
 
 def test_autoplay_plays_every_game_type_to_the_end(carol):

@@ -85,7 +85,13 @@ def all_charged(game_id: str) -> int:
 
 
 def step(client, game_id: str, player) -> dict:
+    """POST .../step; a model's (or the judge's) turn answers 202 at once and a worker plays it: wait
+    for it and return the game as the API shows it then (a bot's turn answers 200 with it)."""
     reply = post(client, f"/api/games/{game_id}/step", player=player)
+    if reply.status_code == 202:
+        assert reply.json()["step_requested"] is True and reply.json()["turn_pending"] is True
+        assert autoplay.wait_idle(30)
+        reply = get(client, f"/api/games/{game_id}", player=player)
     assert reply.status_code == 200, reply.content[:500]
     return reply.json()
 

@@ -7,7 +7,7 @@ import pytest
 from duelarena.dynamo import items, keys
 from duelarena.dynamo.errors import ConditionFailed
 from duelarena.errors import ApiError
-from games import selectors, service, store
+from games import selectors, service, store, turns
 from games.records import Attempt, Move
 from games.rules import get_rules
 from games.tests.helpers import seat_two_humans
@@ -30,26 +30,50 @@ def _moves(game_id: str) -> list[str]:
         ("chess", "builtin:random", "builtin:random"),
     ],
 )
-def test_same_seed_replays_the_same_game(alice, game_type, white, black):
+def test_a_finished_game_replays_exactly_from_its_seed_secret_and_moves(alice, game_type, white, black):
     options = {
         "seed": 99,
         **({"max_plies": 30} if game_type == "chess" else {}),
         **({"rounds": 4} if game_type == "words" else {}),
     }
+    game = service.create_game(alice.user, game_type=game_type, white=white, black=black, options=options)
+    finished = service.play_until_over(game.id)
+    assert finished.status == "finished"
+    view = selectors.get_game(game.id, alice.user)
+    assert view["seed"] == 99 and view["bot_secret"] == finished.bot_secret is not None  # revealed once over
+    # Every bot choice is what the bot draws again from (seed, secret, ply), and the moves give the state.
+    rules = get_rules(game_type)
+    state = rules.initial_state(finished.options, view["seed"])
+    moves = store.load(game.id)[1]
+    round_start = state
+    for move in moves:
+        if not state.get("pending"):
+            round_start = state  # seats choosing at once are both asked from the round's start
+        before = round_start if rules.simultaneous else state
+        again = turns.play_turn(
+            rules, before, move.seat, finished.player(move.seat), view["seed"], bot_secret=view["bot_secret"]
+        )
+        assert again.move == move.move
+        state = rules.apply(state, move.seat, move.move)
+    assert state == finished.state
+
+
+def test_a_creator_who_picks_the_seed_cannot_compute_the_bots_hidden_choices(alice):
+    """The bot's randomness comes from a per-game secret: two games with the same public seed draw
+    different hidden choices, and the secret stays out of the view until the game is over."""
+    options = {"seed": 7, "rounds": 15}
     games = [
-        service.create_game(alice.user, game_type=game_type, white=white, black=black, options=options)
+        service.create_game(
+            alice.user, game_type="rps", white="builtin:random", black="builtin:random", options=options
+        )
         for _ in range(2)
     ]
-    finished = [service.play_until_over(g.id) for g in games]
-    assert all(f.status == "finished" for f in finished)
-    assert _moves(games[0].id) == _moves(games[1].id)
-    assert finished[0].state == finished[1].state and finished[0].result == finished[1].result
-    # and replaying the stored moves through the rules gives the stored state
-    rules = get_rules(game_type)
-    state = rules.initial_state(finished[0].options, finished[0].seed)
-    for move in store.load(games[0].id)[1]:
-        state = rules.apply(state, move.seat, move.move)
-    assert state == finished[0].state
+    live = selectors.get_game(games[0].id, alice.user)
+    assert live["bot_secret"] is None and live["seed"] is None
+    assert games[0].bot_secret != games[1].bot_secret
+    for g in games:
+        service.play_until_over(g.id)
+    assert _moves(games[0].id) != _moves(games[1].id)  # 30 choices each: equal by chance ~ 3^-30
 
 
 def test_game_item_layout_and_indexes(alice):

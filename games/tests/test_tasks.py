@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from botocore.stub import Stubber
 
-from duelarena.dynamo import keys
 from duelarena.errors import ServiceUnavailable
-from games import service, store, tasks
+from games import store, tasks
 from games.tests.helpers import assert_error, create, delete, post
 
 REPO = Path(__file__).resolve().parents[2]
@@ -136,12 +135,14 @@ def test_sqs_client_is_built_lazily_and_reused(settings):
     tasks.reset()
 
 
-def test_enqueue_without_a_ply_reads_the_games_ply(queue, alice):
-    client, url = queue
-    game = service.create_game(alice.user, game_type="tictactoe", white="builtin:random", black="builtin:random")
-    tasks.enqueue(game.id)
-    tasks.enqueue(keys.new_id())  # a game that does not exist: nothing to send
-    assert received(client, url) == [{"kind": "turn", "game_id": game.id, "ply": 0}]
+def test_the_scheduling_port_never_fails_its_caller(settings, monkeypatch):
+    from games import scheduling
+
+    def down(*args):
+        raise ServiceUnavailable("the turn queue is unavailable", code="queue_unavailable")
+
+    monkeypatch.setattr(scheduling, "_backend", down)
+    assert scheduling.enqueue(GAME_ID, 0) is False  # logged; the turn stays due for the sweeper
 
 
 # ------------------------------------------------------------------------ the API through the backend
@@ -169,16 +170,35 @@ def test_a_human_move_enqueues_the_bots_answer(client, queue, alice):
     assert received(sqs, url) == [{"kind": "turn", "game_id": game["id"], "ply": 1}]
 
 
-def test_start_autoplay_answers_503_when_the_queue_is_down(client, dynamo, alice, settings):
+def test_a_queue_that_is_down_never_fails_a_recorded_change_and_the_sweeper_catches_up(
+    client, dynamo, alice, settings, monkeypatch
+):
+    """Autoplay, a human move and a model step are stored and answered 2xx while SendMessage fails;
+    their turns stay due and the sweep sends them once the queue is back."""
+    import time
+
     tasks.reset()
     settings.TASK_BACKEND, settings.TURN_QUEUE_URL, settings.SQS_ENDPOINT_URL = "sqs", QUEUE_URL, None
-    game = create(client, alice, "tictactoe", "builtin:perfect", "builtin:random")
+    bots = create(client, alice, "tictactoe", "builtin:perfect", "builtin:random")
+    human = create(client, alice, "tictactoe", "human", "builtin:perfect")
     with Stubber(tasks._sqs()) as stubber:
-        stubber.add_client_error("send_message", service_error_code="ServiceUnavailable", http_status_code=503)
-        reply = post(client, f"/api/games/{game['id']}/autoplay", player=alice)
+        for _ in range(3):
+            stubber.add_client_error("send_message", service_error_code="ServiceUnavailable", http_status_code=503)
+        started = post(client, f"/api/games/{bots['id']}/autoplay", player=alice)
+        assert started.status_code == 200 and started.json()["autoplay"] is True
+        assert post(client, f"/api/games/{human['id']}/autoplay", player=alice).status_code == 200
+        moved = post(client, f"/api/games/{human['id']}/moves", {"move": "b2", "expected_ply": 0}, player=alice)
+        assert moved.status_code == 200 and moved.json()["ply"] == 1
+        retried = post(client, f"/api/games/{human['id']}/moves", {"move": "b2", "expected_ply": 0}, player=alice)
+        assert_error(retried, 409, "not_your_turn")  # a client retry of a stored move is told why
+    due = {g: store.get(g).due_at for g in (bots["id"], human["id"])}
+    assert all(due.values())
+    sent = []
+    monkeypatch.setattr(tasks, "send_turn", lambda message, delay_seconds=0: sent.append(message))
+    assert tasks.sweep(now=max(due.values())) == 2  # the queue is back
+    assert sorted(sent, key=lambda m: m.ply) == [tasks.TurnMessage(bots["id"], 0), tasks.TurnMessage(human["id"], 1)]
+    assert tasks.sweep(now=time.time()) == 0  # pushed on by the grace period: not sent again at once
     tasks.reset()
-    assert_error(reply, 503, "queue_unavailable")
-    assert reply["Retry-After"] == "5"
 
 
 # ------------------------------------------------------------------------------------------ settings
