@@ -265,12 +265,30 @@ def _json_env(name: str, default: object) -> object:
         raise ImproperlyConfigured(f"{name} must be JSON") from exc
 
 
-LLM_MAX_TOKENS = env_int("LLM_MAX_TOKENS", 4096)
-LLM_TIMEOUT_SECONDS = float(env("LLM_TIMEOUT_SECONDS", "60"))
-LLM_TURN_TIMEOUT_SECONDS = float(env("LLM_TURN_TIMEOUT_SECONDS", "300"))
+# Per-model limits (llm/limits.py): call timeout, turn deadline, max output tokens and reasoning effort
+# come from the model's family (reasoning: 600 s / 840 s / 32000 / medium; standard: 120 s / 300 s / 8192),
+# overridden by LLM_MODEL_LIMITS, JSON mapping a player name or glob to fields, the most specific winning:
+# {"openai:o*": {"reasoning_effort": "high"}, "ollama:*": {"call_timeout": 30, "turn_deadline": 120}}.
+LLM_MODEL_LIMITS = _json_env("LLM_MODEL_LIMITS", {})
+# Provider-error retries per turn and their backoff: the defaults of every model (overridable per model).
 LLM_MAX_PROVIDER_RETRIES = env_int("LLM_MAX_PROVIDER_RETRIES", 3)
 LLM_RETRY_BASE_SECONDS = float(env("LLM_RETRY_BASE_SECONDS", "1.0"))
 LLM_RETRY_MAX_SECONDS = float(env("LLM_RETRY_MAX_SECONDS", "30.0"))
+# The time one turn worker may run (the Lambda turn consumer's timeout; gunicorn's worker timeout). Every
+# model's turn deadline must fit in it with 60 s to spare, and its call timeout in the turn deadline:
+# a setting that breaks this chain stops the process here, not a game later.
+TURN_WORKER_SECONDS = float(env("TURN_WORKER_SECONDS", "900"))
+from llm.limits import check_settings as _check_model_limits  # noqa: E402  (pure: no I/O, no SDK)
+
+LLM_MODEL_LIMITS = _check_model_limits(
+    LLM_MODEL_LIMITS,
+    TURN_WORKER_SECONDS,
+    {
+        "max_provider_retries": LLM_MAX_PROVIDER_RETRIES,
+        "retry_base": LLM_RETRY_BASE_SECONDS,
+        "retry_max": LLM_RETRY_MAX_SECONDS,
+    },
+)
 OLLAMA_BASE_URL = env("OLLAMA_BASE_URL", "http://127.0.0.1:11434/v1")
 OLLAMA_MODELS = env_list("OLLAMA_MODELS")
 LLM_ENDPOINTS = _json_env("LLM_ENDPOINTS", {})
@@ -296,7 +314,7 @@ TURN_QUEUE_URL = env("TURN_QUEUE_URL")
 # Empty means real AWS (the region is AWS_REGION); tests point it at a local SQS stand-in.
 SQS_ENDPOINT_URL = env("SQS_ENDPOINT_URL") or None
 # How long a worker's claim on a queued turn is honoured before another delivery may take it over.
-# Longer than the slowest turn (LLM_TURN_TIMEOUT_SECONDS, the function timeout), shorter than the
+# Longer than the slowest turn (llm.limits.longest_turn_deadline(), the function timeout), shorter than the
 # queue's visibility timeout (360 s in template.yaml) so that a redelivery finds it expired.
 TURN_CLAIM_SECONDS = env_int("TURN_CLAIM_SECONDS", 300)
 # Games of one /events batch played at the same time (records of one game always run in order).

@@ -191,6 +191,8 @@ def _count(totals: dict[str, dict[str, int]], seat: Seat, attempts: list[Attempt
             game[name] += value
         mine["illegal_attempts"] += attempt.illegal
         game["illegal_attempts"] += attempt.illegal
+        mine["truncated_attempts"] += attempt.truncated_failure
+        game["truncated_attempts"] += attempt.truncated_failure
         if attempt.judge:
             for name in _USAGE:
                 value = int(attempt.judge.get(name, 0))

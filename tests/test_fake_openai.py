@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from dataclasses import replace
 
 import pytest
 
 from games.rules import RULES, get_rules
-from llm.harness import FORFEIT_ILLEGAL, Limits, play_turn
+from llm.harness import FORFEIT_ILLEGAL, play_turn
+from llm.limits import FAMILY_DEFAULTS, STANDARD
 from llm.prompts import build_messages
 from llm.providers import Message, ProviderError
 from llm.providers.openai_compat import OpenAICompatProvider
@@ -17,7 +19,8 @@ from tests.fakes.openai_server import FakeOpenAI, Step, game_type_in, legal_move
 
 KEY = "fake-unit-key-0123456789"
 OPTIONS = {"chess": {}, "tictactoe": {}, "rps": {"rounds": 3}, "racing": {"track_length": 20}, "words": {"rounds": 3}}
-FAST = Limits(max_provider_retries=2, retry_base=0.001, retry_max=0.005, call_timeout=5)
+FAST = replace(FAMILY_DEFAULTS[STANDARD], max_provider_retries=2, retry_base=0.001, retry_max=0.005, call_timeout=5)
+
 
 
 @pytest.fixture(scope="module")

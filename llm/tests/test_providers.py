@@ -12,6 +12,7 @@ import logging
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import boto3
@@ -24,7 +25,8 @@ from botocore.stub import Stubber
 
 from games.rules import get_rules
 from llm import secrets
-from llm.harness import FORFEIT_PROVIDER, FORFEIT_TIMEOUT, Limits, play_turn
+from llm.harness import FORFEIT_PROVIDER, FORFEIT_TIMEOUT, play_turn
+from llm.limits import FAMILY_DEFAULTS, STANDARD
 from llm.providers import Message, ProviderError, anthropic_provider, get_provider, openai_compat, split_player
 from llm.providers.anthropic_provider import AnthropicProvider
 from llm.providers.bedrock import BedrockProvider
@@ -33,7 +35,8 @@ from llm.providers.openai_compat import OpenAICompatProvider
 OPENAI_KEY = "sk-proj-testkey-0123456789abcdef"
 ANTHROPIC_KEY = "sk-ant-api03-testkey-0123456789abcdef"
 MESSAGES = [Message("system", "You play tic-tac-toe."), Message("user", "Your move.")]
-FAST = Limits(retry_base=0.5, retry_max=4.0)
+FAST = replace(FAMILY_DEFAULTS[STANDARD], retry_base=0.5, retry_max=4.0)
+
 
 
 class RespxBridge(httpx2.BaseTransport):
