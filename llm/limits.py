@@ -72,8 +72,8 @@ FAMILY_DEFAULTS = {
 # Model names (the part after "provider:", any gateway prefix like "openai/" or Bedrock's
 # "us.anthropic." included) that reason before answering. Searched, lower case.
 _REASONING_MODELS = re.compile(
-    r"""(?:^|[/.:])(?:o1|o3|o4)(?:$|[-_.:])     # OpenAI o-series: o1, o3-mini, o4-mini, o3-pro
-      | (?:^|[/.:])gpt-5 | gpt-oss              # gpt-5, gpt-5-mini, gpt-5.5; open-weight gpt-oss
+    r"""(?:^|[/.])(?:o1|o3|o4)(?:$|[-_.:])     # OpenAI o-series: o1, o3-mini, o4-mini, o3-pro
+      | (?:^|[/.])gpt-5 | gpt-oss              # gpt-5, gpt-5-mini, gpt-5.5; open-weight gpt-oss
       | claude-3-7-sonnet | claude-(?:opus|sonnet|haiku)-4 | claude-4   # Claude with extended thinking
       | gemini-[\w.]*-pro | deepseek-r1 | deepseek-reasoner | deepseek\.r1 | qwq | thinking
     """,
@@ -82,7 +82,7 @@ _REASONING_MODELS = re.compile(
 # Of those, the ones whose provider takes a reasoning effort: OpenAI's (reasoning_effort) and Claude's
 # (extended thinking). The others (Gemini, DeepSeek, QwQ) decide how long to think by themselves.
 _EFFORT_MODELS = re.compile(
-    r"(?:^|[/.:])(?:o1|o3|o4)(?:$|[-_.:])|(?:^|[/.:])gpt-5|claude-3-7-sonnet|claude-(?:opus|sonnet|haiku)-4|claude-4"
+    r"(?:^|[/.])(?:o1|o3|o4)(?:$|[-_.:])|(?:^|[/.])gpt-5|claude-3-7-sonnet|claude-(?:opus|sonnet|haiku)-4|claude-4"
 )
 _INT_FIELDS = {"max_output_tokens", "max_provider_retries"}
 _FLOAT_FIELDS = {"call_timeout", "turn_deadline", "retry_base", "retry_max"}
