@@ -83,7 +83,7 @@ class InstantProvider:
     def __init__(self) -> None:
         self.move = ""
 
-    def complete(self, model, messages, *, max_tokens, timeout):
+    def complete(self, model, messages, *, max_tokens, timeout, reasoning_effort=None):
         from llm.providers import Completion
 
         return Completion(
@@ -113,9 +113,10 @@ def game_turns(game_type: str, seed: int) -> list[tuple[dict, str, str]]:
 
 def harness_overhead(turns_per_game: int) -> None:
     from games.rules import get_rules
-    from llm.harness import Limits, play_turn
+    from llm.harness import play_turn
+    from llm.limits import limits_for
 
-    limits = Limits.from_settings()
+    limits = limits_for(PLAYER)
     provider = InstantProvider()
     print(f"(a) harness time per turn, provider excluded ({turns_per_game} turns per game type)")
     print("  harness: play_turn (prompt, provider call, parse, rules.parse_move, pricing, attempt, log line)")

@@ -265,12 +265,30 @@ def _json_env(name: str, default: object) -> object:
         raise ImproperlyConfigured(f"{name} must be JSON") from exc
 
 
-LLM_MAX_TOKENS = env_int("LLM_MAX_TOKENS", 4096)
-LLM_TIMEOUT_SECONDS = float(env("LLM_TIMEOUT_SECONDS", "60"))
-LLM_TURN_TIMEOUT_SECONDS = float(env("LLM_TURN_TIMEOUT_SECONDS", "300"))
+# Per-model limits (llm/limits.py): call timeout, turn deadline, max output tokens and reasoning effort
+# come from the model's family (reasoning: 600 s / 840 s / 32000 / medium; standard: 120 s / 300 s / 8192),
+# overridden by LLM_MODEL_LIMITS, JSON mapping a player name or glob to fields, the most specific winning:
+# {"openai:o*": {"reasoning_effort": "high"}, "ollama:*": {"call_timeout": 30, "turn_deadline": 120}}.
+LLM_MODEL_LIMITS = _json_env("LLM_MODEL_LIMITS", {})
+# Provider-error retries per turn and their backoff: the defaults of every model (overridable per model).
 LLM_MAX_PROVIDER_RETRIES = env_int("LLM_MAX_PROVIDER_RETRIES", 3)
 LLM_RETRY_BASE_SECONDS = float(env("LLM_RETRY_BASE_SECONDS", "1.0"))
 LLM_RETRY_MAX_SECONDS = float(env("LLM_RETRY_MAX_SECONDS", "30.0"))
+# The time one turn worker may run (the Lambda turn consumer's timeout; gunicorn's worker timeout). Every
+# model's turn deadline must fit in it with 60 s to spare, and its call timeout in the turn deadline:
+# a setting that breaks this chain stops the process here, not a game later.
+TURN_WORKER_SECONDS = float(env("TURN_WORKER_SECONDS", "900"))
+from llm.limits import check_settings as _check_model_limits  # noqa: E402  (pure: no I/O, no SDK)
+
+LLM_MODEL_LIMITS = _check_model_limits(
+    LLM_MODEL_LIMITS,
+    TURN_WORKER_SECONDS,
+    {
+        "max_provider_retries": LLM_MAX_PROVIDER_RETRIES,
+        "retry_base": LLM_RETRY_BASE_SECONDS,
+        "retry_max": LLM_RETRY_MAX_SECONDS,
+    },
+)
 OLLAMA_BASE_URL = env("OLLAMA_BASE_URL", "http://127.0.0.1:11434/v1")
 OLLAMA_MODELS = env_list("OLLAMA_MODELS")
 LLM_ENDPOINTS = _json_env("LLM_ENDPOINTS", {})
@@ -299,8 +317,8 @@ SQS_ENDPOINT_URL = env("SQS_ENDPOINT_URL") or None
 #   a model's call timeout < its turn deadline < TURN_WORKER_SECONDS (the time one turn worker may run:
 #   the turn function's timeout on Lambda) <= gunicorn's worker timeout in the process serving /events;
 #   the turn's lease (deadline + a margin) lies between the deadline and the SQS visibility timeout,
-#   which is at least 6x the turn function's timeout.
-TURN_WORKER_SECONDS = env_int("TURN_WORKER_SECONDS", 900)
+#   which is at least 6x the turn function's timeout. (TURN_WORKER_SECONDS is set above, with the model
+#   limits it bounds.)
 # A game whose AI turn was asked for and has not progressed for this long is enqueued again by the
 # sweeper (a lost message, a queue that was down, a restart). In-process the sweeper runs every
 # TURN_SWEEP_SECONDS; on AWS an EventBridge rule runs it every minute.

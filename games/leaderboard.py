@@ -64,7 +64,7 @@ RESULT_KIND, LEADERBOARD_KIND = "result", "leaderboard"
 CURRENT_SK = "CURRENT"
 SEATS = ("white", "black")
 _POINTS = {"first": (ratings.WIN, ratings.LOSS), "second": (ratings.LOSS, ratings.WIN), "draw": (ratings.DRAW,) * 2}
-_USAGE = ("tokens_in", "tokens_out", "cost_micros", "latency_ms", "moves", "illegal_attempts")
+_USAGE = ("tokens_in", "tokens_out", "cost_micros", "latency_ms", "moves", "illegal_attempts", "truncated_attempts")
 
 # Why an ended game does not count for ratings, in the order the first matching reason is reported.
 ABORTED_REASON, HUMAN_SEAT, LEGAL_MOVES_HINT, SELF_PLAY, NO_RESULT, UNRATED = (
@@ -196,7 +196,8 @@ class _Tally:
 
     def view(self) -> dict[str, Any]:
         u = self.usage
-        attempts = u["moves"] + u["illegal_attempts"]  # every answer is a move or an illegal attempt
+        # Every answer is a move, an illegal attempt or a truncated one (cut off with no playable move).
+        attempts = u["moves"] + u["illegal_attempts"] + u["truncated_attempts"]
         tokens = u["tokens_in"] + u["tokens_out"]
         return {
             "games": self.games,
@@ -208,7 +209,9 @@ class _Tally:
             "moves": u["moves"],
             "attempts": attempts,
             "illegal_attempts": u["illegal_attempts"],
-            "illegal_per_1000_attempts": _round(1000 * u["illegal_attempts"] / attempts, 1) if attempts else None,
+            "illegal_per_1000_attempts": _per_1000(u["illegal_attempts"], attempts),
+            "truncated_attempts": u["truncated_attempts"],
+            "truncated_per_1000_attempts": _per_1000(u["truncated_attempts"], attempts),
             "forfeits": dict(sorted(self.forfeits.items())),
             "tokens_in": u["tokens_in"],
             "tokens_out": u["tokens_out"],
@@ -223,6 +226,10 @@ class _Tally:
 
 def _round(value: float, digits: int) -> float:
     return round(float(value), digits)
+
+
+def _per_1000(count: int, attempts: int) -> float | None:
+    return _round(1000 * count / attempts, 1) if attempts else None
 
 
 def _per(total: int, count: int) -> float | None:

@@ -42,9 +42,13 @@ class ModelRatingOut(Schema):
     score: float
     score_rate: float | None
     moves: int
-    attempts: int = Field(..., description="answers given: legal moves plus illegal attempts")
+    attempts: int = Field(..., description="answers given: legal moves plus illegal and truncated attempts")
     illegal_attempts: int
     illegal_per_1000_attempts: float | None
+    truncated_attempts: int = Field(
+        0, description="answers cut off at the model's output limit before a playable move (not illegal)"
+    )
+    truncated_per_1000_attempts: float | None = Field(None, description="the truncation rate")
     forfeits: dict[str, int] = Field(..., description="games lost by forfeit, by reason")
     tokens_in: int
     tokens_out: int

@@ -24,9 +24,19 @@ PAUSE_PLAYER_UNAVAILABLE = "player_unavailable"  # a seat's model or bot is not 
 PAUSE_OWNER_UNAVAILABLE = "owner_unavailable"  # the owner's account is gone: model turns cannot be charged
 PAUSE_TURN_FAILED = "turn_failed"  # the turn failed ``MAX_TURN_FAILURES`` times in a row (``last_error``)
 PAUSE_REASONS = (PAUSE_BUDGET, PAUSE_PLAYER_UNAVAILABLE, PAUSE_OWNER_UNAVAILABLE, PAUSE_TURN_FAILED)
-TOTAL_FIELDS = ("tokens_in", "tokens_out", "cost_micros", "latency_ms", "moves", "illegal_attempts")
+TOTAL_FIELDS = (
+    "tokens_in",
+    "tokens_out",
+    "cost_micros",
+    "latency_ms",
+    "moves",
+    "illegal_attempts",
+    "truncated_attempts",
+)
 # Totals rows: one per seat (the player's own calls), ``judge`` (the word-association judge's calls) and
-# ``game`` (everything the game cost: both seats plus the judge; moves/illegal attempts of the seats).
+# ``game`` (everything the game cost: both seats plus the judge; moves/illegal/truncated attempts of the
+# seats). ``truncated_attempts`` counts answers cut off at the output limit that held no playable move:
+# they are not illegal attempts (games stored before the field read it as 0).
 JUDGE_ROW, GAME_ROW = "judge", "game"
 TOTAL_ROWS = (*SEATS, JUDGE_ROW, GAME_ROW)
 _USAGE_FIELDS = ("tokens_in", "tokens_out", "cost_micros", "latency_ms")
@@ -59,6 +69,15 @@ class Attempt:
     cost_micros: int = 0
     latency_ms: int = 0
     error: str | None = None
+    # How the provider ended the answer (``llm.providers.FinishReason``: stop, length, content_filter,
+    # tool_calls, other; None for bots and failed calls); ``truncated``: cut off at the output limit;
+    # ``reasoning_tokens``: the provider's count of reasoning tokens within ``tokens_out`` (None: not
+    # reported); ``ttft_ms``: time to the first token (None: the call did not stream). Moves stored before
+    # these fields existed load with the defaults.
+    finish_reason: str | None = None
+    truncated: bool = False
+    reasoning_tokens: int | None = None
+    ttft_ms: int | None = None
     # The word-association judge's ruling on this answer, when one was asked (``llm.judge.Verdict``
     # fields: judge, associated, prompt, answer, reason, tokens_in, tokens_out, cost_micros, latency_ms,
     # calls, error). Its cost is the judge's, not the player's: it goes to the ``judge`` totals row.
@@ -66,8 +85,14 @@ class Attempt:
 
     @property
     def illegal(self) -> bool:
-        """A refused answer; provider errors are not the player's illegal moves (as in the harness)."""
-        return self.error is not None and not self.error.startswith("provider_")
+        """A refused answer; provider errors and answers cut off at the output limit are not the player's
+        illegal moves (as in the harness)."""
+        return self.error is not None and not self.error.startswith("provider_") and not self.truncated
+
+    @property
+    def truncated_failure(self) -> bool:
+        """An answer cut off at the output limit that held no playable move."""
+        return self.truncated and self.error is not None
 
     @property
     def charged_micros(self) -> int:

@@ -98,6 +98,12 @@ class AttemptOut(Schema):
     cost_micros: int
     latency_ms: int
     error: str | None
+    finish_reason: str | None = Field(
+        None, description="how the provider ended the answer: stop, length, content_filter, tool_calls, other"
+    )
+    truncated: bool = Field(False, description="cut off at the model's output limit")
+    reasoning_tokens: int | None = Field(None, description="reasoning tokens within tokens_out, when reported")
+    ttft_ms: int | None = Field(None, description="time to first token; null unless the call streamed")
     judge: JudgeOut | None = None
 
 
@@ -122,7 +128,9 @@ class GameOut(GameSummaryOut):
     viewer_seats: list[SeatName]
     state: dict[str, Any]
     totals: dict[str, dict[str, int]] = Field(
-        ..., description="rows white, black (each seat's own calls), judge, and game (everything the game cost)"
+        ...,
+        description="rows white, black (each seat's own calls), judge, and game (everything the game cost); "
+        "fields tokens_in, tokens_out, cost_micros, latency_ms, moves, illegal_attempts, truncated_attempts",
     )
     moves: list[MoveOut]
 

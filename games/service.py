@@ -201,6 +201,8 @@ def _count(totals: dict[str, dict[str, int]], seat: Seat, attempts: list[Attempt
             game[name] += value
         mine["illegal_attempts"] += attempt.illegal
         game["illegal_attempts"] += attempt.illegal
+        mine["truncated_attempts"] += attempt.truncated_failure
+        game["truncated_attempts"] += attempt.truncated_failure
         if attempt.judge:
             for name in _USAGE:
                 value = int(attempt.judge.get(name, 0))
@@ -569,8 +571,7 @@ def retry_delay_seconds(failures: int) -> int:
 def _lease_seconds(game: Game, seats: list[Seat]) -> int:
     """How long a worker may hold the turn: the slowest seat's turn deadline (with the judge's, for
     word association) plus a margin for the write; a bot's turn is short."""
-    def turn_lease_seconds(player: str) -> float:
-        return float(settings.LLM_TURN_TIMEOUT_SECONDS) + 30
+    from llm.limits import turn_lease_seconds
 
     longest = float(settings.BOT_TURN_LEASE_SECONDS)
     for seat in seats:

@@ -1,11 +1,17 @@
 """How a model plays one turn (GAMES.md, "The harness").
 
 ``play_turn`` asks the model, reads the last ``MOVE:`` line, lets the rules decide legality, and on an
-illegal or unreadable answer appends feedback to the conversation and asks again; 3 failed answers forfeit
-(``forfeit_illegal_moves``). Provider errors are retried with exponential backoff and jitter at most
-``LLM_MAX_PROVIDER_RETRIES`` times per turn, then forfeit with their own reason (``forfeit_timeout`` for
-timeouts, else ``forfeit_provider_error``); errors that cannot pass (auth, bad request) are not retried.
-Every call is recorded as an ``Attempt``, failed ones included, and the turn's totals are sums of them.
+illegal or unreadable answer appends feedback to the conversation and asks again. An answer cut off at the
+output limit (``finish_reason`` ``length``) with no playable move gets its own feedback ("answer shorter")
+and is counted apart from illegal answers (``truncated``). 3 failed answers, of either kind, forfeit:
+``forfeit_truncated`` when every one of them was cut off, else ``forfeit_illegal_moves``. Provider errors
+are retried with exponential backoff and jitter at most ``max_provider_retries`` times per turn, then
+forfeit with their own reason (``forfeit_timeout`` for timeouts, else ``forfeit_provider_error``); errors
+that cannot pass (auth, bad request) are not retried. Every call is recorded as an ``Attempt``, failed
+ones included, and the turn's totals are sums of them.
+
+Limits are the player's own (``llm.limits.limits_for``): call timeout, turn deadline, max output tokens,
+reasoning effort and retries; a reasoning model gets minutes per call and tens of thousands of tokens.
 
 The function only reads its arguments and settings and keeps all state in locals, so the service may run
 both seats of a simultaneous game in parallel threads. It never applies the move: that is the service's
@@ -21,13 +27,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.conf import settings
-
 from games.rules.base import IllegalMove, Rules, Seat, require_turn
 
 from . import pricing
+from .limits import ModelLimits, limits_for
 from .parsing import parse_answer
-from .prompts import MAX_FAILED_ANSWERS, build_messages, feedback, messages_as_text
+from .prompts import MAX_FAILED_ANSWERS, build_messages, feedback, messages_as_text, truncation_feedback
 from .providers import Completion, Message, Provider, ProviderError, get_provider, split_player
 
 logger = logging.getLogger(__name__)
@@ -35,35 +40,19 @@ logger = logging.getLogger(__name__)
 FORFEIT_ILLEGAL = "forfeit_illegal_moves"
 FORFEIT_TIMEOUT = "forfeit_timeout"
 FORFEIT_PROVIDER = "forfeit_provider_error"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The harness settings, read once per turn."""
-
-    max_tokens: int = 4096
-    call_timeout: float = 60.0
-    turn_timeout: float = 300.0
-    max_provider_retries: int = 3
-    retry_base: float = 1.0
-    retry_max: float = 30.0
-
-    @classmethod
-    def from_settings(cls) -> Limits:
-        return cls(
-            max_tokens=int(getattr(settings, "LLM_MAX_TOKENS", cls.max_tokens)),
-            call_timeout=float(getattr(settings, "LLM_TIMEOUT_SECONDS", cls.call_timeout)),
-            turn_timeout=float(getattr(settings, "LLM_TURN_TIMEOUT_SECONDS", cls.turn_timeout)),
-            max_provider_retries=int(getattr(settings, "LLM_MAX_PROVIDER_RETRIES", cls.max_provider_retries)),
-            retry_base=float(getattr(settings, "LLM_RETRY_BASE_SECONDS", cls.retry_base)),
-            retry_max=float(getattr(settings, "LLM_RETRY_MAX_SECONDS", cls.retry_max)),
-        )
+FORFEIT_TRUNCATED = "forfeit_truncated"  # every failed answer of the turn was cut off at the output limit
+TRUNCATED = "truncated"  # the error code of an answer cut off before a playable move
 
 
 @dataclass(frozen=True)
 class Attempt:
     """One provider call. ``parsed_move`` is the text on the MOVE line; ``move`` the canonical move when the
-    rules accepted it. ``cost_micros`` is None when the model's price is unknown; failed calls cost 0."""
+    rules accepted it. ``cost_micros`` is None when the model's price is unknown; failed calls cost 0.
+    ``finish_reason`` is the provider's (``llm.providers.FinishReason``; None when the call failed),
+    ``truncated`` whether the answer was cut off at the output limit (a truncated answer whose MOVE line was
+    readable and legal is still played), ``reasoning_tokens`` the provider's count of reasoning tokens
+    (within ``output_tokens``; None when not reported) and ``ttft_ms`` the time to the first token (None:
+    only a streamed call has one, and the providers do not stream)."""
 
     number: int
     prompt: str
@@ -77,6 +66,15 @@ class Attempt:
     cost_micros: int | None
     latency_ms: int
     error: str | None
+    finish_reason: str | None = None
+    truncated: bool = False
+    reasoning_tokens: int | None = None
+    ttft_ms: int | None = None
+
+    @property
+    def illegal(self) -> bool:
+        """A refused answer that was the player's choice: not a provider error, not a cut-off answer."""
+        return self.error is not None and not self.error.startswith("provider_") and not self.truncated
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,6 +93,10 @@ class Attempt:
             "cost_micros": self.cost_micros or 0,
             "latency_ms": self.latency_ms,
             "error": self.error,
+            "finish_reason": self.finish_reason,
+            "truncated": self.truncated,
+            "reasoning_tokens": self.reasoning_tokens,
+            "ttft_ms": self.ttft_ms,
         }
 
 
@@ -133,7 +135,12 @@ class TurnResult:
 
     @property
     def illegal_attempts(self) -> int:
-        return sum(1 for a in self.attempts if a.error and not a.error.startswith("provider_"))
+        return sum(1 for a in self.attempts if a.illegal)
+
+    @property
+    def truncated_attempts(self) -> int:
+        """Answers cut off at the output limit that held no playable move."""
+        return sum(1 for a in self.attempts if a.truncated and a.error is not None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -150,10 +157,11 @@ class TurnResult:
             "priced": self.priced,
             "latency_ms": self.latency_ms,
             "illegal_attempts": self.illegal_attempts,
+            "truncated_attempts": self.truncated_attempts,
         }
 
 
-def backoff_seconds(failures: int, retry_after: float | None, limits: Limits, rng: random.Random) -> float:
+def backoff_seconds(failures: int, retry_after: float | None, limits: ModelLimits, rng: random.Random) -> float:
     """Exponential backoff with jitter (half fixed, half random, so concurrent seats spread out), never
     shorter than the server's Retry-After, never longer than ``retry_max``."""
     delay = min(limits.retry_max, limits.retry_base * 2 ** (failures - 1))
@@ -175,18 +183,19 @@ def play_turn(
     rng: random.Random | None = None,
     max_cost_micros: int | None = None,
     legal_moves_hint: bool | None = None,
-    limits: Limits | None = None,
+    limits: ModelLimits | None = None,
 ) -> TurnResult:
     """Play ``seat``'s turn with the model ``player_name`` (``provider:model``).
 
     ``provider`` replaces the registry lookup (tests, judges). ``max_cost_micros``: before each attempt,
     if this turn has already cost more, stop and return ``paused_for_budget=True`` (calls of unknown price
     count as 0 here; ``TurnResult.priced`` tells the caller). ``legal_moves_hint``
-    None follows the game's option. Raises IllegalMove if ``seat`` has nothing to play (a caller bug).
+    None follows the game's option. ``limits`` None: the player's own (``llm.limits.limits_for``).
+    Raises IllegalMove if ``seat`` has nothing to play (a caller bug).
     """
     require_turn(rules, state, seat)
     turn = _Turn(
-        rules, state, seat, player_name, limits or Limits.from_settings(), sleep, clock, rng or random.Random()
+        rules, state, seat, player_name, limits or limits_for(player_name), sleep, clock, rng or random.Random()
     )
     return turn.play(provider, max_cost_micros, legal_moves_hint)
 
@@ -200,7 +209,7 @@ class _Turn:
         state: dict,
         seat: Seat,
         player: str,
-        limits: Limits,
+        limits: ModelLimits,
         sleep: Callable[[float], None],
         clock: Callable[[], float],
         rng: random.Random,
@@ -221,12 +230,12 @@ class _Turn:
             return self.result(forfeit=FORFEIT_PROVIDER, error=f"provider_{exc.kind}: {exc.message}")
         price = pricing.price_for(self.player)
         messages = build_messages(self.rules, self.state, self.seat, legal_moves_hint=hint)
-        failed_answers = provider_failures = 0
+        failed_answers = truncated_answers = provider_failures = 0
         while True:
             spent = sum(a.cost_micros or 0 for a in self.attempts)
             if max_cost is not None and spent > max_cost:
                 return self.result(paused_for_budget=True, error=f"budget: this turn cost {spent} µ$ > {max_cost}")
-            remaining = self.limits.turn_timeout - (self.clock() - started)
+            remaining = self.limits.turn_deadline - (self.clock() - started)
             if remaining <= 0:
                 return self.result(forfeit=FORFEIT_TIMEOUT, error="turn_timeout: the turn ran out of time")
             prompt = messages_as_text(messages)
@@ -235,14 +244,15 @@ class _Turn:
                 completion = provider.complete(
                     model,
                     list(messages),
-                    max_tokens=self.limits.max_tokens,
+                    max_tokens=self.limits.max_output_tokens,
                     timeout=min(self.limits.call_timeout, remaining),
+                    reasoning_effort=self.limits.reasoning_effort,
                 )
             except ProviderError as exc:
                 self.record_failure(prompt, exc, _ms(self.clock() - call_started))
                 provider_failures += 1
                 delay = backoff_seconds(provider_failures, exc.retry_after, self.limits, self.rng)
-                time_left = self.limits.turn_timeout - (self.clock() - started)
+                time_left = self.limits.turn_deadline - (self.clock() - started)
                 if not exc.retryable or provider_failures > self.limits.max_provider_retries or delay >= time_left:
                     reason = FORFEIT_TIMEOUT if exc.kind == "timeout" else FORFEIT_PROVIDER
                     return self.result(forfeit=reason, error=f"provider_{exc.kind}: {exc.message}")
@@ -252,22 +262,28 @@ class _Turn:
             if move is not None:
                 return self.result(move=move)
             failed_answers += 1
+            truncated_answers += completion.truncated
             if failed_answers >= MAX_FAILED_ANSWERS:
-                return self.result(forfeit=FORFEIT_ILLEGAL, error=self.attempts[-1].error)
+                reason = FORFEIT_TRUNCATED if truncated_answers == failed_answers else FORFEIT_ILLEGAL
+                return self.result(forfeit=reason, error=self.attempts[-1].error)
+            left = MAX_FAILED_ANSWERS - failed_answers
             messages = [
                 *messages,
                 # Anthropic refuses an empty assistant turn; the placeholder keeps the conversation valid.
                 Message("assistant", completion.text or "(empty answer)"),
                 Message(
                     "user",
-                    feedback(
-                        problem, attempts_left=MAX_FAILED_ANSWERS - failed_answers, truncated=completion.truncated
-                    ),
+                    truncation_feedback(problem, attempts_left=left)
+                    if completion.truncated
+                    else feedback(problem, attempts_left=left),
                 ),
             ]
 
     def record_answer(self, prompt: str, completion: Completion, price: pricing.Price | None) -> tuple[str | None, str]:
-        """Record a completed call; returns (canonical move, None) or (None, problem shown to the model)."""
+        """Record a completed call; returns (canonical move, "") or (None, problem shown to the model).
+
+        A truncated answer with no playable move is recorded with the code ``truncated`` (whatever else was
+        wrong with it: a MOVE line cut off mid-move is not the player's illegal move)."""
         move_text, reasoning = parse_answer(completion.text)
         move: str | None = None
         if move_text is None:
@@ -280,6 +296,12 @@ class _Turn:
                 # Name the answer unless the rules' message already quotes it.
                 named = move_text in exc.message
                 code, problem = exc.code, exc.message if named else f"{move_text!r}: {exc.message}"
+        if move is None and completion.truncated:
+            cut = f"after {completion.output_tokens} output tokens" if completion.output_tokens else "early"
+            problem = f"your answer was cut off at the output limit ({cut}) before a readable MOVE line" + (
+                f" (the last MOVE line read: {problem})" if move_text is not None else ""
+            )
+            code = TRUNCATED
         self.attempts.append(
             Attempt(
                 number=len(self.attempts) + 1,
@@ -294,6 +316,10 @@ class _Turn:
                 cost_micros=price.cost_micros(completion.input_tokens, completion.output_tokens) if price else None,
                 latency_ms=completion.latency_ms,
                 error=f"{code}: {problem}" if move is None else None,
+                finish_reason=str(completion.finish_reason),
+                truncated=completion.truncated,
+                reasoning_tokens=completion.reasoning_tokens,
+                ttft_ms=completion.ttft_ms,
             )
         )
         self.log(self.attempts[-1])
@@ -331,6 +357,9 @@ class _Turn:
                 "cost_micros": attempt.cost_micros,
                 "latency_ms": attempt.latency_ms,
                 "accepted": attempt.move is not None,
+                "finish_reason": attempt.finish_reason,
+                "truncated": attempt.truncated,
+                "reasoning_tokens": attempt.reasoning_tokens,
                 "error": attempt.error,
             },
         )

@@ -22,10 +22,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from llm import pricing
-from llm.harness import Limits, backoff_seconds
+from llm.harness import backoff_seconds
+from llm.limits import REASONING, ModelLimits, limits_for
 from llm.providers import Message, Provider, ProviderError, get_provider, split_player
 
-JUDGE_MAX_TOKENS = 512  # a ruling needs a sentence or two, not a model's full turn budget
+# A ruling needs a sentence or two, not a model's full turn budget; a reasoning model's thinking counts as
+# output, so a reasoning judge keeps its own limit (its answer is still short: it is charged what it used).
+JUDGE_MAX_TOKENS = 512
 
 SYSTEM = (
     "You are the impartial judge of a word association game. A player was given a word and answered with "
@@ -91,12 +94,18 @@ def ask(
     word: str,
     *,
     provider: Provider | None = None,
-    limits: Limits | None = None,
+    limits: ModelLimits | None = None,
     sleep: Callable[[float], None] = time.sleep,
     rng: random.Random | None = None,
 ) -> Verdict:
-    """Ask ``judge_model`` whether ``word`` is associated with ``previous``. Never raises ProviderError."""
-    limits = limits or Limits.from_settings()
+    """Ask ``judge_model`` whether ``word`` is associated with ``previous``. Never raises ProviderError.
+
+    ``limits`` None: the judge model's own (``llm.limits.limits_for``): its call timeout, reasoning effort
+    and retries; max output tokens are ``JUDGE_MAX_TOKENS`` unless it is a reasoning model."""
+    limits = limits or limits_for(judge_model)
+    max_tokens = (
+        limits.max_output_tokens if limits.family == REASONING else min(JUDGE_MAX_TOKENS, limits.max_output_tokens)
+    )
     rng = rng or random.Random()
     messages = [Message("system", SYSTEM), Message("user", question(previous, word))]
     prompt = "\n\n".join(f"[{m.role}]\n{m.content}" for m in messages)
@@ -120,7 +129,11 @@ def ask(
         started = time.perf_counter()
         try:
             done = provider.complete(
-                model, messages, max_tokens=min(JUDGE_MAX_TOKENS, limits.max_tokens), timeout=limits.call_timeout
+                model,
+                messages,
+                max_tokens=max_tokens,
+                timeout=limits.call_timeout,
+                reasoning_effort=limits.reasoning_effort,
             )
         except ProviderError as exc:
             usage["latency_ms"] += int((time.perf_counter() - started) * 1000)

@@ -1,10 +1,13 @@
-"""Reading a model's answer: tolerant in form, strict in meaning.
+r"""Reading a model's answer: tolerant in form, strict in meaning.
 
 ``parse_answer`` only finds the move *text* on the last ``MOVE:`` line; whether it is a legal move is the
 rules' ``parse_move`` decision, never guessed here. Form tolerance covers what models actually do:
 any case (``Move:``, ``move =``), markdown (``**MOVE:** e4``, ``### Move: `e4` ``, list bullets, quotes),
 a move on the line after a bare ``MOVE:``, trailing sentence punctuation, a leading ellipsis (``...e5``),
+LaTeX and HTML-ish wrappers around the move (``$\boxed{e4}$``, ``\(\text{Nf3}\)``, ``<answer>e4</answer>``,
+``<b>e4</b>``, nested in any order), such tags around the whole MOVE line (``<answer>MOVE: e4</answer>``),
 and ``<think>`` blocks (a draft ``MOVE:`` inside one does not count: the model may still change its mind).
+Move numbers (``1. ...Nf6``, ``1…Nf6``) are left to the chess rules, which know what they mean.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from __future__ import annotations
 import re
 
 _THINK = re.compile(r"<(think|thinking|reasoning)>(.*?)(?:</\1>|\Z)", re.IGNORECASE | re.DOTALL)
+_TAGS = "answer|b|strong|em|i|move|final|code"
 _MOVE_LINE = re.compile(
-    r"""^[\s>#*_`\-+•|]*              # quote, heading, bullet and emphasis marks before the label
+    rf"""^(?:[\s>#*_`\-+•|]|</?(?:{_TAGS})>)*  # quote, heading, bullet, emphasis marks and tags before the label
         (?:final\s+)?move\s*          # the label, any case
-        [*_`]*\s*[:=]\s*[*_`]*\s*    # a colon (or =), possibly inside or outside bold/code
+        (?:[*_`]|</?(?:{_TAGS})>)*\s*[:=]\s*(?:[*_`]|</?(?:{_TAGS})>)*\s*  # a colon (or =), inside or outside bold/tags
         (?P<rest>.*)$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -25,11 +29,30 @@ _LEADING = ".\u2026"  # "...e5": models write black's chess moves after an ellip
 _FENCE = re.compile(r"^\s*```")
 
 
+# Wrappers whose content is the move: $...$, $$...$$, \(...\), \[...\], \boxed{...}, \text{...} (and
+# similar LaTeX text commands), and <answer>/<b>/... tags, each possibly unbalanced at the line's end.
+_UNWRAP = (
+    re.compile(r"^\$+(?P<in>.*?)\$+$", re.DOTALL),
+    re.compile(r"^\\[(\[](?P<in>.*?)\\[)\]]$", re.DOTALL),
+    re.compile(r"^\\(?:boxed|fbox|text|textbf|textit|texttt|mathrm|mathbf|mathtt|mbox)\s*\{(?P<in>.*)\}$", re.DOTALL),
+    re.compile(rf"^<(?P<tag>{_TAGS})>(?P<in>.*?)(?:</(?P=tag)>)?$", re.IGNORECASE | re.DOTALL),
+    re.compile(rf"^(?P<in>.*?)</(?:{_TAGS})>$", re.IGNORECASE | re.DOTALL),
+)
+
+
+def _unwrap(move: str) -> str:
+    for pattern in _UNWRAP:
+        found = pattern.match(move)
+        if found:
+            return found.group("in")
+    return move
+
+
 def _clean(move: str) -> str:
     previous = None
     while move != previous:
         previous = move
-        move = move.strip().strip(_WRAPPERS).rstrip(_TRAILING).lstrip(_LEADING)
+        move = _unwrap(move.strip().strip(_WRAPPERS).rstrip(_TRAILING).lstrip(_LEADING).strip())
     return move
 
 

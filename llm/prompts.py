@@ -140,13 +140,24 @@ def build_messages(rules: Rules, state: dict, seat: Seat, *, legal_moves_hint: b
     ]
 
 
-def feedback(problem: str, *, attempts_left: int, truncated: bool = False) -> str:
-    """The retry message: what was wrong, how many tries remain, and the format again."""
-    cut = " Your answer was cut off at the token limit; keep the reasoning shorter." if truncated else ""
-    tries = "1 more try" if attempts_left == 1 else f"{attempts_left} more tries"
+def _tries(attempts_left: int) -> str:
+    return "1 more try" if attempts_left == 1 else f"{attempts_left} more tries"
+
+
+def feedback(problem: str, *, attempts_left: int) -> str:
+    """The retry message after a refused answer: what was wrong, how many tries remain, the format again."""
     return (
-        f"That answer was not accepted: {problem.rstrip('.')}.{cut} You have {tries} this turn before forfeiting. "
-        f"Answer again and end with the line {ANSWER_LINE}"
+        f"That answer was not accepted: {problem.rstrip('.')}. You have {_tries(attempts_left)} this turn "
+        f"before forfeiting. Answer again and end with the line {ANSWER_LINE}"
+    )
+
+
+def truncation_feedback(problem: str, *, attempts_left: int) -> str:
+    """The retry message after an answer cut off at the output limit: not a wrong move, a too long answer."""
+    return (
+        f"That answer was not accepted: {problem.rstrip('.')}. Answer shorter: keep your reasoning brief "
+        f"so that the answer ends with the line {ANSWER_LINE} well within the limit. You have "
+        f"{_tries(attempts_left)} this turn before forfeiting."
     )
 
 

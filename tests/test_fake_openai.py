@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from dataclasses import replace
 
 import pytest
 
 from games.rules import RULES, get_rules
-from llm.harness import FORFEIT_ILLEGAL, Limits, play_turn
+from llm.harness import FORFEIT_ILLEGAL, FORFEIT_TRUNCATED, play_turn
+from llm.limits import FAMILY_DEFAULTS, STANDARD
 from llm.prompts import build_messages
 from llm.providers import Message, ProviderError
 from llm.providers.openai_compat import OpenAICompatProvider
@@ -17,7 +19,7 @@ from tests.fakes.openai_server import FakeOpenAI, Step, game_type_in, legal_move
 
 KEY = "fake-unit-key-0123456789"
 OPTIONS = {"chess": {}, "tictactoe": {}, "rps": {"rounds": 3}, "racing": {"track_length": 20}, "words": {"rounds": 3}}
-FAST = Limits(max_provider_retries=2, retry_base=0.001, retry_max=0.005, call_timeout=5)
+FAST = replace(FAMILY_DEFAULTS[STANDARD], max_provider_retries=2, retry_base=0.001, retry_max=0.005, call_timeout=5)
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +126,37 @@ def test_unknown_paths_and_bad_bodies_get_openai_style_errors(fake):
     assert status == 400 and body["error"]["type"] == "invalid_request_error"
     status, body = post("/v1/chat/completions", json.dumps({"model": "alpha", "messages": []}).encode())
     assert status == 400 and "messages" in body["error"]["message"]
+
+
+def test_reasoning_models_get_their_limits_and_a_cut_off_answer_forfeits_truncated(provider, fake):
+    # openai-named models behind a compatible server still send max_completion_tokens (o3 refuses max_tokens)
+    rules, state = start("chess")
+    fake.script("o3", ["truncated", "truncated", "truncated"])
+    result = play_turn(rules, state, "white", "fake:o3", provider=provider, legal_moves_hint=True)
+    served = fake.served("o3")
+    assert [(s.max_tokens, s.reasoning_effort, s.finish_reason) for s in served] == [(32000, "medium", "length")] * 3
+    assert result.forfeit == FORFEIT_TRUNCATED and result.truncated_attempts == 3 and result.illegal_attempts == 0
+    assert all(a.truncated and a.finish_reason == "length" and a.output_tokens == 32000 for a in result.attempts)
+    assert "Answer shorter" in served[1].messages[-1]["content"]
+
+
+def test_reasoning_tokens_are_read_from_the_usage_details(provider, fake):
+    rules, state = start("tictactoe")
+    fake.script("gpt-5", [Step("move", reasoning_tokens=12000)])
+    result = play_turn(rules, state, "white", "fake:gpt-5", provider=provider, legal_moves_hint=True)
+    attempt = result.attempts[0]
+    assert result.move is not None and attempt.reasoning_tokens == 12000 and attempt.output_tokens > 12000
+    assert attempt.finish_reason == "stop" and not attempt.truncated and attempt.ttft_ms is None
+
+
+def test_the_fake_refuses_what_openai_refuses(fake):
+    import openai
+
+    client = openai.OpenAI(api_key=KEY, base_url=fake.base_url, max_retries=0)
+    messages = [{"role": "user", "content": "Legal moves: 1, 2.\nMOVE?"}]
+    with pytest.raises(openai.BadRequestError, match="max_completion_tokens"):
+        client.chat.completions.create(model="o3", messages=messages, max_tokens=100)
+    with pytest.raises(openai.BadRequestError, match="reasoning_effort"):
+        client.chat.completions.create(model="o3", messages=messages, reasoning_effort="extreme")
+    done = client.chat.completions.create(model="llama", messages=messages, max_tokens=100)
+    assert done.choices[0].finish_reason == "stop"

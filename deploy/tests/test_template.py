@@ -53,8 +53,22 @@ def test_events_path_is_never_routed_over_http():
     assert function["Environment"]["Variables"]["AWS_LWA_READINESS_CHECK_PATH"] == "/health"
 
 
+def test_the_turn_function_gets_only_events_and_the_api_never_calls_models():
+    resources = template()["Resources"]
+    turns = resources["TurnFunction"]["Properties"]
+    assert {e["Type"] for e in turns["Events"].values()} == {"SQS", "Schedule"}
+    assert turns["Events"]["Sweep"]["Properties"]["Schedule"] == "rate(1 minute)"
+    assert turns["Environment"]["Variables"]["AWS_LWA_PASS_THROUGH_PATH"] == "/events"
+    api_sids = {s["Sid"] for s in resources["AppFunction"]["Properties"]["Policies"][0]["Statement"]}
+    assert "InvokeBedrockModels" not in api_sids  # no model call runs inside an API request
+
+
 def test_iam_is_scoped_to_own_resources():
-    statements = template()["Resources"]["AppFunction"]["Properties"]["Policies"][0]["Statement"]
+    resources = template()["Resources"]
+    statements = [
+        *resources["AppFunction"]["Properties"]["Policies"][0]["Statement"],
+        *resources["TurnFunction"]["Properties"]["Policies"][0]["Statement"],
+    ]
     for statement in statements:
         assert statement["Resource"] != "*", statement["Sid"]
         assert not any(action.endswith(":*") for action in statement["Action"] if isinstance(action, str))

@@ -6,9 +6,12 @@ turn lookup. ``apply`` always replays from ``start_fen`` so the repetition histo
 Interpretation choices:
 - Seat ``white`` plays the white pieces even when ``start_fen`` has black to move; ``first`` means the
   white pieces won.
-- Input is SAN or UCI (also long algebraic like ``Ng1-f3``/``e2-e4``, ``0-0``, move numbers ``12...Nf6``,
-  annotations ``+ # ! ?``, ``e.p.``). SAN piece letters in the wrong case are accepted only when that
-  reading is unambiguous among the legal moves (exact SAN wins, so ``bxc3`` is the pawn capture).
+- Input is SAN or UCI (also long algebraic like ``Ng1-f3``/``e2-e4``, ``0-0``, move numbers ``12. Nf3``,
+  ``12...Nf6``, ``12…Nf6``, ``12. ...Nf6``, a leading ``...``, annotations ``+ # ! ?``, ``e.p.``). SAN piece
+  letters in the wrong case are accepted only when that reading is unambiguous among the legal moves. A
+  lower-case ``b`` is both the b-file and a bishop: ``bb6``/``bxc3`` is refused as ambiguous when the pawn
+  move and the bishop move are both legal (never silently played as the pawn), and means whichever of
+  the two is legal otherwise. Ambiguous SAN (two knights can reach the square) is refused, never guessed.
 - A pawn move to the last rank written without a piece (``e8``, ``e7e8``) promotes to a queen.
 - Automatic draw claims: after each move the arena ends the game when the threefold repetition or
   fifty-move condition *has occurred* (``is_repetition(3)``, ``halfmove_clock >= 100``), i.e. what
@@ -40,7 +43,9 @@ from .base import (
 
 _UCI = re.compile(r"[a-h][1-8][a-h][1-8][qrbn]?")
 _LONG = re.compile(r"([KQRBNP])?([a-h][1-8])[-x:]?([a-h][1-8])=?([QRBN])?", re.IGNORECASE)
-_MOVE_NUMBER = re.compile(r"^\d+\s*\.+\s*")
+# "12.", "12...", "12…", "12. ...", "12. …" before the move; then any dots or ellipses left ("...Nf6").
+_MOVE_NUMBER = re.compile(r"^(?:\d+\s*[.\u2026][.\u2026\s]*|[.\u2026]+\s*)")
+_B_PAWN_OR_BISHOP = re.compile(r"b[1-8]?[x:]?[a-h][1-8][+#]?")  # "bb6", "bxc3", "bc3": pawn SAN or bishop
 _CASTLE = re.compile(r"[O0]-?[O0](-?[O0])?")
 _EP = re.compile(r"\s*e\.?\s?p\.?$", re.IGNORECASE)
 
@@ -159,6 +164,7 @@ class ChessRules:
         long = _LONG.fullmatch(s)
         if long:
             return self._long(board, s, long)
+        self._refuse_pawn_or_bishop(board, s)
         try:
             move = board.parse_san(s)
         except chess.AmbiguousMoveError:
@@ -171,6 +177,29 @@ class ChessRules:
         if move == chess.Move.null() or move not in board.legal_moves:
             raise IllegalMove("unreadable_move", f"{s!r} is not a chess move")
         return move
+
+    def _refuse_pawn_or_bishop(self, board: chess.Board, s: str) -> None:
+        """``bb6`` / ``bxc3``: a b-pawn move in SAN, or a bishop move with the piece letter in lower case.
+        When both readings are legal the answer is refused, naming both."""
+        if not _B_PAWN_OR_BISHOP.fullmatch(s):
+            return
+        readings = []
+        for text in (s, "B" + s[1:]):
+            try:
+                readings.append(board.parse_san(text))
+            except chess.AmbiguousMoveError:  # two bishops (after a promotion): still a bishop reading
+                readings.append(chess.Move.null())
+            except (chess.IllegalMoveError, chess.InvalidMoveError):
+                return
+        pawn, bishop = readings
+        if pawn == bishop or pawn == chess.Move.null() or board.piece_type_at(pawn.from_square) != chess.PAWN:
+            return
+        bishop_text = f"{board.san(bishop)} ({bishop.uci()})" if bishop else f"B{s[1:]}"
+        raise IllegalMove(
+            "illegal_move",
+            f"{s!r} is ambiguous: it reads as the pawn move {board.san(pawn)} ({pawn.uci()}) or as the bishop "
+            f"move {bishop_text}; write the bishop with a capital B, or the pawn move in UCI ({pawn.uci()})",
+        )
 
     def _loose_san(self, board: chess.Board, s: str) -> chess.Move:
         """Case-insensitive and promotion-defaulting SAN; only an unambiguous match is accepted."""
@@ -186,6 +215,20 @@ class ChessRules:
                 for m in board.legal_moves
                 if m.promotion == chess.QUEEN and key(board.san(m)) == wanted + "q"
             ]
+        if not matches and s[:1] in "kqrbn" and len(s) > 1:
+            # a lower-case piece letter on SAN that needs disambiguating ("nd2" with two knights)
+            try:
+                board.parse_san(s[0].upper() + s[1:])
+            except chess.AmbiguousMoveError:
+                piece = chess.Piece.from_symbol(s[0].upper())
+                target = s.rstrip("+#")[-2:]
+                matches = [
+                    m
+                    for m in board.legal_moves
+                    if board.piece_at(m.from_square) == piece and chess.square_name(m.to_square) == target
+                ]
+            except (chess.IllegalMoveError, chess.InvalidMoveError, ValueError):
+                pass
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:

@@ -100,6 +100,7 @@ def test_the_api_is_one_getitem_and_refuses_unknown_types(client, alice, setting
     assert {m["model"] for m in body["models"]} == set(RPS) and body["rated_games"] == 2
     row = body["models"][0]
     for name in ("rating", "ci_low", "ci_high", "games", "wins", "draws", "losses", "illegal_per_1000_attempts",
+                 "truncated_attempts", "truncated_per_1000_attempts",
                  "avg_tokens_per_game", "avg_cost_micros_per_game", "avg_latency_ms_per_move", "forfeits"):
         assert name in row
     assert_error(get(client, "/api/leaderboard?game_type=checkers"), 400, "unknown_game_type")
@@ -144,6 +145,26 @@ def test_per_model_statistics():
     assert a["avg_latency_ms_per_move"] == 100.0 and a["avg_tokens_per_move"] == 50.0
     b = next(m for m in board["models"] if m["model"] == "m:b")
     assert b["rating"] == 1000.0 and b["forfeits"] == {} and b["ci_low"] == b["ci_high"] == 1000.0
+
+
+def test_truncation_rate_next_to_the_illegal_move_rate():
+    results = [
+        _result("m:a", "m:b", "first", "checkmate", white={"moves": 10, "illegal_attempts": 2, "truncated_attempts": 4},
+                black={"moves": 9}),
+        _result("m:b", "m:a", "first", "forfeit_truncated", white={"moves": 5},
+                black={"moves": 1, "truncated_attempts": 3}),
+    ]
+    # a result item stored before truncated_attempts existed counts it as 0
+    old = _result("m:a", "m:b", "draw", "move_limit", white={"moves": 3}, black={"moves": 3})
+    del old["totals"]["white"]["truncated_attempts"]
+    board = summarize("chess", [*results, old], Config(anchor="m:b", resamples=20))
+    a = next(m for m in board["models"] if m["model"] == "m:a")
+    assert (a["moves"], a["illegal_attempts"], a["truncated_attempts"], a["attempts"]) == (14, 2, 7, 23)
+    assert a["illegal_per_1000_attempts"] == pytest.approx(87.0, abs=0.1)
+    assert a["truncated_per_1000_attempts"] == pytest.approx(304.3, abs=0.1)
+    assert a["forfeits"] == {"forfeit_truncated": 1}
+    b = next(m for m in board["models"] if m["model"] == "m:b")
+    assert b["truncated_attempts"] == 0 and b["truncated_per_1000_attempts"] == 0.0
 
 
 def test_a_recompute_from_an_older_read_never_overwrites_a_newer_board(alice, monkeypatch):

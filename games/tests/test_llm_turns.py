@@ -173,6 +173,31 @@ def test_a_provider_that_keeps_failing_forfeits_with_its_own_reason(client, alic
     assert spent(alice.user) == 0
 
 
+def test_answers_cut_off_at_the_output_limit_are_counted_apart_and_forfeit_truncated(client, alice, openai_http):
+    def cut(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        limit = body["max_completion_tokens"]
+        answer = chat_json("Let me compare every cell, starting with the", prompt=1000, completion=limit)
+        answer["choices"][0]["finish_reason"] = "length"
+        answer["usage"]["completion_tokens_details"] = {"reasoning_tokens": 0}
+        return httpx.Response(200, json=answer)
+
+    route = openai_http.post("/chat/completions").mock(side_effect=cut)
+    game = create(client, alice, "tictactoe", MINI, "builtin:random")
+    view = step(client, game["id"], alice)
+    assert (view["winner"], view["termination"]) == ("black", "forfeit_truncated")
+    assert route.call_count == 3
+    assert json.loads(route.calls.last.request.content)["max_completion_tokens"] == 8192  # the model's own limit
+    attempts = view["moves"][0]["attempts"]
+    for attempt in attempts:
+        assert (attempt["finish_reason"], attempt["truncated"], attempt["reasoning_tokens"]) == ("length", True, 0)
+        assert attempt["ttft_ms"] is None and attempt["error"].startswith("truncated:")
+    assert "cut off at the output limit" in attempts[1]["prompt"] and "Answer shorter" in attempts[1]["prompt"]
+    white = view["totals"]["white"]
+    assert (white["truncated_attempts"], white["illegal_attempts"], white["moves"]) == (3, 0, 0)
+    assert view["totals"][GAME_ROW]["truncated_attempts"] == 3
+
+
 # ---------------------------------------------------------------------------------------- budgets
 
 

@@ -197,20 +197,37 @@ def test_tolerant_forms_of_nf3(text):
 
 def test_black_move_numbers_and_checks():
     state = play(new(), "e4")
-    assert parse(state, "1... e5") == "e7e5"
+    for text in ("1... e5", "1...e5", "1…e5", "1… e5", "1. ...e5", "1. ... e5", "1. …e5", "...e5", "…e5"):
+        assert parse(state, text) == "e7e5", text
     state = play(state, "e5", "Qh5", "Nc6", "Bc4", "Nf6")
     assert parse(state, "Qxf7#") == "h5f7"
     assert parse(state, "Qxf7") == "h5f7"
     assert parse(state, "h5f7") == "h5f7"
 
 
-def test_pawn_capture_san_wins_over_bishop_in_lower_case():
-    # both the b-pawn and the bishop can take on c3: exact SAN decides, "bxc3" is the pawn
+def test_lower_case_b_that_reads_as_pawn_and_as_bishop_is_refused_naming_both():
+    # GAMES.md: both the b-pawn and the bishop can take on c3, so "bxc3" is ambiguous, never the pawn silently
     state = new(start_fen="4k3/8/8/B7/8/2n5/1P6/4K3 w - - 0 1")
-    assert parse(state, "bxc3") == "b2c3"
+    for text in ("bxc3", "bc3", "bxc3+"):
+        err = error(state, text)
+        assert err.code == "illegal_move" and "ambiguous" in err.message, text
+        assert "pawn move bxc3 (b2c3)" in err.message and "bishop move Bxc3 (a5c3)" in err.message
     assert parse(state, "Bxc3") == "a5c3"
+    assert parse(state, "b2c3") == parse(state, "b2xc3") == "b2c3"
+    # a quiet move: b7-b6 and Bd8-b6 are both legal
+    quiet = new(start_fen="3bk3/1p6/8/8/8/8/8/4K3 b - - 0 1")
+    err = error(quiet, "bb6")
+    assert "pawn move b6 (b7b6)" in err.message and "bishop move Bb6 (d8b6)" in err.message
+    assert parse(quiet, "b6") == "b7b6" and parse(quiet, "Bb6") == "d8b6"
+
+
+def test_lower_case_b_with_one_legal_reading_means_that_one():
     # without the pawn, the lower-case reading is unambiguous and means the bishop
     assert parse(new(start_fen="4k3/8/8/B7/8/2n5/8/4K3 w - - 0 1"), "bxc3") == "a5c3"
+    assert parse(new(start_fen="3bk3/8/8/8/8/8/8/R3K3 b - - 0 1"), "bb6") == "d8b6"
+    # without the bishop it is the pawn's SAN
+    assert parse(new(start_fen="4k3/8/8/8/8/2n5/1P6/4K3 w - - 0 1"), "bxc3") == "b2c3"
+    assert parse(new(start_fen="4k3/1p6/8/8/8/8/8/4K3 b - - 0 1"), "bb6") == "b7b6"
 
 
 @pytest.mark.parametrize(
@@ -259,6 +276,7 @@ def test_must_answer_check():
 def test_ambiguous_san_names_the_problem():
     state = new(start_fen="4k3/8/8/8/8/8/8/1N2KN2 w - - 0 1")
     assert "ambiguous" in error(state, "Nd2").message
+    assert "ambiguous" in error(state, "nd2").message and "Nbd2, Nfd2" in error(state, "nd2").message
     assert parse(state, "Nbd2") == "b1d2"
     assert parse(state, "Nfd2") == "f1d2"
 

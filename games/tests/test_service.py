@@ -94,6 +94,7 @@ def test_game_item_layout_and_indexes(alice):
         "latency_ms": 0,
         "moves": 0,
         "illegal_attempts": 0,
+        "truncated_attempts": 0,
     }
     assert store.get(game.id) == game
     hidden = store.moderate(game, hidden=True, flagged=True)

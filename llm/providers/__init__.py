@@ -6,12 +6,13 @@ returns a ``Completion`` or raises ``ProviderError``. Importing this package imp
 
 from __future__ import annotations
 
-from .base import ERROR_KINDS, Completion, Message, Provider, ProviderError
+from .base import ERROR_KINDS, Completion, FinishReason, Message, Provider, ProviderError
 from .registry import endpoints, get_provider, split_player
 
 __all__ = [
     "ERROR_KINDS",
     "Completion",
+    "FinishReason",
     "Message",
     "Provider",
     "ProviderError",

@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from llm import secrets
+from llm.limits import thinking_budget
 
 from .base import (
     ClientCache,
     Completion,
+    FinishReason,
     Message,
     ProviderError,
     error_detail,
@@ -28,6 +30,17 @@ if TYPE_CHECKING:
     import anthropic
 
 _clients = ClientCache()
+# Anthropic's (and Bedrock Converse's) stop reasons, normalised.
+STOP_REASONS = {
+    "end_turn": FinishReason.STOP,
+    "stop_sequence": FinishReason.STOP,
+    "max_tokens": FinishReason.LENGTH,
+    "model_context_window_exceeded": FinishReason.LENGTH,
+    "tool_use": FinishReason.TOOL_CALLS,
+    "refusal": FinishReason.CONTENT_FILTER,
+    "guardrail_intervened": FinishReason.CONTENT_FILTER,
+    "content_filtered": FinishReason.CONTENT_FILTER,
+}
 
 
 class AnthropicProvider:
@@ -41,12 +54,24 @@ class AnthropicProvider:
     def __repr__(self) -> str:
         return f"AnthropicProvider(key_name={self.key_name!r})"
 
-    def complete(self, model: str, messages: Sequence[Message], *, max_tokens: int, timeout: float) -> Completion:
+    def complete(
+        self,
+        model: str,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        timeout: float,
+        reasoning_effort: str | None = None,
+    ) -> Completion:
         import anthropic
 
         client = self._client()
         system, conversation = split_system(messages)
         extra: dict[str, Any] = {"system": system} if system else {}
+        # A reasoning effort turns on extended thinking (temperature must then stay unset: it is).
+        budget = thinking_budget(reasoning_effort, max_tokens)
+        if budget is not None:
+            extra["thinking"] = {"type": "enabled", "budget_tokens": budget}
         started = time.perf_counter()
         try:
             answer = client.messages.create(
@@ -101,7 +126,8 @@ def _completion(answer: Any, latency_ms: int) -> Completion:
         input_tokens=input_tokens,
         output_tokens=int(usage.output_tokens or 0),
         latency_ms=latency_ms,
-        truncated=answer.stop_reason == "max_tokens",
+        finish_reason=STOP_REASONS.get(answer.stop_reason or "", FinishReason.OTHER),
+        reasoning_tokens=None,  # Anthropic counts thinking inside output_tokens, with no separate number
     )
 
 

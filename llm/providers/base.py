@@ -11,6 +11,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Literal, Protocol, TypeVar
 
 from llm.secrets import redact
@@ -28,16 +29,35 @@ class Message:
     content: str
 
 
+class FinishReason(StrEnum):
+    """Why the model stopped, normalised across providers."""
+
+    STOP = "stop"  # the answer is complete
+    LENGTH = "length"  # cut off at the output-token limit (or the context window)
+    CONTENT_FILTER = "content_filter"  # stopped by the provider's safety filter or a refusal
+    TOOL_CALLS = "tool_calls"
+    OTHER = "other"  # anything else, or not reported
+
+
 @dataclass(frozen=True)
 class Completion:
-    """One model answer. ``truncated`` is true when the model stopped at ``max_tokens``."""
+    """One model answer. ``output_tokens`` includes reasoning tokens; ``reasoning_tokens`` is the
+    provider's separate count of them when it gives one (OpenAI), else None. ``ttft_ms`` (time to the
+    first token) needs a streamed call; the providers do not stream, so it is None."""
 
     text: str
     reasoning: str | None
     input_tokens: int
     output_tokens: int
     latency_ms: int
-    truncated: bool = False
+    finish_reason: FinishReason = FinishReason.STOP
+    reasoning_tokens: int | None = None
+    ttft_ms: int | None = None
+
+    @property
+    def truncated(self) -> bool:
+        """The model stopped at the output-token limit: the answer is cut off."""
+        return self.finish_reason == FinishReason.LENGTH
 
 
 class ProviderError(Exception):
@@ -63,7 +83,18 @@ class ProviderError(Exception):
 class Provider(Protocol):
     name: str
 
-    def complete(self, model: str, messages: Sequence[Message], *, max_tokens: int, timeout: float) -> Completion: ...
+    def complete(
+        self,
+        model: str,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        timeout: float,
+        reasoning_effort: str | None = None,
+    ) -> Completion:
+        """One call. ``max_tokens`` bounds the output, reasoning included; ``reasoning_effort`` (one of
+        ``llm.limits.REASONING_EFFORTS``, None: the provider's default) is passed where the provider takes one."""
+        ...
 
 
 # ------------------------------------------------------------------------------------ shared helpers

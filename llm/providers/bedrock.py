@@ -11,7 +11,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from .base import ClientCache, Completion, ErrorKind, Message, ProviderError, split_system
+from llm.limits import thinking_budget
+
+from .anthropic_provider import STOP_REASONS
+from .base import ClientCache, Completion, ErrorKind, FinishReason, Message, ProviderError, split_system
 
 _clients = ClientCache()
 
@@ -43,7 +46,15 @@ class BedrockProvider:
     def __repr__(self) -> str:
         return f"BedrockProvider(region={self.region!r})"
 
-    def complete(self, model: str, messages: Sequence[Message], *, max_tokens: int, timeout: float) -> Completion:
+    def complete(
+        self,
+        model: str,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        timeout: float,
+        reasoning_effort: str | None = None,
+    ) -> Completion:
         from botocore.exceptions import (
             BotoCoreError,
             ClientError,
@@ -61,6 +72,10 @@ class BedrockProvider:
         }
         if system:
             request["system"] = [{"text": system}]
+        # Claude on Bedrock thinks through the model-specific fields of Converse; other families have none.
+        budget = thinking_budget(reasoning_effort, max_tokens) if "claude" in model.lower() else None
+        if budget is not None:
+            request["additionalModelRequestFields"] = {"thinking": {"type": "enabled", "budget_tokens": budget}}
         started = time.perf_counter()
         try:
             answer = client.converse(**request)
@@ -94,7 +109,8 @@ def _completion(answer: dict, latency_ms: int) -> Completion:
         input_tokens=int(usage.get("inputTokens", 0)),
         output_tokens=int(usage.get("outputTokens", 0)),
         latency_ms=latency_ms,
-        truncated=answer.get("stopReason") == "max_tokens",
+        finish_reason=STOP_REASONS.get(str(answer.get("stopReason") or ""), FinishReason.OTHER),
+        reasoning_tokens=None,  # Converse reports no separate count of reasoning tokens
     )
 
 

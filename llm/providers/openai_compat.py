@@ -7,6 +7,7 @@ answering reads, cold Lambda starts) never call a model.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from llm import secrets
 from .base import (
     ClientCache,
     Completion,
+    FinishReason,
     Message,
     ProviderError,
     error_detail,
@@ -32,6 +34,15 @@ OPENAI_BASE_URL = "https://api.openai.com/v1"
 NO_KEY = "not-needed"
 
 _clients = ClientCache()
+# OpenAI model names that take max_completion_tokens only (a gateway may prefix them: "openai/o3").
+_OPENAI_REASONING = re.compile(r"(?:^|/)(?:o\d|gpt-5)")
+_FINISH = {
+    "stop": FinishReason.STOP,
+    "length": FinishReason.LENGTH,
+    "content_filter": FinishReason.CONTENT_FILTER,
+    "tool_calls": FinishReason.TOOL_CALLS,
+    "function_call": FinishReason.TOOL_CALLS,
+}
 
 
 class OpenAICompatProvider:
@@ -58,19 +69,34 @@ class OpenAICompatProvider:
     def official(self) -> bool:
         return self.base_url == OPENAI_BASE_URL
 
-    def complete(self, model: str, messages: Sequence[Message], *, max_tokens: int, timeout: float) -> Completion:
+    def complete(
+        self,
+        model: str,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        timeout: float,
+        reasoning_effort: str | None = None,
+    ) -> Completion:
         import openai
 
         client = self._client()
-        # api.openai.com rejects max_tokens for reasoning models; compatible servers often only know it.
-        limit = {"max_completion_tokens": max_tokens} if self.official else {"max_tokens": max_tokens}
+        # OpenAI's reasoning models (o-series, gpt-5) refuse max_tokens, here or behind a gateway;
+        # compatible servers often only know max_tokens.
+        options: dict[str, Any] = (
+            {"max_completion_tokens": max_tokens}
+            if self.official or _OPENAI_REASONING.search(model.lower())
+            else {"max_tokens": max_tokens}
+        )
+        if reasoning_effort is not None:
+            options["reasoning_effort"] = reasoning_effort
         started = time.perf_counter()
         try:
             answer = client.chat.completions.create(
                 model=model,
                 messages=[{"role": m.role, "content": m.content} for m in messages],  # type: ignore[misc]
                 timeout=timeout,
-                **limit,
+                **options,
             )
         except openai.APIError as exc:
             raise self._error(exc) from None  # from None: the SDK error holds the request and its headers
@@ -106,13 +132,16 @@ class OpenAICompatProvider:
         # Compatible servers (Ollama, vLLM, DeepSeek) put visible thinking in a non-standard field.
         reasoning = getattr(message, "reasoning_content", None) or getattr(message, "reasoning", None)
         usage = answer.usage
+        details = getattr(usage, "completion_tokens_details", None)
+        reasoning_tokens = getattr(details, "reasoning_tokens", None)
         return Completion(
             text=text,
             reasoning=reasoning if isinstance(reasoning, str) and reasoning else None,
             input_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
             output_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
             latency_ms=latency_ms,
-            truncated=choice.finish_reason == "length",
+            finish_reason=_FINISH.get(choice.finish_reason or "", FinishReason.OTHER),
+            reasoning_tokens=int(reasoning_tokens) if isinstance(reasoning_tokens, int) else None,
         )
 
     def _error(self, exc: Exception) -> ProviderError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 
@@ -13,13 +14,14 @@ from llm.harness import (
     FORFEIT_ILLEGAL,
     FORFEIT_PROVIDER,
     FORFEIT_TIMEOUT,
-    Limits,
+    FORFEIT_TRUNCATED,
     TurnResult,
     backoff_seconds,
     play_turn,
 )
+from llm.limits import FAMILY_DEFAULTS, STANDARD
 from llm.prompts import build_messages, seat_label
-from llm.providers import Completion, Message, ProviderError
+from llm.providers import Completion, FinishReason, Message, ProviderError
 
 MINI = "openai:gpt-4.1-mini"  # $0.40 / $1.60 per Mtok
 
@@ -34,10 +36,12 @@ class ScriptedProvider:
         self.tokens = tokens
         self.calls: list[list[Message]] = []
         self.timeouts: list[float] = []
+        self.asked: list[tuple[int, str | None]] = []  # (max_tokens, reasoning_effort) per call
 
-    def complete(self, model, messages, *, max_tokens, timeout):
+    def complete(self, model, messages, *, max_tokens, timeout, reasoning_effort=None):
         self.calls.append(list(messages))
         self.timeouts.append(timeout)
+        self.asked.append((max_tokens, reasoning_effort))
         step = self.script.pop(0)
         if isinstance(step, ProviderError):
             raise step
@@ -160,11 +164,149 @@ def test_three_illegal_answers_forfeit():
     assert result.error == result.attempts[2].error
 
 
-def test_truncated_answer_feedback_says_so():
-    cut = Completion("Let me analyse every line", None, 10, 4096, 900, truncated=True)
-    result, provider = turn("rps", cut, "MOVE: paper")
-    assert result.move == "paper"
-    assert "cut off at the token limit" in provider.calls[1][-1].content
+def cut_off(text: str = "Let me analyse every line, starting with", tokens: int = 8192) -> Completion:
+    """An answer that hit the output limit."""
+    return Completion(text, None, 10, tokens, 900, finish_reason=FinishReason.LENGTH, reasoning_tokens=tokens - 40)
+
+
+def test_truncated_answer_gets_its_own_feedback_and_is_not_illegal():
+    result, provider = turn("rps", cut_off(), "MOVE: paper")
+    assert result.move == "paper" and result.forfeit is None
+    cut, played = result.attempts
+    assert cut.truncated and cut.finish_reason == "length" and cut.reasoning_tokens == 8152 and cut.ttft_ms is None
+    assert cut.error.startswith("truncated:") and "cut off at the output limit" in cut.error
+    assert not cut.illegal and result.illegal_attempts == 0 and result.truncated_attempts == 1
+    assert not played.truncated and played.finish_reason == "stop" and played.error is None
+    retry = provider.calls[1][-1].content
+    assert "cut off at the output limit (after 8192 output tokens) before a readable MOVE line" in retry
+    assert "Answer shorter" in retry and "2 more tries" in retry and "MOVE: <move>" in retry
+    stored = result.to_dict()
+    assert stored["truncated_attempts"] == 1 and stored["attempts"][0]["finish_reason"] == "length"
+
+
+def test_an_illegal_answer_does_not_get_the_truncation_feedback():
+    result, provider = turn("rps", "MOVE: lizard", "MOVE: rock")
+    assert "Answer shorter" not in provider.calls[1][-1].content and "not accepted" in provider.calls[1][-1].content
+    assert result.attempts[0].illegal and not result.attempts[0].truncated
+
+
+def test_a_move_line_cut_mid_move_counts_as_truncated_not_illegal():
+    state = after("chess", [])
+    result, _ = turn("chess", cut_off("Best is the knight.\nMOVE: N"), "MOVE: Nf3", state=state)
+    assert result.move == "g1f3"
+    first = result.attempts[0]
+    assert first.truncated and first.parsed_move == "N" and first.error.startswith("truncated:")
+    assert "the last MOVE line read" in first.error and not first.illegal
+
+
+def test_a_truncated_answer_with_a_legal_move_line_is_played_and_recorded_as_truncated():
+    result, _ = turn("rps", cut_off("Rock it is.\nMOVE: rock"))
+    assert result.move == "rock" and len(result.attempts) == 1
+    only = result.attempts[0]
+    assert only.truncated and only.error is None and result.truncated_attempts == 0 and not only.illegal
+
+
+def test_three_truncated_answers_forfeit_truncated_and_mixed_failures_forfeit_illegal():
+    result, _ = turn("rps", cut_off(), cut_off(), cut_off())
+    assert result.forfeit == FORFEIT_TRUNCATED and result.move is None
+    assert result.truncated_attempts == 3 and result.illegal_attempts == 0
+    mixed, _ = turn("rps", cut_off(), "MOVE: lizard", cut_off())
+    assert mixed.forfeit == FORFEIT_ILLEGAL
+    assert (mixed.truncated_attempts, mixed.illegal_attempts) == (2, 1)
+
+
+def test_the_stored_attempt_keeps_finish_reason_truncation_and_reasoning_tokens():
+    from games.records import Attempt as StoredAttempt
+
+    result, _ = turn("rps", cut_off(), "MOVE: rock")
+    cut, played = (StoredAttempt(**a.record_fields()) for a in result.attempts)
+    assert (cut.finish_reason, cut.truncated, cut.reasoning_tokens, cut.ttft_ms) == ("length", True, 8152, None)
+    assert cut.truncated_failure and not cut.illegal
+    assert (played.finish_reason, played.truncated, played.reasoning_tokens) == ("stop", False, None)
+    # a move stored before these fields existed still loads
+    old = StoredAttempt.from_dict({"attempt": 1, "answer": "MOVE: rock", "error": "illegal_move: x"})
+    assert old.finish_reason is None and not old.truncated and old.illegal
+
+
+# ----------------------------------------------------------------------------------- per-model limits
+
+
+def test_the_turn_uses_the_players_own_limits():
+    _, reasoning = turn("rps", "MOVE: rock", player="openai:o3")
+    assert reasoning.asked == [(32000, "medium")] and reasoning.timeouts == [600]
+    _, standard = turn("rps", "MOVE: rock", player=MINI)
+    assert standard.asked == [(8192, None)] and standard.timeouts == [120]
+
+
+class ReasoningModel:
+    """A slow reasoning model on a fake clock, shaped like Kaggle Game Arena's recorded o3 chess calls:
+    each call takes ``seconds`` and writes ``tokens`` output tokens (a provider timeout when the call
+    would outlast its timeout, an answer cut off when it would outgrow max_tokens)."""
+
+    name = "replay"
+
+    def __init__(self, calls: list[tuple[float, int, str]]) -> None:
+        self.script = list(calls)
+        self.now = 0.0
+        self.asked: list[tuple[int, float, str | None]] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def complete(self, model, messages, *, max_tokens, timeout, reasoning_effort=None):
+        self.asked.append((max_tokens, timeout, reasoning_effort))
+        seconds, tokens, text = self.script[0] if len(self.script) == 1 else self.script.pop(0)
+        if seconds > timeout:
+            self.now += timeout
+            raise ProviderError("timeout", "replay did not answer in time", True)
+        self.now += seconds
+        if tokens > max_tokens:
+            return Completion(
+                text[: len(text) // 3],
+                None,
+                900,
+                max_tokens,
+                int(seconds * 1000),
+                finish_reason=FinishReason.LENGTH,
+                reasoning_tokens=max_tokens,
+            )
+        return Completion(text, None, 900, tokens, int(seconds * 1000), reasoning_tokens=tokens - 300)
+
+
+# (seconds, output tokens, answer): an illegal first answer, then the move; within 200-500 s and
+# 10,000-20,000 tokens per call, like most of o3's recorded calls.
+O3_CALLS = [(430.0, 17500, "Long analysis.\nMOVE: e5"), (380.0, 12000, "Long analysis.\nMOVE: e4")]
+OLD_GLOBAL_LIMITS = replace(FAMILY_DEFAULTS[STANDARD], call_timeout=60, turn_deadline=300, max_output_tokens=4096)
+
+
+def test_replayed_reasoning_model_plays_under_its_defaults_and_forfeited_under_the_old_limit():
+    model = ReasoningModel(O3_CALLS)
+    result, _ = turn("chess", provider=model, player="openai:o3", clock=model.clock, sleep=model.sleep)
+    assert result.move == "e2e4" and result.forfeit is None
+    assert [a.output_tokens for a in result.attempts] == [17500, 12000]
+    assert not any(a.truncated for a in result.attempts) and result.attempts[1].reasoning_tokens == 11700
+    assert model.asked[0] == (32000, 600, "medium") and model.now == 810.0
+    # the second call's timeout is what is left of the 840 s turn
+    assert model.asked[1][1] == 840 - 430
+
+    old = ReasoningModel(O3_CALLS)
+    result, _ = turn(
+        "chess", provider=old, player="openai:o3", clock=old.clock, sleep=old.sleep, limits=OLD_GLOBAL_LIMITS
+    )
+    assert result.forfeit == FORFEIT_TIMEOUT and result.move is None
+    assert all(a.error.startswith("provider_timeout") for a in result.attempts)
+    assert {timeout for _, timeout, _ in old.asked} == {60}
+
+
+def test_under_the_old_token_limit_a_reasoning_answer_is_cut_off_and_forfeits_truncated():
+    # given the time, 4,096 output tokens still cut every 10,000+ token answer before its MOVE line
+    model = ReasoningModel([(100.0, 15000, "Long analysis.\nMOVE: e4")])
+    limits = replace(OLD_GLOBAL_LIMITS, call_timeout=600, turn_deadline=840)
+    result, _ = turn("chess", provider=model, player="openai:o3", clock=model.clock, sleep=model.sleep, limits=limits)
+    assert result.forfeit == FORFEIT_TRUNCATED and result.truncated_attempts == 3 and result.illegal_attempts == 0
 
 
 @pytest.mark.parametrize(
@@ -220,7 +362,8 @@ def test_seat_that_cannot_move_is_a_caller_error():
 def test_provider_errors_are_retried_with_backoff_then_forfeit():
     error = ProviderError("server_error", "HTTP 502", True)
     sleeps: list[float] = []
-    result, _ = turn("rps", error, error, error, error, sleep=sleeps.append, limits=Limits(max_provider_retries=3))
+    limits = replace(FAMILY_DEFAULTS[STANDARD], max_provider_retries=3)
+    result, _ = turn("rps", error, error, error, error, sleep=sleeps.append, limits=limits)
     assert result.forfeit == FORFEIT_PROVIDER and len(result.attempts) == 4 and len(sleeps) == 3
     assert all(a.input_tokens == 0 and a.cost_micros == 0 and a.answer == "" for a in result.attempts)
     assert all(a.prompt for a in result.attempts)  # the prompt that was sent is kept for failed calls too
@@ -228,7 +371,7 @@ def test_provider_errors_are_retried_with_backoff_then_forfeit():
 
 def test_provider_timeouts_forfeit_timeout_and_unretryable_errors_stop_at_once():
     timeout = ProviderError("timeout", "slow", True)
-    result, _ = turn("rps", timeout, timeout, limits=Limits(max_provider_retries=1))
+    result, _ = turn("rps", timeout, timeout, limits=replace(FAMILY_DEFAULTS[STANDARD], max_provider_retries=1))
     assert result.forfeit == FORFEIT_TIMEOUT and len(result.attempts) == 2
     result, _ = turn("rps", ProviderError("auth", "HTTP 401", False), "MOVE: rock")
     assert result.forfeit == FORFEIT_PROVIDER and len(result.attempts) == 1
@@ -258,14 +401,14 @@ def test_turn_deadline_forfeits_timeout_and_bounds_call_timeouts():
         return original(*args, **kwargs)
 
     provider.complete = slow
-    limits = Limits(call_timeout=60, turn_timeout=100)
+    limits = replace(FAMILY_DEFAULTS[STANDARD], call_timeout=60, turn_deadline=100)
     result, _ = turn("rps", provider=provider, clock=lambda: now[0], limits=limits)
     assert result.forfeit == FORFEIT_TIMEOUT and len(result.attempts) == 2
     assert provider.timeouts == [60, 30]
 
 
 def test_backoff_grows_with_jitter_honours_retry_after_and_is_capped():
-    limits = Limits(retry_base=1.0, retry_max=10.0)
+    limits = replace(FAMILY_DEFAULTS[STANDARD], retry_base=1.0, retry_max=10.0)
     rng = random.Random(5)
     for failures, (lo, hi) in {1: (0.5, 1), 2: (1, 2), 3: (2, 4), 6: (5, 10)}.items():
         assert lo <= backoff_seconds(failures, None, limits, rng) <= hi

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 import respx
@@ -10,13 +11,14 @@ import respx
 from games.rules import get_rules
 from games.turns import play_turn as play_seat
 from llm import judge
-from llm.harness import Limits
+from llm.limits import FAMILY_DEFAULTS, STANDARD
 from llm.providers import Completion, ProviderError
 from llm.providers.openai_compat import OpenAICompatProvider
 from llm.tests.test_providers import bridged, chat_json, error_json
 
 NANO = "openai:gpt-4.1-nano"  # $0.10 / $0.40 per Mtok
-FAST = Limits(retry_base=0.001, retry_max=0.002, max_provider_retries=2)
+FAST = replace(FAMILY_DEFAULTS[STANDARD], retry_base=0.001, retry_max=0.002, max_provider_retries=2)
+
 
 
 class Scripted:
@@ -26,7 +28,7 @@ class Scripted:
         self.script = list(script)
         self.calls: list = []
 
-    def complete(self, model, messages, *, max_tokens, timeout):
+    def complete(self, model, messages, *, max_tokens, timeout, reasoning_effort=None):
         self.calls.append((model, list(messages), max_tokens))
         step = self.script.pop(0)
         if isinstance(step, Exception):

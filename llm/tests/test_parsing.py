@@ -30,6 +30,23 @@ from llm.parsing import parse_answer
         ("Thinking.\nMOVE: d4\nHmm, no.\nMOVE: c4\nDone.", "c4"),
         ("<think>MOVE: rock</think>\nMOVE: paper", "paper"),
         ("MOVE: <e4>", "<e4>"),  # the rules strip brackets; parsing keeps meaning-bearing text
+        # LaTeX and tags around the move, as reasoning models write it
+        ("MOVE: \\boxed{e4}", "e4"),
+        ("MOVE: $e4$", "e4"),
+        ("MOVE: $$\\boxed{O-O}$$.", "O-O"),
+        ("**MOVE:** $\\boxed{\\text{Nf3}}$", "Nf3"),
+        ("MOVE: \\(\\boxed{Nf3}\\)", "Nf3"),
+        ("MOVE: \\[\\text{rock}\\]", "rock"),
+        ("MOVE: \\text{exd5}", "exd5"),
+        ("MOVE: <answer>e4</answer>", "e4"),
+        ("<answer>MOVE: e4</answer>", "e4"),
+        ("<answer>\nMOVE: Nf3\n</answer>", "Nf3"),
+        ("MOVE: <b>Nf3</b>", "Nf3"),
+        ("<b>MOVE:</b> Nf3", "Nf3"),
+        ("<b>MOVE</b>: Nf3", "Nf3"),
+        ("MOVE: **<b>$\\boxed{e8=Q}$</b>**", "e8=Q"),
+        ("MOVE: 1\u2026Nf6", "1\u2026Nf6"),  # move numbers are the chess rules' to read
+        ("MOVE: 1. ...Nf6", "1. ...Nf6"),
     ],
 )
 def test_move_text_is_found(answer, move):
@@ -114,3 +131,57 @@ def test_meaning_stays_strict(game, moves, answer, code):
     with pytest.raises(IllegalMove) as caught:
         rules.parse_move(state, seat, text)
     assert caught.value.code == code
+
+
+# Real-looking chess answers, end to end (parse_answer, then the chess rules), accepted and refused.
+E4 = [("white", "e4")]
+PAWN_OR_BISHOP = "3bk3/1p6/8/8/8/8/8/4K3 b - - 0 1"  # b7-b6 and Bd8-b6 both legal
+TWO_KNIGHTS = "4k3/8/8/8/8/8/8/1N2KN2 w - - 0 1"
+
+
+@pytest.mark.parametrize(
+    ("fen", "moves", "answer", "canonical"),
+    [
+        (None, E4, "The Sicilian is sharp.\n\nMOVE: 1...c5", "c7c5"),
+        (None, E4, "I'll mirror.\nMOVE: 1\u2026e5", "e7e5"),
+        (None, E4, "Knight out.\n**MOVE:** 1. ...Nf6", "g8f6"),
+        (None, E4, "MOVE: 1. \u2026 Nc6", "b8c6"),
+        (None, E4, "Final answer:\n\n$\\boxed{\\text{1... e5}}$\n\nMOVE: $\\boxed{\\text{e5}}$", "e7e5"),
+        (None, [], "Opening with the king's pawn.\nMOVE: $\\boxed{e4}$", "e2e4"),
+        (None, [], "<think>e4 or d4?</think>\n<answer>MOVE: d4</answer>", "d2d4"),
+        (None, [], "Develop.\n<b>MOVE:</b> <b>Ng1-f3</b>", "g1f3"),
+        (None, [], "MOVE: \\(\\text{Nf3}\\)", "g1f3"),
+        (PAWN_OR_BISHOP, [], "MOVE: Bb6", "d8b6"),
+        (PAWN_OR_BISHOP, [], "MOVE: b6", "b7b6"),
+        (TWO_KNIGHTS, [], "MOVE: $\\boxed{Nbd2}$", "b1d2"),
+    ],
+)
+def test_real_chess_answers_are_read(fen, moves, answer, canonical):
+    rules = get_rules("chess")
+    state = rules.initial_state({"start_fen": fen} if fen else {}, 3)
+    for seat, move in moves:
+        state = rules.apply(state, seat, rules.parse_move(state, seat, move))
+    text, _ = parse_answer(answer)
+    assert rules.parse_move(state, rules.to_move(state)[0], text) == canonical
+
+
+@pytest.mark.parametrize(
+    ("fen", "answer", "fragments"),
+    [
+        (PAWN_OR_BISHOP, "MOVE: bb6", ("ambiguous", "pawn move b6 (b7b6)", "bishop move Bb6 (d8b6)")),
+        (PAWN_OR_BISHOP, "MOVE: $\\boxed{bb6}$", ("ambiguous", "b7b6", "d8b6")),
+        (TWO_KNIGHTS, "MOVE: Nd2", ("ambiguous",)),
+        (TWO_KNIGHTS, "MOVE: \\boxed{nd2}", ("ambiguous", "Nbd2, Nfd2")),
+        (None, "MOVE: $\\boxed{e5}$", ("no legal move",)),
+        (None, "MOVE: \\boxed{e4} or d4", ("not a chess move",)),
+    ],
+)
+def test_real_chess_answers_are_refused_with_feedback(fen, answer, fragments):
+    rules = get_rules("chess")
+    state = rules.initial_state({"start_fen": fen} if fen else {}, 3)
+    text, _ = parse_answer(answer)
+    with pytest.raises(IllegalMove) as caught:
+        rules.parse_move(state, rules.to_move(state)[0], text)
+    assert caught.value.code in ("illegal_move", "unreadable_move")
+    for fragment in fragments:
+        assert fragment in caught.value.message

@@ -12,6 +12,7 @@ import logging
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import boto3
@@ -24,7 +25,8 @@ from botocore.stub import Stubber
 
 from games.rules import get_rules
 from llm import secrets
-from llm.harness import FORFEIT_PROVIDER, FORFEIT_TIMEOUT, Limits, play_turn
+from llm.harness import FORFEIT_PROVIDER, FORFEIT_TIMEOUT, play_turn
+from llm.limits import FAMILY_DEFAULTS, STANDARD
 from llm.providers import Message, ProviderError, anthropic_provider, get_provider, openai_compat, split_player
 from llm.providers.anthropic_provider import AnthropicProvider
 from llm.providers.bedrock import BedrockProvider
@@ -33,7 +35,7 @@ from llm.providers.openai_compat import OpenAICompatProvider
 OPENAI_KEY = "sk-proj-testkey-0123456789abcdef"
 ANTHROPIC_KEY = "sk-ant-api03-testkey-0123456789abcdef"
 MESSAGES = [Message("system", "You play tic-tac-toe."), Message("user", "Your move.")]
-FAST = Limits(retry_base=0.5, retry_max=4.0)
+FAST = replace(FAMILY_DEFAULTS[STANDARD], retry_base=0.5, retry_max=4.0)
 
 
 class RespxBridge(httpx2.BaseTransport):
@@ -225,6 +227,60 @@ def test_openai_bad_request_and_truncation(openai_api):
     assert provider.complete("gpt-4.1-mini", MESSAGES, max_tokens=300, timeout=1).truncated
 
 
+def test_openai_reasoning_model_gets_max_completion_tokens_and_effort_and_reports_its_tokens(openai_api):
+    router, provider = openai_api
+    usage = {
+        "prompt_tokens": 900,
+        "completion_tokens": 32000,
+        "total_tokens": 32900,
+        "completion_tokens_details": {"reasoning_tokens": 31800},
+    }
+    cut = {**chat_json("Considering Nf3 and", prompt=900, completion=32000), "usage": usage}
+    cut["choices"][0]["finish_reason"] = "length"
+    route = router.post("/chat/completions").respond(200, json=cut)
+    done = provider.complete("o3", MESSAGES, max_tokens=32000, timeout=600, reasoning_effort="high")
+    body = json.loads(route.calls.last.request.content)
+    assert body["max_completion_tokens"] == 32000 and "max_tokens" not in body
+    assert body["reasoning_effort"] == "high" and "temperature" not in body
+    assert done.truncated and done.finish_reason == "length" and done.reasoning_tokens == 31800
+    assert done.output_tokens == 32000 and done.ttft_ms is None
+    provider.complete("gpt-4.1-mini", MESSAGES, max_tokens=100, timeout=5)
+    assert "reasoning_effort" not in json.loads(route.calls.last.request.content)
+
+
+@pytest.mark.parametrize(
+    ("finish", "normalised"),
+    [
+        ("stop", "stop"),
+        ("length", "length"),
+        ("content_filter", "content_filter"),
+        ("tool_calls", "tool_calls"),
+        ("function_call", "tool_calls"),
+        (None, "other"),
+    ],
+)
+def test_openai_finish_reasons_are_normalised(openai_api, finish, normalised):
+    router, provider = openai_api
+    answer = chat_json()
+    answer["choices"][0]["finish_reason"] = finish
+    router.post("/chat/completions").respond(200, json=answer)
+    done = provider.complete("gpt-4.1-mini", MESSAGES, max_tokens=100, timeout=5)
+    assert done.finish_reason == normalised and done.reasoning_tokens is None
+
+
+def test_compatible_servers_get_max_tokens_unless_the_model_is_an_openai_reasoning_model():
+    with respx.mock(base_url="http://gateway.test/v1", assert_all_called=False) as router:
+        route = router.post("/chat/completions").respond(200, json=chat_json())
+        provider = OpenAICompatProvider(
+            "gw", base_url="http://gateway.test/v1", key_name=None, http_client=bridged(router)
+        )
+        provider.complete("llama3.2", MESSAGES, max_tokens=100, timeout=5)
+        assert json.loads(route.calls.last.request.content)["max_tokens"] == 100
+        provider.complete("openai/o4-mini", MESSAGES, max_tokens=100, timeout=5, reasoning_effort="low")
+        body = json.loads(route.calls.last.request.content)
+        assert body["max_completion_tokens"] == 100 and "max_tokens" not in body and body["reasoning_effort"] == "low"
+
+
 def test_missing_key_is_an_auth_error_without_a_call(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with respx.mock(assert_all_called=False) as router:
@@ -249,6 +305,38 @@ def test_anthropic_success_separates_system_and_reads_thinking(anthropic_api):
     assert body["messages"] == [{"role": "user", "content": "Your move."}]
     # The SDK sends the key as x-api-key or as a bearer token, depending on its version.
     assert ANTHROPIC_KEY in (request.headers.get("x-api-key"), request.headers.get("authorization", "")[7:])
+
+
+def test_anthropic_reasoning_effort_turns_on_extended_thinking(anthropic_api):
+    router, provider = anthropic_api
+    route = router.post("/v1/messages").respond(
+        200, json=claude_json("MOVE: 5", thinking="centre first", stop="max_tokens")
+    )
+    done = provider.complete("claude-haiku-4-5", MESSAGES, max_tokens=32000, timeout=600, reasoning_effort="medium")
+    body = json.loads(route.calls.last.request.content)
+    assert body["thinking"] == {"type": "enabled", "budget_tokens": 16000} and body["max_tokens"] == 32000
+    assert "temperature" not in body
+    assert done.truncated and done.finish_reason == "length" and done.reasoning == "centre first"
+    assert done.reasoning_tokens is None  # Anthropic counts thinking inside output_tokens only
+    provider.complete("claude-haiku-4-5", MESSAGES, max_tokens=8192, timeout=120)
+    assert "thinking" not in json.loads(route.calls.last.request.content)
+
+
+@pytest.mark.parametrize(
+    ("stop", "normalised"),
+    [
+        ("end_turn", "stop"),
+        ("stop_sequence", "stop"),
+        ("max_tokens", "length"),
+        ("tool_use", "tool_calls"),
+        ("refusal", "content_filter"),
+        ("pause_turn", "other"),
+    ],
+)
+def test_anthropic_stop_reasons_are_normalised(anthropic_api, stop, normalised):
+    router, provider = anthropic_api
+    router.post("/v1/messages").respond(200, json=claude_json(stop=stop))
+    assert provider.complete("claude-haiku-4-5", MESSAGES, max_tokens=100, timeout=5).finish_reason == normalised
 
 
 def test_anthropic_429_then_success(anthropic_api):
@@ -417,6 +505,28 @@ def test_bedrock_converse_success(bedrock):
     stubber.add_response("converse", converse_response(), expected)
     done = provider.complete(HAIKU, MESSAGES, max_tokens=64, timeout=5)
     assert (done.text, done.input_tokens, done.output_tokens) == ("MOVE: 5", 25, 5)
+
+
+def test_bedrock_claude_thinks_through_additional_model_request_fields(bedrock):
+    stubber, provider = bedrock
+    sonnet = "us.anthropic.claude-sonnet-4-20250514-v1:0"
+    cut = {**converse_response("Thinking about"), "stopReason": "max_tokens"}
+    expected = {
+        "modelId": sonnet,
+        "messages": [{"role": "user", "content": [{"text": "Your move."}]}],
+        "inferenceConfig": {"maxTokens": 32000},
+        "system": [{"text": "You play tic-tac-toe."}],
+        "additionalModelRequestFields": {"thinking": {"type": "enabled", "budget_tokens": 16000}},
+    }
+    stubber.add_response("converse", cut, expected)
+    done = provider.complete(sonnet, MESSAGES, max_tokens=32000, timeout=600, reasoning_effort="medium")
+    assert done.truncated and done.finish_reason == "length" and done.reasoning_tokens is None
+    # other Bedrock families have no thinking field: the effort is not sent
+    expected = {**expected, "modelId": "deepseek.r1-v1:0"}
+    expected.pop("additionalModelRequestFields")
+    stubber.add_response("converse", converse_response(), expected)
+    done = provider.complete("deepseek.r1-v1:0", MESSAGES, max_tokens=32000, timeout=600, reasoning_effort="medium")
+    assert done.finish_reason == "stop"
 
 
 def test_bedrock_throttling_then_success_through_the_harness(bedrock):

@@ -71,7 +71,7 @@ def llm_env(fake: FakeOpenAI) -> dict[str, str]:
         "LLM_MAX_PROVIDER_RETRIES": str(MAX_PROVIDER_RETRIES),
         "LLM_RETRY_BASE_SECONDS": "0.001",
         "LLM_RETRY_MAX_SECONDS": "0.01",
-        "LLM_TIMEOUT_SECONDS": "10",
+        "LLM_MODEL_LIMITS": json.dumps({"*": {"call_timeout": 10}}),
         "AUTOPLAY_TURN_DELAY_SECONDS": "0",
     }
 

@@ -22,7 +22,14 @@ answer its next requests with those steps, in order, before it plays legal moves
 - ``answer``: ``Step("answer", text=...)`` answers that text verbatim;
 - ``server_error``: HTTP 500 with OpenAI's error body;
 - ``rate_limited``: HTTP 429 with ``Retry-After`` (``Step("rate_limited", retry_after="2")``);
-- ``overloaded``: HTTP 503.
+- ``overloaded``: HTTP 503;
+- ``truncated``: an answer cut off at the request's output limit before its MOVE line
+  (``finish_reason: "length"``, ``completion_tokens`` = the limit asked for).
+
+Like api.openai.com, the server takes ``max_completion_tokens`` (or the older ``max_tokens``; o-series and
+gpt-5 models refuse ``max_tokens`` with HTTP 400) and ``reasoning_effort`` (one of OpenAI's values, else
+400). ``Step(..., reasoning_tokens=n)`` reports ``n`` of the completion tokens as reasoning tokens
+(``usage.completion_tokens_details.reasoning_tokens``) and adds them to ``completion_tokens``.
 
 Every request is logged as a ``Served`` (model, game type, status, the answer and its tokens, the request's
 messages), so tests can compare what the app recorded with what the provider really sent.
@@ -44,7 +51,7 @@ from typing import Any
 COMPLETIONS_PATH = "/v1/chat/completions"
 ILLEGAL_MOVE = "zz99"  # not a chess move, a cell, a choice, an action or a word
 KINDS = frozenset(
-    {"move", "illegal", "unreadable", "empty", "answer", "server_error", "rate_limited", "overloaded"}
+    {"move", "illegal", "unreadable", "empty", "answer", "server_error", "rate_limited", "overloaded", "truncated"}
 )
 # The lines llm.prompts.legal_moves_lines writes: "Legal moves: a, b.", "Legal moves (UCI): a, b.",
 # "Some valid unused words (a sample, not the full list): a, b." (case and spacing tolerated).
@@ -53,6 +60,8 @@ _LEGAL_LINE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 # "You are playing a game of tic-tac-toe against ..." (llm.prompts.system_prompt)
+REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+_NO_MAX_TOKENS = re.compile(r"^(?:o\d|gpt-5)")  # models api.openai.com refuses max_tokens for
 _GAME_TITLE = re.compile(r"playing a game of (?P<title>[\w -]+?) against", re.IGNORECASE)
 _GAME_TYPES = {
     "chess": "chess",
@@ -70,6 +79,7 @@ class Step:
     kind: str
     text: str | None = None
     retry_after: str = "1"
+    reasoning_tokens: int = 0
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -90,6 +100,10 @@ class Served:
     completion_tokens: int
     messages: list[dict[str, Any]] = field(repr=False)
     legal_moves: list[str] = field(repr=False)
+    max_tokens: int | None = None  # the output limit asked for (max_completion_tokens or max_tokens)
+    reasoning_effort: str | None = None
+    finish_reason: str | None = None
+    reasoning_tokens: int = 0
 
 
 def legal_moves_in(messages: list[dict[str, Any]]) -> list[str]:
@@ -206,8 +220,10 @@ class FakeOpenAI:
             script = self._scripts.get(model)
             step = script.pop(0) if script else Step("move")
         legal = legal_moves_in(messages)
-        status, headers, payload, content = self._play(step, model, messages, legal, number)
+        limit = body.get("max_completion_tokens", body.get("max_tokens"))
+        status, headers, payload, content = self._play(step, model, messages, legal, number, limit)
         usage = payload.get("usage", {})
+        choices = payload.get("choices") or [{}]
         served = Served(
             number=number,
             model=model,
@@ -219,13 +235,17 @@ class FakeOpenAI:
             completion_tokens=usage.get("completion_tokens", 0),
             messages=messages,
             legal_moves=legal,
+            max_tokens=limit,
+            reasoning_effort=body.get("reasoning_effort"),
+            finish_reason=choices[0].get("finish_reason"),
+            reasoning_tokens=usage.get("completion_tokens_details", {}).get("reasoning_tokens", 0),
         )
         with self._lock:
             self._served.append(served)
         return status, headers, payload
 
     def _play(
-        self, step: Step, model: str, messages: list[dict], legal: list[str], number: int
+        self, step: Step, model: str, messages: list[dict], legal: list[str], number: int, limit: int | None
     ) -> tuple[int, dict[str, str], dict[str, Any], str | None]:
         if step.kind == "server_error":
             body = _error_body(
@@ -268,10 +288,15 @@ class FakeOpenAI:
             content = "There are several candidate moves here and I need to weigh them carefully."
         elif step.kind == "empty":
             content = ""
+        elif step.kind == "truncated":
+            content = step.text or "Let me work through every candidate move in turn, starting with"
         else:  # answer
             content = step.text or ""
         prompt_tokens = sum(count_tokens(str(m.get("content", ""))) + 4 for m in messages) + 3
-        completion_tokens = max(1, count_tokens(content))
+        completion_tokens = max(1, count_tokens(content)) + step.reasoning_tokens
+        finish_reason = "stop"
+        if step.kind == "truncated":
+            completion_tokens, finish_reason = limit or 4096, "length"
         payload = {
             "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
             "object": "chat.completion",
@@ -282,7 +307,7 @@ class FakeOpenAI:
                     "index": 0,
                     "message": {"role": "assistant", "content": content, "refusal": None, "annotations": []},
                     "logprobs": None,
-                    "finish_reason": "stop",
+                    "finish_reason": finish_reason,
                 }
             ],
             "usage": {
@@ -291,7 +316,7 @@ class FakeOpenAI:
                 "total_tokens": prompt_tokens + completion_tokens,
                 "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
                 "completion_tokens_details": {
-                    "reasoning_tokens": 0,
+                    "reasoning_tokens": min(step.reasoning_tokens, completion_tokens),
                     "audio_tokens": 0,
                     "accepted_prediction_tokens": 0,
                     "rejected_prediction_tokens": 0,
@@ -316,6 +341,18 @@ def _check_request(body: Any) -> str | None:
             return "each message needs a role of system, developer, user or assistant"
         if not isinstance(message.get("content"), str):
             return "each message needs string content"
+    for name in ("max_tokens", "max_completion_tokens"):
+        value = body.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            return f"Invalid '{name}': expected an integer of at least 1"
+    if "max_tokens" in body and _NO_MAX_TOKENS.match(body["model"]):
+        return (
+            "Unsupported parameter: 'max_tokens' is not supported with this model. "
+            "Use 'max_completion_tokens' instead."
+        )
+    effort = body.get("reasoning_effort")
+    if effort is not None and effort not in REASONING_EFFORTS:
+        return f"Invalid value for 'reasoning_effort': {effort!r}; supported values are {', '.join(REASONING_EFFORTS)}"
     return None
 
 
