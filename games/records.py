@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from games.rules.base import SEATS, Seat
+from games.vocabulary import GameStatus
 
-LIVE, PAUSED, FINISHED, ABORTED = "live", "paused", "finished", "aborted"
+LIVE, PAUSED, FINISHED, ABORTED = GameStatus.LIVE, GameStatus.PAUSED, GameStatus.FINISHED, GameStatus.ABORTED
 STATUSES = (LIVE, PAUSED, FINISHED, ABORTED)
 # A paused game is not over: a turn could not be played yet (``pause_reason``, e.g. ``budget``).
 OPEN_STATUSES = (LIVE, PAUSED)

@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 
 from games.rules.base import IllegalMove, Rules, Seat, require_turn
+from games.vocabulary import Termination
 
 from . import pricing
 from .parsing import parse_answer
@@ -32,9 +33,9 @@ from .providers import Completion, Message, Provider, ProviderError, get_provide
 
 logger = logging.getLogger(__name__)
 
-FORFEIT_ILLEGAL = "forfeit_illegal_moves"
-FORFEIT_TIMEOUT = "forfeit_timeout"
-FORFEIT_PROVIDER = "forfeit_provider_error"
+FORFEIT_ILLEGAL = Termination.FORFEIT_ILLEGAL_MOVES
+FORFEIT_TIMEOUT = Termination.FORFEIT_TIMEOUT
+FORFEIT_PROVIDER = Termination.FORFEIT_PROVIDER_ERROR
 
 
 @dataclass(frozen=True)

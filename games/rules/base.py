@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
-Seat = Literal["white", "black"]
-SEATS: tuple[Seat, Seat] = ("white", "black")
+from games.vocabulary import SEATS, Seat  # the one definition of the seats
+
 Result = Literal["first", "second", "draw"]
 
 
