@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema, Status
 from accounts import limits, tokens
 from accounts.auth import bearer
 from accounts.users import User
+from duelarena.api_docs import errors
 from duelarena.errors import BadRequest, Unauthorized
 
 router = Router(tags=["auth"])
@@ -21,13 +22,19 @@ class RefreshIn(Schema):
     refresh: str = Field(..., min_length=1, max_length=256)
 
 
+class BudgetOut(Schema):
+    daily_micros: int = Field(..., description="the daily model spend allowed, USD millionths")
+    used_micros: int = Field(..., description="spent today (UTC)")
+    left_micros: int
+
+
 class UserOut(Schema):
     id: str
     email: str
     name: str
     picture: str
     roles: list[str]
-    budget: dict[str, int]
+    budget: BudgetOut
 
 
 class TokensOut(Schema):
@@ -50,7 +57,13 @@ def _pair_out(pair: tokens.TokenPair, user: User) -> dict:
     return {"access": pair.access, "refresh": pair.refresh, "expires_in": pair.expires_in, "user": user_out(user)}
 
 
-@router.post("/token", response=TokensOut, auth=None)
+_token_errors, _token_extra = errors({400: ("invalid_code",)})
+
+
+@router.post(
+    "/token", response={200: TokensOut, **_token_errors}, auth=None, operation_id="issueToken",
+    openapi_extra=_token_extra,
+)
 def token(request: HttpRequest, body: CodeIn) -> dict:
     try:
         user = tokens.redeem_login_code(body.code)
@@ -59,7 +72,13 @@ def token(request: HttpRequest, body: CodeIn) -> dict:
     return _pair_out(tokens.issue_pair(user), user)
 
 
-@router.post("/refresh", response=TokensOut, auth=None)
+_refresh_errors, _refresh_extra = errors({401: ("invalid_refresh_token",)})
+
+
+@router.post(
+    "/refresh", response={200: TokensOut, **_refresh_errors}, auth=None, operation_id="refreshToken",
+    openapi_extra=_refresh_extra,
+)
 def refresh(request: HttpRequest, body: RefreshIn) -> dict:
     try:
         pair = tokens.rotate(body.refresh)
@@ -68,7 +87,12 @@ def refresh(request: HttpRequest, body: RefreshIn) -> dict:
     return _pair_out(pair, tokens.user_for_access(pair.access))
 
 
-@router.post("/logout", response={204: None}, auth=bearer)
+_logout_errors, _logout_extra = errors({400: ("invalid_refresh_token",)}, token=True)
+
+
+@router.post(
+    "/logout", response={204: None, **_logout_errors}, auth=bearer, operation_id="logout", openapi_extra=_logout_extra
+)
 def logout(request: HttpRequest, body: RefreshIn) -> Status:
     try:
         tokens.revoke(body.refresh, request.auth)
@@ -77,6 +101,9 @@ def logout(request: HttpRequest, body: RefreshIn) -> Status:
     return Status(204, None)
 
 
-@router.get("/me", response=UserOut, auth=bearer)
+_me_errors, _me_extra = errors({}, token=True)
+
+
+@router.get("/me", response={200: UserOut, **_me_errors}, auth=bearer, operation_id="getMe", openapi_extra=_me_extra)
 def me(request: HttpRequest) -> dict:
     return user_out(request.auth)

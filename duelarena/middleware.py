@@ -1,4 +1,4 @@
-"""Request context: request id, DynamoDB call count, body size limit, JSON errors for the API.
+"""Request context: request id, DynamoDB calls and capacity units, body size limit, JSON errors for the API.
 
 Runs first so that everything after it (logs, error bodies) sees the request id.
 """
@@ -88,10 +88,12 @@ class RequestContextMiddleware:
             response = self._too_large(request) or self.get_response(request)
             if wants_json_errors(request.path_info) and response.status_code >= 400:
                 response = self._as_error_shape(response)
-            calls = connection.call_count()
+            used = connection.usage()
             response["X-Request-ID"] = request_id
             if settings.DEBUG:
-                response["X-DynamoDB-Calls"] = str(calls)
+                response["X-DynamoDB-Calls"] = str(used.calls)
+                response["X-DynamoDB-RCU"] = f"{used.read_units:g}"
+                response["X-DynamoDB-WCU"] = f"{used.write_units:g}"
             logger.info(
                 "request",
                 extra={
@@ -99,7 +101,9 @@ class RequestContextMiddleware:
                     "path": request.path_info,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "dynamodb_calls": calls,
+                    "dynamodb_calls": used.calls,
+                    "dynamodb_rcu": used.read_units,
+                    "dynamodb_wcu": used.write_units,
                 },
             )
             return response

@@ -48,6 +48,17 @@ DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# --- CORS (django-cors-headers): browsers on these origins may call /api/ ------------------------
+# Comma-separated origins (scheme://host[:port]). Locally a dev server on port 5173 (Vite's default);
+# in production none unless set (template.yaml passes the same value to API Gateway's CORS).
+LOCAL_FRONTEND_ORIGINS = "http://localhost:5173,http://127.0.0.1:5173"
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "" if PRODUCTION else LOCAL_FRONTEND_ORIGINS)
+CORS_URLS_REGEX = r"^/api/.*$"  # the JSON API only: the admin, sign-in and /events stay same-origin
+CORS_ALLOW_HEADERS = ("authorization", "content-type", "if-none-match", "x-request-id")
+CORS_EXPOSE_HEADERS = ("Retry-After", "ETag", "X-Request-Id")
+CORS_ALLOW_CREDENTIALS = False  # bearer tokens, no cookies
+CORS_PREFLIGHT_MAX_AGE = 600
+
 if PRODUCTION:
     problems = []
     if DEBUG:
@@ -67,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "social_django",
+    "corsheaders",
     # "ninja" is deliberately not an app: listing it imports django-ninja and pydantic while Django
     # starts (~0.1 s of cold start). Its templates and static files are found through TEMPLATES DIRS
     # and STATICFILES_DIRS below, and duelarena.api renders the bundled Swagger UI (no CDN).
@@ -79,6 +91,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "duelarena.middleware.RequestContextMiddleware",
     "duelarena.middleware.HealthCheckMiddleware",
+    # Preflights are answered here, before anything that could refuse or redirect them: the https
+    # redirect (SecurityMiddleware), host checks and APPEND_SLASH (CommonMiddleware), CSRF, and the
+    # lazy /api/ URL tree (whose routes would answer OPTIONS with 405).
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

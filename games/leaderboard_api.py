@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema
+
+from duelarena.api_docs import errors
+from games.vocabulary import GameType, PlayerKind
 
 router = Router(tags=["leaderboard"])
 
@@ -31,7 +34,7 @@ class MethodOut(Schema):
 class ModelRatingOut(Schema):
     rank: int
     model: str = Field(..., description="the player name, e.g. openai:gpt-4.1-mini or builtin:random")
-    kind: str = Field(..., description="builtin or llm")
+    kind: PlayerKind
     rating: float = Field(..., description="Elo-scale Bradley-Terry rating")
     ci_low: float = Field(..., description="lower end of the bootstrap confidence interval")
     ci_high: float = Field(..., description="upper end of the bootstrap confidence interval")
@@ -61,7 +64,7 @@ class ModelRatingOut(Schema):
 
 
 class LeaderboardOut(Schema):
-    game_type: str
+    game_type: GameType
     computed_at: str | None = Field(..., description="when it was last recomputed (null: no game has ended)")
     method: MethodOut
     rated_games: int = Field(..., description="finished games that count for ratings")
@@ -73,8 +76,19 @@ class LeaderboardOut(Schema):
     models: list[ModelRatingOut]
 
 
-@router.get("", response=LeaderboardOut, summary="Models ranked by rating for one game type")
-def leaderboard(request: HttpRequest, game_type: str = Query(..., min_length=1, max_length=32)) -> dict[str, Any]:
-    from games import leaderboard as boards
+_errors, _extra = errors({}, optional_token=True)
 
+
+@router.get(
+    "",
+    response={200: LeaderboardOut, **_errors},
+    summary="Models ranked by rating for one game type",
+    operation_id="getLeaderboard",
+    openapi_extra=_extra,
+)
+def leaderboard(request: HttpRequest, game_type: GameType) -> dict[str, Any]:
+    from games import leaderboard as boards
+    from games.api import optional_user
+
+    optional_user(request)  # a token, when sent, must be valid (as on every public read)
     return boards.for_api(game_type)

@@ -11,19 +11,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from games.rules.base import SEATS, Seat
+from games.vocabulary import GameStatus, PauseReason
 
-LIVE, PAUSED, FINISHED, ABORTED = "live", "paused", "finished", "aborted"
+LIVE, PAUSED, FINISHED, ABORTED = GameStatus.LIVE, GameStatus.PAUSED, GameStatus.FINISHED, GameStatus.ABORTED
 STATUSES = (LIVE, PAUSED, FINISHED, ABORTED)
 # A paused game is not over: a turn could not be played yet (``pause_reason``, e.g. ``budget``).
 OPEN_STATUSES = (LIVE, PAUSED)
-# Why a game is paused (``pause_reason``). Each is a cause that will not pass by itself; a step or a new
-# autoplay resumes the game. Faults that do pass (a storage outage, a killed worker, a slow model) never
-# pause a game: its turn stays due and is retried (see ``games.tasks``).
-PAUSE_BUDGET = "budget"  # the owner's daily budget cannot cover the next model call
-PAUSE_PLAYER_UNAVAILABLE = "player_unavailable"  # a seat's model or bot is not offered by this deployment
-PAUSE_OWNER_UNAVAILABLE = "owner_unavailable"  # the owner's account is gone: model turns cannot be charged
-PAUSE_TURN_FAILED = "turn_failed"  # the turn failed ``MAX_TURN_FAILURES`` times in a row (``last_error``)
-PAUSE_REASONS = (PAUSE_BUDGET, PAUSE_PLAYER_UNAVAILABLE, PAUSE_OWNER_UNAVAILABLE, PAUSE_TURN_FAILED)
+# Why a game is paused (``pause_reason``, see ``PauseReason``); a turn that stays due is retried instead.
+PAUSE_BUDGET = PauseReason.BUDGET
+PAUSE_PLAYER_UNAVAILABLE = PauseReason.PLAYER_UNAVAILABLE
+PAUSE_OWNER_UNAVAILABLE = PauseReason.OWNER_UNAVAILABLE
+PAUSE_TURN_FAILED = PauseReason.TURN_FAILED
 TOTAL_FIELDS = (
     "tokens_in",
     "tokens_out",

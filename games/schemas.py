@@ -1,59 +1,193 @@
 """Request and response schemas of the games API (they validate input and document the OpenAPI spec).
 
 Deliberately free of rules imports: the API module is loaded at startup, the rule engines (python-chess,
-the word list) only when a game request needs them, which keeps cold starts short.
+the word list) only when a game request needs them, which keeps cold starts short. The closed
+vocabularies come from ``games.vocabulary`` (the same enums the rules and records use).
+
+Per-game types: a game's ``options`` and ``state`` depend on its ``game_type``, so the game view is a
+union of one schema per game type, discriminated by ``game_type`` (``ChessGameOut``, ...), and so is the
+body that creates a game. New fields go on the shared bases (``GameSummaryOut``, ``GameOutBase``,
+``AttemptOut``, ``TotalsRowOut``) or on one game's schema.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict, StrictBool, StrictInt
 
-SeatName = Literal["white", "black"]
-GameStatus = Literal["live", "paused", "finished", "aborted"]
+from games.vocabulary import (
+    GameResult,
+    GameStatus,
+    GameType,
+    PauseReason,
+    PlayerKind,
+    SeatName,
+    Termination,
+    termination_name,
+)
+
+TerminationName = Annotated[Termination, BeforeValidator(termination_name)]
+
+MOVE_SYNTAX = {
+    GameType.CHESS: "SAN (`e4`, `Nf3`, `O-O`, `exd8=Q`) or UCI (`e2e4`, `e7e8q`); long algebraic (`Ng1-f3`) "
+    "and move numbers (`12...Nf6`) are accepted too. A pawn reaching the last rank without a piece promotes "
+    "to a queen.",
+    GameType.TICTACTOE: "a cell number `1`..`9` (row-major from the top-left) or a coordinate `a1`..`c3` "
+    "(letter = column, digit = row from the top).",
+    GameType.RPS: "`rock`, `paper` or `scissors` (also `r`, `p`, `s`). Both seats choose each round; a choice "
+    "stays hidden from the other seat and spectators until both have chosen.",
+    GameType.RACING: "`accelerate` (+1 speed, max 5), `brake` (-1, min 0), `coast`, or `boost` (move speed+3 "
+    "this turn; 2 per race); an unambiguous prefix is accepted. Both seats choose each turn, hidden as in rps.",
+    GameType.WORDS: "one English word (letters only, 2..24 characters) associated with the previous word, "
+    "not used before in this game (a plural or singular of a used word counts as used).",
+}
 
 
-class CreateGameIn(Schema):
+# ------------------------------------------------------------------------------------------- input
+
+
+class _OptionsIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    game_type: str = Field(..., min_length=1, max_length=32)
-    white_model: str = Field(..., min_length=1, max_length=200, description="a player name, e.g. builtin:random")
-    black_model: str = Field(..., min_length=1, max_length=200)
-    options: dict[str, Any] | None = Field(None, description="rules options; `seed` (int) fixes the seed")
+    legal_moves_hint: StrictBool | None = Field(
+        None, description="list the legal moves in model prompts (default false)"
+    )
+    seed: StrictInt | None = Field(None, description="fixes the game's seed (default: random)")
+
+
+class ChessOptionsIn(_OptionsIn):
+    max_plies: StrictInt | None = Field(None, description="10..1000, default 300: reaching it draws (`move_limit`)")
+    start_fen: str | None = Field(None, description="a legal, unfinished position to start from (default: the usual)")
+
+
+class TicTacToeOptionsIn(_OptionsIn):
+    pass
+
+
+class RpsOptionsIn(_OptionsIn):
+    rounds: StrictInt | None = Field(None, description="odd, 1..99, default 5")
+
+
+class RacingOptionsIn(_OptionsIn):
+    track_length: StrictInt | None = Field(None, description="20..200, default 50")
+    turn_limit: StrictInt | None = Field(None, description="10..500, default 100")
+
+
+class WordsOptionsIn(_OptionsIn):
+    rounds: StrictInt | None = Field(None, description="1..200, default 20 (a round = both seats answered once)")
+    judge_model: str | None = Field(None, description="a configured model that rules on association (default none)")
+
+
+class _CreateGameIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    white_model: str = Field(
+        ..., min_length=1, max_length=200, description="the first seat's player: `human`, `builtin:...` or a model"
+    )
+    black_model: str = Field(..., min_length=1, max_length=200, description="the second seat's player")
+
+    def options_dict(self) -> dict[str, Any] | None:
+        options = getattr(self, "options", None)
+        return None if options is None else options.model_dump(exclude_none=True)
+
+
+class CreateChessGameIn(_CreateGameIn):
+    game_type: Literal[GameType.CHESS]
+    options: ChessOptionsIn | None = None
+
+
+class CreateTicTacToeGameIn(_CreateGameIn):
+    game_type: Literal[GameType.TICTACTOE]
+    options: TicTacToeOptionsIn | None = None
+
+
+class CreateRpsGameIn(_CreateGameIn):
+    game_type: Literal[GameType.RPS]
+    options: RpsOptionsIn | None = None
+
+
+class CreateRacingGameIn(_CreateGameIn):
+    game_type: Literal[GameType.RACING]
+    options: RacingOptionsIn | None = None
+
+
+class CreateWordsGameIn(_CreateGameIn):
+    game_type: Literal[GameType.WORDS]
+    options: WordsOptionsIn | None = None
+
+
+CreateGameIn = Annotated[
+    CreateChessGameIn | CreateTicTacToeGameIn | CreateRpsGameIn | CreateRacingGameIn | CreateWordsGameIn,
+    Field(discriminator="game_type"),
+]
+CREATE_GAME_EXAMPLE = {
+    "game_type": "tictactoe",
+    "white_model": "human",
+    "black_model": "builtin:perfect",
+    "options": {"legal_moves_hint": False},
+}
 
 
 class MoveIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    move: str = Field(..., min_length=1, max_length=200)
-    expected_ply: int = Field(..., ge=0, le=1_000_000)
+    move: str = Field(
+        ..., min_length=1, max_length=200, description="the move in its game's syntax: " + " ".join(
+            f"{game}: {syntax}" for game, syntax in MOVE_SYNTAX.items()
+        )
+    )
+    expected_ply: int = Field(..., ge=0, le=1_000_000, description="the game's `ply` you saw (409 when stale)")
     seat: SeatName | None = Field(None, description="only needed when you hold both seats")
 
 
+# ------------------------------------------------------------------------------------------ output
+
+
 class PlayerOut(Schema):
-    name: str
-    kind: str
-    user_id: str | None
+    name: str = Field(..., description="`human`, `builtin:<bot>` or `provider:model`")
+    kind: PlayerKind
+    user_id: str | None = Field(..., description="the seated user (human seats only)")
+
+
+class PlayersOut(Schema):
+    white: PlayerOut
+    black: PlayerOut
+
+
+class TotalsRowOut(Schema):
+    tokens_in: int
+    tokens_out: int
+    cost_micros: int = Field(..., description="USD millionths")
+    latency_ms: int
+    moves: int
+    illegal_attempts: int
+    truncated_attempts: int = Field(0, description="answers cut off at the output limit with no playable move")
+
+
+class TotalsOut(Schema):
+    white: TotalsRowOut = Field(..., description="the white seat's own calls")
+    black: TotalsRowOut = Field(..., description="the black seat's own calls")
+    judge: TotalsRowOut = Field(..., description="the word-association judge's calls")
+    game: TotalsRowOut = Field(..., description="everything the game cost: both seats plus the judge")
 
 
 class GameSummaryOut(Schema):
     id: str
-    game_type: str
+    game_type: GameType
     white: str
     black: str
-    players: dict[str, PlayerOut]
+    players: PlayersOut
     owner_id: str
     status: GameStatus
-    pause_reason: str | None = Field(
-        None,
-        description="why a paused game waits: budget (the owner's daily budget), player_unavailable, "
-        "owner_unavailable or turn_failed; a step or autoplay resumes it",
+    pause_reason: PauseReason | None = Field(
+        None, description="why a paused game waits (a step or a new autoplay resumes it)"
     )
-    result: str | None
-    winner: str | None
-    termination: str | None
+    result: GameResult | None
+    winner: SeatName | None
+    termination: TerminationName | None
     ply: int
     moves_count: int
     rated: bool
@@ -66,8 +200,13 @@ class GameSummaryOut(Schema):
         None, description="why the pending turn's last try failed (it is retried with backoff), if it did"
     )
     hidden: bool
-    created_at: str
-    updated_at: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class GameListOut(Schema):
+    items: list[GameSummaryOut]
+    next_cursor: str | None
 
 
 class JudgeOut(Schema):
@@ -108,33 +247,202 @@ class AttemptOut(Schema):
 
 
 class MoveOut(Schema):
-    ply: int
+    ply: int = Field(..., description="the game's ply before this move (each ply holds at most one move)")
     seat: SeatName
     move: str | None
     raw: str | None
     attempts: list[AttemptOut]
-    created_at: str
+    created_at: datetime
     hidden: bool = Field(..., description="true for another seat's choice in the current simultaneous round")
 
 
-class GameOut(GameSummaryOut):
+class LegalMoveOut(Schema):
+    seat: SeatName
+    move: str = Field(
+        ..., description="what to send as `move` (chess: UCI; tic-tac-toe: the cell; rps/racing: the choice)"
+    )
+    san: str | None = Field(None, description="chess only: the same move in SAN")
+
+
+class OutcomeOut(Schema):
+    result: GameResult
+    termination: TerminationName
+
+
+# States: the rules' state for the viewer (another seat's pending choice removed while the game is live;
+# the seed only once it is over).
+
+
+class _StateBase(Schema):
+    seed: int | None = Field(None, description="present once the game is over")
+    outcome: OutcomeOut | None
+
+
+class ChessOptionsOut(Schema):
+    legal_moves_hint: bool
+    max_plies: int
+    start_fen: str | None
+
+
+class ChessStateOut(_StateBase):
+    game_type: Literal[GameType.CHESS]
+    options: ChessOptionsOut
+    start_fen: str
+    fen: str = Field(..., description="the current position")
+    moves: list[str] = Field(..., description="UCI moves from start_fen")
+    san: list[str] = Field(..., description="the same moves in SAN")
+
+
+class TicTacToeOptionsOut(Schema):
+    legal_moves_hint: bool
+
+
+class TicTacToeStateOut(_StateBase):
+    game_type: Literal[GameType.TICTACTOE]
+    options: TicTacToeOptionsOut
+    board: list[Literal["", "X", "O"]] = Field(..., description="9 cells, row-major; X is white", min_length=9)
+    moves: list[str] = Field(..., description="cells played, in order")
+
+
+class RpsOptionsOut(Schema):
+    legal_moves_hint: bool
+    rounds: int
+
+
+class RpsRoundOut(Schema):
+    white: Literal["rock", "paper", "scissors"]
+    black: Literal["rock", "paper", "scissors"]
+    winner: SeatName | None
+
+
+class ScoreOut(Schema):
+    white: int
+    black: int
+
+
+class ChosenOut(Schema):
+    white: bool
+    black: bool
+
+
+class RpsStateOut(_StateBase):
+    game_type: Literal[GameType.RPS]
+    options: RpsOptionsOut
+    rounds: list[RpsRoundOut]
+    pending: dict[SeatName, str] = Field(..., description="choices of the current round that this viewer may see")
+    chosen: ChosenOut | None = Field(None, description="live games: which seats have chosen this round")
+    score: ScoreOut
+
+
+class RacingOptionsOut(Schema):
+    legal_moves_hint: bool
+    track_length: int
+    turn_limit: int
+
+
+class CurveOut(Schema):
+    cell: int
+    safe_speed: int
+
+
+class CarOut(Schema):
+    position: int
+    speed: int
+    boosts_left: int
+
+
+class CarTurnOut(CarOut):
+    action: Literal["accelerate", "brake", "coast", "boost"]
+    distance: int
+    spun_out: int | None = Field(..., description="the curve cell where the car spun out")
+
+
+class RacingTurnOut(Schema):
+    white: CarTurnOut
+    black: CarTurnOut
+
+
+class CarsOut(Schema):
+    white: CarOut
+    black: CarOut
+
+
+class RacingStateOut(_StateBase):
+    game_type: Literal[GameType.RACING]
+    options: RacingOptionsOut
+    curves: list[CurveOut]
+    cars: CarsOut
+    turn: int
+    pending: dict[SeatName, str] = Field(..., description="choices of the current turn that this viewer may see")
+    chosen: ChosenOut | None = Field(None, description="live games: which seats have chosen this turn")
+    history: list[RacingTurnOut]
+
+
+class WordsOptionsOut(Schema):
+    legal_moves_hint: bool
+    rounds: int
+    judge_model: str | None
+
+
+class WordOut(Schema):
+    seat: SeatName
+    word: str
+    judged: bool
+    associated: bool | None
+    judge: str | None = None
+
+
+class WordsStateOut(_StateBase):
+    game_type: Literal[GameType.WORDS]
+    options: WordsOptionsOut
+    start_word: str
+    words: list[WordOut]
+
+
+class GameOutBase(GameSummaryOut):
     seed: int | None = Field(..., description="revealed when the game is over")
     bot_secret: int | None = Field(
         None, description="where built-in bots drew their randomness from; revealed when the game is over"
     )
-    options: dict[str, Any]
-    version: int
+    version: int = Field(..., description="incremented by every change of the game's state (the ETag's base)")
     to_move: list[SeatName]
     viewer_seats: list[SeatName]
-    state: dict[str, Any]
-    totals: dict[str, dict[str, int]] = Field(
+    legal_moves: list[LegalMoveOut] = Field(
         ...,
-        description="rows white, black (each seat's own calls), judge, and game (everything the game cost); "
-        "fields tokens_in, tokens_out, cost_micros, latency_ms, moves, illegal_attempts, truncated_attempts",
+        description="the moves the viewer's own seat(s) to move may play (chess: UCI with SAN; tic-tac-toe: "
+        "free cells; rps and racing: the choices); empty for spectators and AI seats. Empty for word "
+        "association: any valid English word may be legal, so there is no list to offer.",
     )
+    totals: TotalsOut
     moves: list[MoveOut]
 
 
-class GameListOut(Schema):
-    items: list[GameSummaryOut]
-    next_cursor: str | None
+def _game_out(game_type: GameType, options: type[Schema], state: type[Schema]) -> type[GameOutBase]:
+    name = {GameType.TICTACTOE: "TicTacToe", GameType.RPS: "Rps"}.get(game_type, game_type.value.title())
+    namespace = {
+        "__annotations__": {"game_type": Literal[game_type], "options": options, "state": state},
+        "__doc__": f"A {game_type.value} game. Move syntax: {MOVE_SYNTAX[game_type]}",
+        "__module__": __name__,
+    }
+    return type(f"{name}GameOut", (GameOutBase,), namespace)
+
+
+ChessGameOut = _game_out(GameType.CHESS, ChessOptionsOut, ChessStateOut)
+TicTacToeGameOut = _game_out(GameType.TICTACTOE, TicTacToeOptionsOut, TicTacToeStateOut)
+RpsGameOut = _game_out(GameType.RPS, RpsOptionsOut, RpsStateOut)
+RacingGameOut = _game_out(GameType.RACING, RacingOptionsOut, RacingStateOut)
+WordsGameOut = _game_out(GameType.WORDS, WordsOptionsOut, WordsStateOut)
+
+GameOut = Annotated[
+    ChessGameOut | TicTacToeGameOut | RpsGameOut | RacingGameOut | WordsGameOut,  # type: ignore[valid-type]
+    Field(discriminator="game_type"),
+]
+
+
+class MovesAfterOut(Schema):
+    id: str
+    version: int
+    ply: int = Field(..., description="the game's ply; `moves` may briefly lag it (poll again from the last move)")
+    status: GameStatus
+    etag: str = Field(..., description="the game view's current ETag (for a conditional GET of the game)")
+    moves: list[MoveOut] = Field(..., description="moves with `ply` greater than `after`, in ply order")

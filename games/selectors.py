@@ -104,10 +104,49 @@ def game_view(game: Game, moves: list[Move], user: User | None) -> dict[str, Any
         "version": game.version,
         "to_move": list(rules.to_move(game.state)),
         "viewer_seats": game.seats_of(user.id) if user else [],
+        # Offered to the viewer for the seats they hold and that are to move (nobody else can play them).
+        "legal_moves": [
+            {"seat": s, **choice}
+            for s in rules.to_move(game.state)
+            if user is not None and s in game.seats_of(user.id)
+            for choice in rules.move_choices(game.state, s)
+        ],
         "state": state,
         "totals": game.totals,
         "moves": [_move_view(m, redact=m.ply in pending and m.seat != seat) for m in moves],
     }
+
+
+def etag(game: Game, user: User | None) -> str:
+    """The game view's entity tag, weak (``W/"..."``): equal tags mean the same view, not the same bytes.
+
+    Its parts are the game's ``version`` (every move, resignation, pause or end increments it), the two
+    switches that change without a version bump (``autoplay``, ``hidden``), and the viewer's seats (a
+    seated player sees their own pending choice; other viewers do not).
+    """
+    seats = "".join(s[0] for s in game.seats_of(user.id)) if user else ""
+    return f'W/"{game.version}.{int(game.autoplay)}{int(game.hidden)}{"." + seats if seats else ""}"'
+
+
+def etag_matches(if_none_match: str, tag: str) -> bool:
+    """RFC 9110 weak comparison of an ``If-None-Match`` list (or ``*``) with our tag."""
+    wanted = tag.removeprefix("W/")
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+def current_etag(game_id: str, user: User | None) -> str:
+    """The tag the game's view has now for this viewer, from one eventually consistent GetItem of
+    the game's version and visibility fields (never the moves); 404 as ``get_game``."""
+    access.check_id(game_id)
+    item = store.watch_fields(game_id)
+    game = store.game_from_watch_fields(item) if item else None
+    if game is None or not access.can_see(game, user):
+        raise access.not_found()
+    return etag(game, user)
 
 
 def get_game(game_id: str, user: User | None) -> dict[str, Any]:
@@ -116,7 +155,30 @@ def get_game(game_id: str, user: User | None) -> dict[str, Any]:
     found = store.load(game_id)
     if found is None or not access.can_see(found[0], user):
         raise access.not_found()
-    return game_view(*found, user)
+    return {**game_view(*found, user), "etag": etag(found[0], user)}
+
+
+def moves_after(game_id: str, user: User | None, after: int) -> dict[str, Any]:
+    """The moves after ply ``after`` with the game's version, ply and status: one eventually
+    consistent GetItem of the game, then one Query starting after that ply. Moves the game item does
+    not count yet (a read racing a turn's write) are left for the next poll, so a pending simultaneous
+    choice is always redacted against the game it belongs to."""
+    access.check_id(game_id)
+    game = store.get_recent(game_id)
+    if game is None or not access.can_see(game, user):
+        raise access.not_found()
+    moves = [m for m in store.moves_after(game_id, after) if m.ply < game.ply] if after + 1 < game.ply else []
+    rules = get_rules(game.game_type)
+    seat = access.viewer_seat(game, user)
+    pending = _pending_plies(game) if game.is_live and rules.simultaneous else range(0)
+    return {
+        "id": game.id,
+        "version": game.version,
+        "ply": game.ply,
+        "status": game.status,
+        "etag": etag(game, user),
+        "moves": [_move_view(m, redact=m.ply in pending and m.seat != seat) for m in moves],
+    }
 
 
 def _listing(page: store.GamePage) -> dict[str, Any]:

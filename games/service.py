@@ -51,13 +51,14 @@ from games.records import (
 from games.rules import SEATS, IllegalMove, Outcome, RuleError, Rules, Seat, get_rules
 from games.rules.base import other, winner_result
 from games.turns import PlayerUnavailable, Turn, calls_a_model, play_turn
+from games.vocabulary import Termination
 from llm import catalog
 from llm.catalog import kind_of
 
 logger = logging.getLogger("duelarena.games")
 
 MAX_SEED = 2**53 - 1  # exact in JSON clients (JavaScript numbers)
-RESIGNATION, ABORTED_BY_MODERATOR = "resignation", "aborted_by_moderator"
+RESIGNATION, ABORTED_BY_MODERATOR = Termination.RESIGNATION, Termination.ABORTED_BY_MODERATOR
 _END_RETRIES = 5
 _WINNER_BY_RESULT: dict[str, Seat] = {"first": "white", "second": "black"}
 

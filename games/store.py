@@ -31,6 +31,7 @@ GAME_KIND, MOVE_KIND = "game", "move"
 FEED = "FEED"
 ALL_GAMES = "GAMES"
 _MOVE_PREFIX = "MOVE#"
+MAX_PLY = 99_999  # move sort keys are zero-padded to 5 digits (keys.move_sk)
 
 # Attributes a turn (or a resignation/abort) may change; everything else is fixed at creation.
 _MUTABLE = (
@@ -539,6 +540,43 @@ def load(game_id: str) -> tuple[Game, list[Move]] | None:
         return None
     moves = sorted((move_from_item(i) for i in found if i["sk"].startswith(_MOVE_PREFIX)), key=lambda m: m.ply)
     return game_from_item(meta), moves
+
+
+# What a conditional read of a game needs: the ETag's inputs and who may see it (no state, no totals).
+WATCH_ATTRIBUTES = (
+    "id", "version", "autoplay", "hidden", "status", "owner_id", "white", "black", "white_user_id", "black_user_id",
+)
+
+
+def watch_fields(game_id: str) -> dict[str, Any] | None:
+    """The game item's version and visibility fields (one eventually consistent GetItem with a
+    projection): enough to answer a conditional GET without reading the moves."""
+    return items.get(keys.game_pk(game_id), keys.GAME_META_SK, consistent=False, attributes=WATCH_ATTRIBUTES)
+
+
+def game_from_watch_fields(item: dict[str, Any]) -> Game:
+    """A partial Game from ``watch_fields``: only those fields are real (no state, options, totals);
+    enough for ``games.access`` and the ETag, nothing else."""
+    return Game(
+        id=item["id"], game_type="", white=item["white"], black=item["black"], owner_id=item["owner_id"], seed=0,
+        options={}, state={}, created_at="", updated_at="", white_user_id=item.get("white_user_id"),
+        black_user_id=item.get("black_user_id"), status=item["status"], version=int(item["version"]),
+        hidden=bool(item.get("hidden", False)), autoplay=bool(item.get("autoplay", False)),
+    )
+
+
+def get_recent(game_id: str) -> Game | None:
+    """The game item alone, eventually consistent (half the read units of ``get``): for readers only."""
+    item = items.get(keys.game_pk(game_id), keys.GAME_META_SK, consistent=False)
+    return game_from_item(item) if item else None
+
+
+def moves_after(game_id: str, after: int, limit: int | None = None) -> list[Move]:
+    """Moves with ``ply > after``, ply order: one eventually consistent Query whose sort-key condition
+    starts after that ply, so it reads (and is charged for) only those moves. ``after=-1``: all."""
+    lo, hi = keys.move_sk(after + 1), keys.move_sk(MAX_PLY)
+    page = items.query(keys.game_pk(game_id), sk_between=(lo, hi), limit=limit)
+    return [move_from_item(i) for i in page.items]
 
 
 def _page(page: items.Page) -> GamePage:

@@ -24,10 +24,11 @@ from typing import Any
 
 from games.records import Attempt
 from games.rules import IllegalMove, RuleError, Rules, Seat
+from games.vocabulary import Termination
 from llm.catalog import BUILTIN_PREFIX, kind_of
 
 MAX_ATTEMPTS = 3  # GAMES.md: after 3 failed attempts in one turn the seat forfeits
-FORFEIT_ILLEGAL = "forfeit_illegal_moves"
+FORFEIT_ILLEGAL = Termination.FORFEIT_ILLEGAL_MOVES
 NOT_ASSOCIATED = "not_associated"
 
 

@@ -8,18 +8,21 @@ with their prices in USD per million tokens (null when unknown). Provider keys t
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+
+from duelarena.api_docs import errors
+from games.vocabulary import GameType, PlayerKind
 
 router = Router(tags=["llm"])
 
 
 class SeatablePlayerOut(Schema):
     name: str = Field(..., description="what to pass as white_model/black_model, e.g. openai:gpt-4.1-mini")
-    kind: Literal["human", "builtin", "llm"]
-    games: list[str] = Field(..., description="the game types this player can play")
+    kind: PlayerKind
+    games: list[GameType] = Field(..., description="the game types this player can play")
     provider: str | None = Field(None, description="models only: openai, anthropic, bedrock, ollama, or an endpoint")
     model: str | None = Field(None, description="models only: the provider's model id")
     price_in: float | None = Field(None, description="USD per million input tokens; null when unknown or not a model")
@@ -34,10 +37,21 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-@router.get("/models", response=SeatablePlayersOut, summary="The players this deployment can seat")
+_errors, _extra = errors({}, optional_token=True)
+
+
+@router.get(
+    "/models",
+    response={200: SeatablePlayersOut, **_errors},
+    summary="The players this deployment can seat",
+    operation_id="listModels",
+    openapi_extra=_extra,
+)
 def models(request: HttpRequest) -> dict[str, Any]:
+    from games.api import optional_user
     from llm.catalog import available_players
 
+    optional_user(request)  # a token, when sent, must be valid (as on every public read)
     return {
         "players": [
             {

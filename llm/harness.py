@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from games.rules.base import IllegalMove, Rules, Seat, require_turn
+from games.vocabulary import Termination
 
 from . import pricing
 from .limits import ModelLimits, limits_for
@@ -37,10 +38,10 @@ from .providers import Completion, Message, Provider, ProviderError, get_provide
 
 logger = logging.getLogger(__name__)
 
-FORFEIT_ILLEGAL = "forfeit_illegal_moves"
-FORFEIT_TIMEOUT = "forfeit_timeout"
-FORFEIT_PROVIDER = "forfeit_provider_error"
-FORFEIT_TRUNCATED = "forfeit_truncated"  # every failed answer of the turn was cut off at the output limit
+FORFEIT_ILLEGAL = Termination.FORFEIT_ILLEGAL_MOVES
+FORFEIT_TIMEOUT = Termination.FORFEIT_TIMEOUT
+FORFEIT_PROVIDER = Termination.FORFEIT_PROVIDER_ERROR
+FORFEIT_TRUNCATED = Termination.FORFEIT_TRUNCATED  # every failed answer of the turn was cut off at the limit
 TRUNCATED = "truncated"  # the error code of an answer cut off before a playable move
 
 

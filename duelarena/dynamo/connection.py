@@ -1,8 +1,10 @@
 """The one boto3 DynamoDB resource/client of the process, created lazily and reused.
 
 Nothing here runs at import time (cold start: no I/O, no client construction until the first call).
-A botocore event hook counts every DynamoDB API call into a per-request counter (see
-``duelarena.middleware``), which is logged and, in DEBUG, returned as ``X-DynamoDB-Calls``.
+Botocore event hooks count every DynamoDB API call, and the read and write capacity units it consumed
+(every data call asks for ``ReturnConsumedCapacity=TOTAL``), into a per-request ``Usage`` (see
+``duelarena.middleware``), which is logged and, in DEBUG, returned as ``X-DynamoDB-Calls``,
+``X-DynamoDB-RCU`` and ``X-DynamoDB-WCU``.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,25 +23,67 @@ _client: Any = None
 _resource: Any = None
 _table: Any = None
 
-# A one-element list so that the counter is shared by the request's thread and copies of its context.
-_calls: ContextVar[list[int] | None] = ContextVar("dynamodb_calls", default=None)
+# Operations that report consumed capacity, split into reads and writes.
+_READS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
+_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
 
 
-def start_counting() -> list[int]:
-    counter = [0]
-    _calls.set(counter)
-    return counter
+@dataclass
+class Usage:
+    """DynamoDB use of one request: API calls, and capacity units consumed (as DynamoDB reports them)."""
+
+    calls: int = 0
+    read_units: float = 0.0
+    write_units: float = 0.0
+
+
+# A mutable object so that the counter is shared by the request's thread and copies of its context.
+_usage: ContextVar[Usage | None] = ContextVar("dynamodb_usage", default=None)
+
+
+def start_counting() -> Usage:
+    usage = Usage()
+    _usage.set(usage)
+    return usage
+
+
+def usage() -> Usage:
+    return _usage.get() or Usage()
 
 
 def call_count() -> int:
-    counter = _calls.get()
-    return counter[0] if counter else 0
+    return usage().calls
 
 
 def _count_call(**_: Any) -> None:
-    counter = _calls.get()
+    counter = _usage.get()
     if counter is not None:
-        counter[0] += 1
+        counter.calls += 1
+
+
+def _ask_for_capacity(params: dict[str, Any], model: Any, **_: Any) -> None:
+    if model.name in _READS or model.name in _WRITES:
+        params.setdefault("ReturnConsumedCapacity", "TOTAL")
+
+
+def _add_capacity(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+    counter = _usage.get()
+    consumed = parsed.get("ConsumedCapacity") if counter is not None and isinstance(parsed, dict) else None
+    if not consumed:
+        return
+    units = sum(float(c.get("CapacityUnits") or 0) for c in (consumed if isinstance(consumed, list) else [consumed]))
+    if model.name in _READS:
+        counter.read_units += units  # type: ignore[union-attr]
+    elif model.name in _WRITES:
+        counter.write_units += units  # type: ignore[union-attr]
+
+
+def _instrument(made: Any) -> None:
+    events = made.meta.events
+    # One count per API operation (retries inside botocore are not extra calls).
+    events.register("before-call.dynamodb", _count_call)
+    events.register("before-parameter-build.dynamodb", _ask_for_capacity)
+    events.register("after-call.dynamodb", _add_capacity)
 
 
 def _config() -> Any:
@@ -80,8 +125,7 @@ def client() -> Any:
 
                 # boto3.client (default session): a fresh Session() costs ~40 ms more at cold start.
                 made = boto3.client("dynamodb", config=_config(), **_endpoint())
-                # One count per API operation (retries inside botocore are not extra calls).
-                made.meta.events.register("before-call.dynamodb", _count_call)
+                _instrument(made)
                 _client = made
     return _client
 
@@ -95,7 +139,7 @@ def resource() -> Any:
                 import boto3
 
                 made = boto3.session.Session().resource("dynamodb", config=_config(), **_endpoint())
-                made.meta.client.meta.events.register("before-call.dynamodb", _count_call)
+                _instrument(made.meta.client)
                 _resource = made
     return _resource
 

@@ -119,7 +119,7 @@ def test_calls_are_counted(store):
     items.get("X#1", "A")
     items.put({"pk": "X#1", "sk": "A"})
     items.query("X#1")
-    assert counter[0] == 3 == connection.call_count()
+    assert counter.calls == 3 == connection.call_count()
 
 
 def test_create_table_is_idempotent_and_matches_definition(store, settings):

@@ -15,10 +15,10 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, TypedDict, runtime_checkable
 
-Seat = Literal["white", "black"]
-SEATS: tuple[Seat, Seat] = ("white", "black")
+from games.vocabulary import SEATS, Seat  # the one definition of the seats
+
 Result = Literal["first", "second", "draw"]
 
 
@@ -54,6 +54,17 @@ class Outcome:
         return cls(result=data["result"], termination=data["termination"])
 
 
+class MoveChoice(TypedDict):
+    """A legal move offered to a client: ``move`` is what to send back; ``san`` only for chess."""
+
+    move: str
+    san: str | None
+
+
+def plain_choices(moves: list[str]) -> list[MoveChoice]:
+    return [{"move": m, "san": None} for m in moves]
+
+
 @runtime_checkable
 class Rules(Protocol):
     game_type: str
@@ -72,6 +83,8 @@ class Rules(Protocol):
     def outcome(self, state: dict) -> Outcome | None: ...
 
     def legal_moves(self, state: dict, seat: Seat) -> list[str]: ...
+
+    def move_choices(self, state: dict, seat: Seat) -> list[MoveChoice]: ...
 
     def render(self, state: dict, seat: Seat | None) -> str: ...
 

@@ -29,6 +29,7 @@ import chess
 
 from .base import (
     IllegalMove,
+    MoveChoice,
     Outcome,
     RuleError,
     Seat,
@@ -145,6 +146,13 @@ class ChessRules:
         if seat not in self.to_move(state):
             return []
         return sorted(m.uci() for m in chess.Board(state["fen"]).legal_moves)
+
+    def move_choices(self, state: dict, seat: Seat) -> list[MoveChoice]:
+        """The legal moves of ``seat`` (none when it is not to move) in UCI, each with its SAN."""
+        if seat not in self.to_move(state):
+            return []
+        board = chess.Board(state["fen"])
+        return sorted(({"move": m.uci(), "san": board.san(m)} for m in board.legal_moves), key=lambda c: c["move"])
 
     # ------------------------------------------------------------------------------------------ parse
 

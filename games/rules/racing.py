@@ -24,6 +24,7 @@ import random
 from .base import (
     SEATS,
     IllegalMove,
+    MoveChoice,
     Outcome,
     Seat,
     bool_option,
@@ -34,6 +35,7 @@ from .base import (
     hide_pending,
     int_option,
     other,
+    plain_choices,
     require_turn,
     winner_result,
 )
@@ -138,6 +140,10 @@ class RacingRules:
         if state["cars"][seat]["boosts_left"] > 0:
             return list(ACTIONS)
         return [a for a in ACTIONS if a != "boost"]
+
+    def move_choices(self, state: dict, seat: Seat) -> list[MoveChoice]:
+        """The legal moves as offered to clients (what to send as the move)."""
+        return plain_choices(self.legal_moves(state, seat))
 
     def parse_move(self, state: dict, seat: Seat, text: str) -> str:
         require_turn(self, state, seat)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from .base import (
     SEATS,
     IllegalMove,
+    MoveChoice,
     Outcome,
     Seat,
     bool_option,
@@ -21,6 +22,7 @@ from .base import (
     hide_pending,
     int_option,
     other,
+    plain_choices,
     require_turn,
 )
 
@@ -74,6 +76,10 @@ class RpsRules:
 
     def legal_moves(self, state: dict, seat: Seat) -> list[str]:
         return list(CHOICES) if seat in self.to_move(state) else []
+
+    def move_choices(self, state: dict, seat: Seat) -> list[MoveChoice]:
+        """The legal moves as offered to clients (what to send as the move)."""
+        return plain_choices(self.legal_moves(state, seat))
 
     def parse_move(self, state: dict, seat: Seat, text: str) -> str:
         require_turn(self, state, seat)

@@ -12,6 +12,7 @@ import re
 
 from .base import (
     IllegalMove,
+    MoveChoice,
     Outcome,
     Seat,
     bool_option,
@@ -19,6 +20,7 @@ from .base import (
     check_seed,
     clean_text,
     fresh,
+    plain_choices,
     require_turn,
 )
 
@@ -77,6 +79,10 @@ class TicTacToeRules:
         if seat not in self.to_move(state):
             return []
         return [str(i + 1) for i, mark in enumerate(state["board"]) if not mark]
+
+    def move_choices(self, state: dict, seat: Seat) -> list[MoveChoice]:
+        """The legal moves as offered to clients (what to send as the move)."""
+        return plain_choices(self.legal_moves(state, seat))
 
     def parse_move(self, state: dict, seat: Seat, text: str) -> str:
         require_turn(self, state, seat)

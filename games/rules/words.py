@@ -25,6 +25,7 @@ from functools import cache
 
 from .base import (
     IllegalMove,
+    MoveChoice,
     Outcome,
     RuleError,
     Seat,
@@ -202,6 +203,11 @@ class WordsRules:
             if len(found) >= SAMPLE_SIZE:
                 break
         return sorted(found)
+
+    def move_choices(self, state: dict, seat: Seat) -> list[MoveChoice]:
+        """None: any valid, unused English word may be legal (the ~230k-word dictionary), so there is
+        no list to offer; ``legal_moves``' sample exists for prompts, not as the set of legal moves."""
+        return []
 
     def parse_move(self, state: dict, seat: Seat, text: str) -> str:
         require_turn(self, state, seat)

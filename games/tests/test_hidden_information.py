@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
+
 import pytest
 
 from games.tests.helpers import create, get, post, seat_two_humans
@@ -10,10 +13,20 @@ from llm.bots import ALL_GAMES, BOTS, Bot
 CHOICES = {"rps": ("scissors", "paper"), "racing": ("accelerate", "brake")}
 
 
+FULL_CHOICES = {"rps": ["paper", "rock", "scissors"], "racing": ["accelerate", "boost", "brake", "coast"]}
+
+
 def _looks(client, game_id, player):
+    """The view, minus ``legal_moves`` once checked to say nothing about another seat's choice: they
+    are the viewer's own seats' full choice lists (which contain every choice's name)."""
     reply = get(client, f"/api/games/{game_id}", player=player)
     assert reply.status_code == 200
-    return reply
+    body = reply.json()
+    offered = body.pop("legal_moves")
+    for seat in {m["seat"] for m in offered}:
+        assert seat in body["viewer_seats"] and seat in body["to_move"]
+        assert sorted(m["move"] for m in offered if m["seat"] == seat) == FULL_CHOICES[body["game_type"]]
+    return SimpleNamespace(status_code=200, content=json.dumps(body).encode(), json=lambda: body)
 
 
 @pytest.mark.parametrize("game_type", ["rps", "racing"])
@@ -89,7 +102,7 @@ def test_a_bot_never_sees_the_humans_pending_choice(client, alice, monkeypatch):
 def test_seed_is_secret_until_the_game_ends(client, alice):
     """With the seed a player could compute a bot's next random choice (its rng is seed + ply)."""
     game = create(client, alice, "rps", "human", "builtin:random", seed=1234, rounds=1)
-    assert game["seed"] is None and "seed" not in game["state"]
+    assert game["seed"] is None and game["state"]["seed"] is None
     assert b"1234" not in get(client, f"/api/games/{game['id']}").content
     post(client, f"/api/games/{game['id']}/moves", {"move": "rock", "expected_ply": 0}, player=alice)
     done = post(client, f"/api/games/{game['id']}/step", player=alice).json()

@@ -97,8 +97,8 @@ def test_error_shapes_over_http(gunicorn_server, token):
             {"game_type": "go", "white_model": "human", "black_model": "human"},
             headers=auth(token),
         ),
-        400,
-        "unknown_game_type",
+        422,  # game_type is an enum in the schema
+        "validation_error",
     )
     huge = b'{"move": "' + b"1" * 200_000 + b'", "expected_ply": 0}'
     assert_error_shape(call("POST", url + "/moves", raw=huge, headers=auth(token)), 413, "payload_too_large")
