@@ -186,7 +186,7 @@
   function racingBoard(state, g) {
     var length = (state.options || {}).track_length || 50;
     var cars = state.cars || {};
-    var W = 900, left = 20, right = 40, laneY = { white: 40, black: 80 };
+    var W = 900, left = 20, right = 50, laneY = { white: 40, black: 80 };
     function x(pos) { return left + (Math.min(pos, length) / length) * (W - left - right); }
     var NS = "http://www.w3.org/2000/svg";
     function svg(tag, attrs, text) {
@@ -199,7 +199,7 @@
       "aria-label": "race track of length " + length });
     root.appendChild(svg("rect", { x: left, y: 22, width: W - left - right, height: 78, rx: 6, "class": "asphalt" }));
     root.appendChild(svg("line", { x1: x(length), y1: 18, x2: x(length), y2: 104, "class": "finish" }));
-    root.appendChild(svg("text", { x: x(length) + 4, y: 14, "class": "label" }, "finish " + length));
+    root.appendChild(svg("text", { x: x(length), y: 14, "class": "label", "text-anchor": "middle" }, "finish " + length));
     (state.curves || []).forEach(function (c) {
       root.appendChild(svg("rect", { x: x(c.cell) - 3, y: 22, width: 6, height: 78, "class": "curve", "data-cell": c.cell }));
       root.appendChild(svg("text", { x: x(c.cell) - 10, y: 116, "class": "label" }, c.cell + " \u2264" + c.safe_speed));
@@ -311,7 +311,7 @@
     var columns = Object.keys(totals[keys[0]] || {});
     return el("table", { "class": "totals" }, [
       el("thead", {}, [el("tr", {}, [el("th", { text: "totals" })].concat(columns.map(function (c) {
-        return el("th", { text: c.replace(/_/g, " ") });
+        return el("th", { text: c.replace(/_micros$/, " ($)").replace(/_/g, " ") });
       })))]),
       el("tbody", {}, keys.map(function (k) {
         return el("tr", {}, [el("td", { text: k })].concat(columns.map(function (c) {
