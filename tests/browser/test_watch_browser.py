@@ -212,7 +212,9 @@ def test_the_list_shows_live_and_recent_games_and_opens_one(browser, watch_serve
         assert call("POST", url + "/step", headers=_auth(token)).status == 200
     browser.get(base + "/watch/")
     WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#game-list[data-loaded]"))
-    live_ids = [r.get_attribute("data-game-id") for r in browser.find_elements(By.CSS_SELECTOR, "#live-games tr.game-row")]
+    live_ids = [
+        r.get_attribute("data-game-id") for r in browser.find_elements(By.CSS_SELECTOR, "#live-games tr.game-row")
+    ]
     recent_ids = [
         r.get_attribute("data-game-id") for r in browser.find_elements(By.CSS_SELECTOR, "#recent-games tr.game-row")
     ]
