@@ -22,10 +22,13 @@ $(DEV_STAMP): $(RUN_STAMP)
 
 venv: $(DEV_STAMP)
 
-dynamodb-local: $(RUN_STAMP)
-	$(PY) deploy/dynamodb_local.py fetch
+# deploy/dynamodb_local.py is stdlib-only: the download needs no venv, so `make run` fetches it while pip
+# installs (-j2; -O keeps each job's output together).
+dynamodb-local:
+	$(PYTHON) deploy/dynamodb_local.py fetch
 
-run: $(RUN_STAMP) dynamodb-local
+run:
+	@$(MAKE) --no-print-directory -j2 -O $(RUN_STAMP) dynamodb-local
 	./deploy/run_local.sh
 
 lint: $(DEV_STAMP)
