@@ -2,29 +2,39 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# Two stamps: `make run` installs the runtime dependencies only; `make test` (and lint, bench) adds the
+# test and lint tools of the `dev` extra on top.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test lint venv dynamodb-local bench container-test clean
 
-$(STAMP): pyproject.toml requirements.lock
+$(RUN_STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
 	# requirements.lock pins every package to the versions the suite was verified with.
+	$(PY) -m pip install --quiet -c requirements.lock -e .
+	@touch $(RUN_STAMP)
+
+$(DEV_STAMP): $(RUN_STAMP)
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
-	@touch $(STAMP)
+	@touch $(DEV_STAMP)
 
-venv: $(STAMP)
+venv: $(DEV_STAMP)
 
-dynamodb-local: $(STAMP)
-	$(PY) deploy/dynamodb_local.py fetch
+# deploy/dynamodb_local.py is stdlib-only: the download needs no venv, so `make run` fetches it while pip
+# installs (-j2; -O keeps each job's output together).
+dynamodb-local:
+	$(PYTHON) deploy/dynamodb_local.py fetch
 
-run: $(STAMP) dynamodb-local
+run:
+	@$(MAKE) --no-print-directory -j2 -O $(RUN_STAMP) dynamodb-local
 	./deploy/run_local.sh
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 
-test: $(STAMP) dynamodb-local
+test: $(DEV_STAMP) dynamodb-local
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=duelarena.settings $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory container-test; \
@@ -32,16 +42,16 @@ test: $(STAMP) dynamodb-local
 
 # Builds the image with buildah from a debootstrapped Debian base and checks it (installs buildah and
 # debootstrap with apt-get when root on Debian).
-container-test: $(STAMP) dynamodb-local
+container-test: $(DEV_STAMP) dynamodb-local
 	./deploy/container_smoke.sh
 
-bench: $(STAMP) dynamodb-local
+bench: $(DEV_STAMP) dynamodb-local
 	$(PY) bench/cold_start.py
 	$(PY) bench/game_ops.py
 
 # Harness time per turn (provider excluded) and autoplay plies/s between built-ins on DynamoDB Local.
 .PHONY: bench-turns
-bench-turns: $(STAMP) dynamodb-local
+bench-turns: $(DEV_STAMP) dynamodb-local
 	$(PY) bench/turn_overhead.py
 
 clean:

@@ -40,7 +40,8 @@ def _sha256(value: str) -> str:
 # --- access tokens -----------------------------------------------------------------------------------
 
 
-def issue_access(user: User) -> str:
+def issue_access(user: User, ttl_seconds: int | None = None) -> str:
+    """A signed access token; ``ttl_seconds`` defaults to JWT_ACCESS_TTL_SECONDS."""
     import jwt
 
     now = int(time.time())
@@ -48,7 +49,7 @@ def issue_access(user: User) -> str:
         "sub": user.id,
         "iat": now,
         "nbf": now,
-        "exp": now + settings.JWT_ACCESS_TTL_SECONDS,
+        "exp": now + (ttl_seconds or settings.JWT_ACCESS_TTL_SECONDS),
         "iss": settings.JWT_ISSUER,
         "aud": settings.JWT_AUDIENCE,
         "sep": user.session_epoch,
@@ -117,7 +118,7 @@ def _new_refresh(family: str, user: User) -> str:
     return f"{family}.{token_id}.{secret}"
 
 
-def issue_pair(user: User) -> TokenPair:
+def issue_pair(user: User, access_ttl_seconds: int | None = None) -> TokenPair:
     family = secrets.token_hex(12)
     items.put(
         {
@@ -131,7 +132,8 @@ def issue_pair(user: User) -> TokenPair:
         },
         must_not_exist=True,
     )
-    return TokenPair(issue_access(user), _new_refresh(family, user), settings.JWT_ACCESS_TTL_SECONDS)
+    ttl = access_ttl_seconds or settings.JWT_ACCESS_TTL_SECONDS
+    return TokenPair(issue_access(user, ttl), _new_refresh(family, user), ttl)
 
 
 def _split(refresh: str) -> tuple[str, str, str]:

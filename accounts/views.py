@@ -7,10 +7,16 @@ CSRF token, and submits itself.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
+
+
+def google_configured() -> bool:
+    """Google sign-in can work: both the OAuth client id and its secret are set."""
+    return bool(settings.SOCIAL_AUTH_GOOGLE_OAUTH2_KEY and settings.SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET)
 
 
 @require_GET

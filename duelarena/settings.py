@@ -170,7 +170,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 # --- DynamoDB -------------------------------------------------------------------------------------
 DYNAMODB_TABLE = env("DYNAMODB_TABLE", "duelarena-local")
 # Locally the default is the DynamoDB Local of `make run`; in production empty means real AWS.
-DYNAMODB_ENDPOINT_URL = env("DYNAMODB_ENDPOINT_URL", "" if PRODUCTION else "http://127.0.0.1:8001") or None
+# Locally the default is the DynamoDB Local of `make run`, on DYNAMODB_LOCAL_PORT (8001) like it, so
+# manage.py commands in another shell reach it on any port. Set DYNAMODB_ENDPOINT_URL= (empty) for AWS.
+DYNAMODB_LOCAL_PORT = env("DYNAMODB_LOCAL_PORT", "8001").strip()
+if not DYNAMODB_LOCAL_PORT.isdigit() or not 0 < int(DYNAMODB_LOCAL_PORT) < 65536:
+    raise ImproperlyConfigured(f"DYNAMODB_LOCAL_PORT must be a port number, not {DYNAMODB_LOCAL_PORT!r}")
+DYNAMODB_ENDPOINT_URL = (
+    env("DYNAMODB_ENDPOINT_URL", "" if PRODUCTION else f"http://127.0.0.1:{DYNAMODB_LOCAL_PORT}") or None
+)
 AWS_REGION = env("AWS_REGION", env("AWS_DEFAULT_REGION", "us-east-1"))
 DYNAMODB_CONNECT_TIMEOUT = float(env("DYNAMODB_CONNECT_TIMEOUT", "2"))
 DYNAMODB_READ_TIMEOUT = float(env("DYNAMODB_READ_TIMEOUT", "5"))

@@ -3,13 +3,14 @@ level with `responses`), admin sessions over signed cookies, and the race on fir
 
 from __future__ import annotations
 
+import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
 from urllib.parse import parse_qs, urlparse
 
 import responses
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accounts import tokens, users
@@ -214,3 +215,43 @@ def test_issuetoken_prints_a_working_token(client, dynamo):
     token = out.getvalue().strip()
     assert client.get("/api/auth/me", HTTP_AUTHORIZATION=f"Bearer {token}").json()["email"] == "dev@example.com"
     assert tokens.decode_access(token)["aud"] == "duelarena-api"
+
+
+def test_admin_login_offers_google_only_when_it_is_configured(settings):
+    settings.SOCIAL_AUTH_GOOGLE_OAUTH2_KEY = ""
+    settings.SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET = ""
+    page = Client().get("/admin/login/")
+    assert page.status_code == 200 and b'name="password"' in page.content
+    assert b"Sign in with Google" not in page.content
+    settings.SOCIAL_AUTH_GOOGLE_OAUTH2_KEY = "client-id.apps.googleusercontent.com"
+    assert b"Sign in with Google" not in Client().get("/admin/login/").content  # a secret is needed too
+    settings.SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET = "client-secret"
+    assert b"Sign in with Google" in Client().get("/admin/login/").content
+
+
+def test_issuetoken_takes_a_bounded_lifetime(client, dynamo):
+    import time
+
+    out = StringIO()
+    call_command("issuetoken", "--email", "dev@example.com", "--lifetime", "2h", stdout=out)
+    claims = tokens.decode_access(out.getvalue().strip())
+    assert claims["exp"] - claims["iat"] == 7200
+    assert abs(claims["iat"] - time.time()) < 60
+    for bad in ("30", "8d", "soon", "-5m"):
+        try:
+            call_command("issuetoken", "--email", "dev@example.com", "--lifetime", bad, stdout=StringIO())
+        except CommandError as exc:
+            assert "--lifetime" in str(exc)
+        else:
+            raise AssertionError(f"--lifetime {bad} was accepted")
+
+
+def test_issuetoken_prints_a_refresh_token_that_rotates(client, dynamo):
+    out = StringIO()
+    call_command("issuetoken", "--email", "dev@example.com", "--refresh", "--lifetime", "600", stdout=out)
+    pair = json.loads(out.getvalue())
+    assert set(pair) == {"access", "refresh", "expires_in"} and pair["expires_in"] == 600
+    me = client.get("/api/auth/me", HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    assert me.json()["email"] == "dev@example.com"
+    rotated = client.post("/api/auth/refresh", {"refresh": pair["refresh"]}, content_type="application/json")
+    assert rotated.status_code == 200 and rotated.json()["refresh"] != pair["refresh"]
