@@ -1,7 +1,9 @@
 """Daily spend budgets and per-minute rate limits, as atomic DynamoDB counters that expire.
 
 - Spend: ``SPEND#<user>#<UTC date>`` / ``COUNTER``, ``ADD micros`` conditioned on the sum staying
-  within the budget, so concurrent turns cannot overspend together. Expires two days later.
+  within the budget, so concurrent turns cannot overspend together. Expires two days later. Model calls
+  go through ``OwnerBudget`` (the harness's ``llm.budget.Budget`` port): each call reserves its worst
+  case with ``charge`` before it and settles to its exact cost with ``adjust`` after it.
 - Rate: ``RATE#<user>#<UTC minute>`` / ``COUNTER``, ``ADD 1`` conditioned on the count staying under
   the limit. Expires after two minutes.
 A refused charge changes nothing (the condition fails before any write) and raises LimitExceeded
@@ -20,6 +22,7 @@ from duelarena.dynamo import items
 from duelarena.dynamo.errors import ConditionFailed
 from duelarena.dynamo.schema import TTL_ATTRIBUTE
 from duelarena.errors import TooManyRequests
+from llm.budget import Reservation
 
 
 class LimitExceeded(TooManyRequests):
@@ -79,6 +82,38 @@ def charge(user: User, micros: int, now: datetime | None = None) -> int:
     except ConditionFailed:
         raise LimitExceeded("budget", "daily budget would be exceeded", _seconds_to_midnight(now)) from None
     return int(item["micros"])
+
+
+def adjust(user: User, delta: int, day: str) -> int:
+    """Correct the spend of ``day`` (a ``YYYY-MM-DD`` UTC date) by ``delta`` µ$, unconditionally: a
+    settled reservation (``delta`` = actual - reserved, usually negative). Returns the new total."""
+    item = items.update(
+        f"SPEND#{user.id}#{day}",
+        "COUNTER",
+        add_values={"micros": delta},
+        must_exist=False,
+    )
+    return int(item["micros"])
+
+
+class OwnerBudget:
+    """The daily budget of a game's owner as the harness's spending port (``llm.budget.Budget``).
+    Thread-safe: seats playing at once reserve against the same counter, each with its own write."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+
+    def reserve(self, micros: int) -> Reservation | None:
+        now = datetime.now(UTC)
+        try:
+            charge(self.user, micros, now)
+        except LimitExceeded:
+            return None
+        return Reservation(micros, _today(now))  # settled against the day it was made
+
+    def settle(self, reservation: Reservation, actual: int) -> None:
+        if actual != reservation.micros:
+            adjust(self.user, actual - reservation.micros, reservation.day)
 
 
 def record_spend(user: User, micros: int, now: datetime | None = None) -> int:

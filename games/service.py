@@ -4,13 +4,15 @@ Every change reads the game item, checks authorization and the rules here (views
 through ``games.store`` conditioned on the version it read. A write that loses a race surfaces as 409;
 nothing is ever half-written, and a turn replayed twice records one move.
 
-Turns that call a model (a model seat, or the word-association judge) are bounded by the owner's daily
-budget: before the turn ``ensure_budget_left``; if nothing is left the turn is not played, the game is
-``paused`` with ``pause_reason="budget"`` and the caller gets 429 with Retry-After; a later step or
-autoplay plays it again (a paused game is not over). The harness gets the budget left as its cost
-ceiling, and after the turn the owner is charged the exact sum of the recorded attempts' costs (player
-calls and judge calls). Step and autoplay-start requests that involve a model count against the
-caller's per-minute rate limit.
+Turns that call a model (a model seat, or the word-association judge) never run inside an API request
+(a step answers at once and a turn worker plays it, see ``games.tasks``), and they are bounded by the
+owner's daily budget: nothing is played when it is used up (the game is ``paused`` with
+``pause_reason="budget"``; a step or autoplay start is refused with 429 and Retry-After). During the
+turn every provider call first reserves its worst case with one conditional write and then settles to
+its exact recorded cost (``accounts.limits.OwnerBudget``, ``llm.budget``), so concurrent turns never
+spend more than the budget together; a reservation that does not fit stops the turn and pauses the
+game (what was played and paid for is recorded). Step and autoplay-start requests that involve a model
+count against the caller's per-minute rate limit.
 """
 
 from __future__ import annotations
@@ -379,9 +381,9 @@ def play_move(
 def _play_ai_turns(game: Game) -> Game:
     """Play every AI seat that must choose now (one seat, or both in a simultaneous round), one write.
 
-    Raises LimitExceeded (429) when the owner's budget is used up: before the turn (nothing is played)
-    or when the budget stopped the turn midway (what was played and paid for is recorded). Either way
-    the game is left ``paused`` with ``pause_reason="budget"``.
+    Raises LimitExceeded (429) when the owner's budget is used up before the turn (nothing is played;
+    the game is paused). A reservation refused during the turn records what was played and paid for
+    and leaves the game paused with ``pause_reason="budget"`` (returned, not raised).
     """
     rules = get_rules(game.game_type)
     _require_live(game)
@@ -393,23 +395,14 @@ def _play_ai_turns(game: Game) -> Game:
             details={"to_move": list(rules.to_move(game.state))},
         )
     calling = _calling_seats(game, seats)
-    owner: User | None = None
-    max_cost: int | None = None
+    budget: limits.OwnerBudget | None = None
     if calling:
         owner = _owner(game)
-        # Seats playing at once share what is left, so together they cannot run far past it.
-        max_cost = _budget_for_turn(game, owner) // len(calling)
-    turns = _play_seats(game, rules, seats, max_cost)
+        _ensure_budget_left(game, owner)
+        budget = limits.OwnerBudget(owner)  # each model call reserves its worst case, then settles
+    turns = _play_seats(game, rules, seats, budget)
     after, moves = _after_turns(game, rules, turns)
-    try:
-        after = _write(game, after, moves)
-    finally:
-        # The provider calls were made whether or not this write won its race: they are charged.
-        if owner is not None:
-            _charge(owner, game, sum(turn.charged_micros for turn in turns))
-    if after.is_paused and owner is not None:
-        limits.ensure_budget_left(owner)  # 429 with Retry-After when the budget is really used up
-    return after
+    return _write(game, after, moves)
 
 
 def _calling_seats(game: Game, seats: list[Seat]) -> list[Seat]:
@@ -444,31 +437,16 @@ def _pause(game: Game, reason: str) -> None:
         logger.info("pause lost a race", extra={"game_id": game.id})
 
 
-def _budget_for_turn(game: Game, owner: User) -> int:
-    """What this turn may spend (the owner's budget left today); pauses the game and raises 429 when
-    nothing is left."""
+def _ensure_budget_left(game: Game, owner: User) -> None:
+    """Before a model turn: when the owner's budget is used up, pause the game and raise 429."""
     try:
         limits.ensure_budget_left(owner)
     except LimitExceeded:
         _pause(game, PAUSE_BUDGET)
         raise
-    return max(0, owner.budget_micros - limits.spent_today(owner))
 
 
-def _charge(owner: User, game: Game, micros: int) -> None:
-    """Record what the attempts cost, exactly, even past the budget: the calls were made. A turn that
-    overshot leaves no budget, so the next turn pauses."""
-    if micros <= 0:
-        return
-    total = limits.record_spend(owner, micros)
-    if total > owner.budget_micros:
-        logger.info(
-            "a turn went past the daily budget; the game will pause",
-            extra={"game_id": game.id, "owner_id": owner.id, "cost_micros": micros, "spent_micros": total},
-        )
-
-
-def _play_seats(game: Game, rules: Rules, seats: list[Seat], max_cost: int | None) -> list[Turn]:
+def _play_seats(game: Game, rules: Rules, seats: list[Seat], budget: limits.OwnerBudget | None) -> list[Turn]:
     """Each seat's turn from the current state. Seats choosing at once (rps, racing) are asked
     concurrently, each from the state before the round, and their moves then applied in seat order."""
 
@@ -483,7 +461,7 @@ def _play_seats(game: Game, rules: Rules, seats: list[Seat], max_cost: int | Non
                 game.seed,
                 bot_secret=game.bot_secret,
                 options=game.options,
-                max_cost_micros=max_cost if calling else None,
+                budget=budget if calling else None,
             )
         except PlayerUnavailable as exc:
             raise Unplayable(PAUSE_PLAYER_UNAVAILABLE, str(exc)) from None
@@ -532,7 +510,7 @@ def step(game_id: str, user: User) -> Game:
         if game.step_requested or (game.lease_until or 0) > _now():
             return replace(game, step_requested=True)  # a turn is already pending: this step is it
         limits.hit_rate_limit(user)
-        limits.ensure_budget_left(_owner_or_503(game))
+        _ensure_budget_left(game, _owner_or_503(game))  # used up: 429, and the game shows it is paused
         try:
             game = store.set_driving(game, step=True, due_at=_now())
         except ConditionFailed:
@@ -611,7 +589,7 @@ def play_due_turn(game_id: str, ply: int | None = None) -> TurnOutcome:
     try:
         after = _play_ai_turns(game)
     except LimitExceeded:
-        return TurnOutcome.PAUSED  # paused by the budget (see _budget_for_turn)
+        return TurnOutcome.PAUSED  # paused by the budget (see _ensure_budget_left)
     except Unplayable as exc:
         logger.warning("turn cannot be played; game paused", extra={"game_id": game.id, "reason": exc.reason})
         _pause(game, exc.reason)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from games.records import Attempt
+from llm.budget import Budget, BudgetExhausted
 from games.rules import IllegalMove, RuleError, Rules, Seat
 from games.vocabulary import Termination
 from llm.catalog import BUILTIN_PREFIX, kind_of
@@ -81,17 +82,17 @@ def play_turn(
     *,
     bot_secret: int | None = None,
     options: dict | None = None,
-    max_cost_micros: int | None = None,
+    budget: Budget | None = None,
 ) -> Turn:
     """Play ``seat``'s turn from ``state`` (the full state; the player sees only its seat's view)."""
     options = options or {}
     judge = judge_of(options) if rules.game_type == "words" else None
-    asked: Rules = _JudgedWords(rules, judge) if judge else rules
+    asked: Rules = _JudgedWords(rules, judge, budget) if judge else rules
     kind = kind_of(player)
     if kind == "builtin":  # a bot's strategy is only ever given rules.public_view (llm.bots.base)
         turn = _play_bot(asked, state, seat, player.removeprefix(BUILTIN_PREFIX), seed, bot_secret)
     elif kind == "llm":
-        turn = _play_model(asked, rules.public_view(state, seat), seat, player, options, max_cost_micros)
+        turn = _play_model(asked, rules.public_view(state, seat), seat, player, options, budget)
     else:
         raise PlayerUnavailable(f"{player} is not played automatically")
     if turn.move is not None:
@@ -122,6 +123,8 @@ def _play_bot(rules: Rules, state: dict, seat: Seat, name: str, seed: int, secre
         try:
             raw = bot.choose(rules, state, seat, rng)
             move = rules.parse_move(state, seat, raw)
+        except BudgetExhausted:  # the judge's next call does not fit in the owner's budget
+            return Turn(seat, None, raw, state, attempts, paused=True)
         except (IllegalMove, RuleError) as exc:
             attempt = Attempt(number, answer=raw, error=f"{exc.code}: {exc.message}", latency_ms=_ms(started))
         else:
@@ -137,7 +140,7 @@ def _play_bot(rules: Rules, state: dict, seat: Seat, name: str, seed: int, secre
 # --------------------------------------------------------------------------------------------- models
 
 
-def _play_model(rules: Rules, state: dict, seat: Seat, player: str, options: dict, max_cost_micros: int | None) -> Turn:
+def _play_model(rules: Rules, state: dict, seat: Seat, player: str, options: dict, budget: Budget | None) -> Turn:
     from llm import harness
 
     result = harness.play_turn(
@@ -145,7 +148,7 @@ def _play_model(rules: Rules, state: dict, seat: Seat, player: str, options: dic
         state,
         seat,
         player,
-        max_cost_micros=max_cost_micros,
+        budget=budget,
         legal_moves_hint=bool(options.get("legal_moves_hint", False)),
     )
     attempts = [Attempt(**a.record_fields()) for a in result.attempts]
@@ -173,9 +176,10 @@ def _attach_verdicts(attempts: list[Attempt], verdicts: list[Any]) -> None:
 class _JudgedWords:
     """The word rules, with the judge's ruling added to ``parse_move`` (everything else delegated)."""
 
-    def __init__(self, rules: Rules, judge: str) -> None:
+    def __init__(self, rules: Rules, judge: str, budget: Budget | None = None) -> None:
         self._rules = rules
         self.judge = judge
+        self.budget = budget
         self.verdicts: list[Any] = []  # llm.judge.Verdict, one per word the rules accepted
 
     def __getattr__(self, name: str) -> Any:
@@ -187,7 +191,7 @@ class _JudgedWords:
 
         word = self._rules.parse_move(state, seat, text)
         previous = previous_word(state)
-        verdict = judge.ask(self.judge, previous, word)
+        verdict = judge.ask(self.judge, previous, word, budget=self.budget)
         self.verdicts.append(verdict)
         if verdict.associated is False:
             why = f" ({verdict.reason})" if verdict.reason else ""

@@ -31,6 +31,7 @@ from games.rules.base import IllegalMove, Rules, Seat, require_turn
 from games.vocabulary import Termination
 
 from . import pricing
+from .budget import Budget, BudgetExhausted, reserve_or_raise, settle, worst_case_micros
 from .limits import ModelLimits, limits_for
 from .parsing import parse_answer
 from .prompts import MAX_FAILED_ANSWERS, build_messages, feedback, messages_as_text, truncation_feedback
@@ -182,15 +183,16 @@ def play_turn(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     rng: random.Random | None = None,
-    max_cost_micros: int | None = None,
+    budget: Budget | None = None,
     legal_moves_hint: bool | None = None,
     limits: ModelLimits | None = None,
 ) -> TurnResult:
     """Play ``seat``'s turn with the model ``player_name`` (``provider:model``).
 
-    ``provider`` replaces the registry lookup (tests, judges). ``max_cost_micros``: before each attempt,
-    if this turn has already cost more, stop and return ``paused_for_budget=True`` (calls of unknown price
-    count as 0 here; ``TurnResult.priced`` tells the caller). ``legal_moves_hint``
+    ``provider`` replaces the registry lookup (tests, judges). ``budget``: before each call its worst
+    case is reserved (``llm.budget``) and after it settled to the recorded cost; when a reservation does
+    not fit, the turn stops with ``paused_for_budget=True`` (calls of unknown price reserve nothing;
+    ``TurnResult.priced`` tells the caller). ``legal_moves_hint``
     None follows the game's option. ``limits`` None: the player's own (``llm.limits.limits_for``).
     Raises IllegalMove if ``seat`` has nothing to play (a caller bug).
     """
@@ -198,7 +200,7 @@ def play_turn(
     turn = _Turn(
         rules, state, seat, player_name, limits or limits_for(player_name), sleep, clock, rng or random.Random()
     )
-    return turn.play(provider, max_cost_micros, legal_moves_hint)
+    return turn.play(provider, budget, legal_moves_hint)
 
 
 class _Turn:
@@ -222,7 +224,7 @@ class _Turn:
     def result(self, **outcome: Any) -> TurnResult:
         return TurnResult(self.player, self.seat, attempts=tuple(self.attempts), **outcome)
 
-    def play(self, provider: Provider | None, max_cost: int | None, hint: bool | None) -> TurnResult:
+    def play(self, provider: Provider | None, budget: Budget | None, hint: bool | None) -> TurnResult:
         started = self.clock()
         try:
             provider, model = (provider, split_player(self.player)[1]) if provider else get_provider(self.player)
@@ -233,13 +235,16 @@ class _Turn:
         messages = build_messages(self.rules, self.state, self.seat, legal_moves_hint=hint)
         failed_answers = truncated_answers = provider_failures = 0
         while True:
-            spent = sum(a.cost_micros or 0 for a in self.attempts)
-            if max_cost is not None and spent > max_cost:
-                return self.result(paused_for_budget=True, error=f"budget: this turn cost {spent} µ$ > {max_cost}")
             remaining = self.limits.turn_deadline - (self.clock() - started)
             if remaining <= 0:
                 return self.result(forfeit=FORFEIT_TIMEOUT, error="turn_timeout: the turn ran out of time")
             prompt = messages_as_text(messages)
+            try:
+                held = reserve_or_raise(
+                    budget, worst_case_micros(self.player, messages, self.limits.max_output_tokens)
+                )
+            except BudgetExhausted as exc:
+                return self.result(paused_for_budget=True, error=f"budget: {exc}")
             call_started = self.clock()
             try:
                 completion = provider.complete(
@@ -250,6 +255,7 @@ class _Turn:
                     reasoning_effort=self.limits.reasoning_effort,
                 )
             except ProviderError as exc:
+                settle(budget, held, 0)
                 self.record_failure(prompt, exc, _ms(self.clock() - call_started))
                 provider_failures += 1
                 delay = backoff_seconds(provider_failures, exc.retry_after, self.limits, self.rng)
@@ -259,7 +265,13 @@ class _Turn:
                     return self.result(forfeit=reason, error=f"provider_{exc.kind}: {exc.message}")
                 self.sleep(delay)
                 continue
-            move, problem = self.record_answer(prompt, completion, price)
+            try:
+                move, problem = self.record_answer(prompt, completion, price)
+            except BudgetExhausted as exc:  # the judge's next call did not fit (word association)
+                return self.result(paused_for_budget=True, error=f"budget: {exc}")
+            finally:
+                cost = price.cost_micros(completion.input_tokens, completion.output_tokens) if price else 0
+                settle(budget, held, cost)
             if move is not None:
                 return self.result(move=move)
             failed_answers += 1
@@ -287,12 +299,16 @@ class _Turn:
         wrong with it: a MOVE line cut off mid-move is not the player's illegal move)."""
         move_text, reasoning = parse_answer(completion.text)
         move: str | None = None
+        exhausted: BudgetExhausted | None = None
         if move_text is None:
             code, problem = "no_move_line", "no final line 'MOVE: <move>' was found in your answer"
         else:
             try:
                 move = self.rules.parse_move(self.state, self.seat, move_text)
                 code, problem = "", ""
+            except BudgetExhausted as exc:  # the judge could not be asked: recorded, then the turn stops
+                exhausted = exc
+                code, problem = "budget", str(exc)
             except IllegalMove as exc:
                 # Name the answer unless the rules' message already quotes it.
                 named = move_text in exc.message
@@ -324,6 +340,8 @@ class _Turn:
             )
         )
         self.log(self.attempts[-1])
+        if exhausted is not None:
+            raise exhausted
         return move, problem
 
     def record_failure(self, prompt: str, exc: ProviderError, latency_ms: int) -> None:

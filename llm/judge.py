@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from llm import pricing
+from llm.budget import Budget, reserve_or_raise, settle, worst_case_micros
 from llm.harness import backoff_seconds
 from llm.limits import REASONING, ModelLimits, limits_for
 from llm.providers import Message, Provider, ProviderError, get_provider, split_player
@@ -97,11 +98,14 @@ def ask(
     limits: ModelLimits | None = None,
     sleep: Callable[[float], None] = time.sleep,
     rng: random.Random | None = None,
+    budget: Budget | None = None,
 ) -> Verdict:
     """Ask ``judge_model`` whether ``word`` is associated with ``previous``. Never raises ProviderError.
 
     ``limits`` None: the judge model's own (``llm.limits.limits_for``): its call timeout, reasoning effort
-    and retries; max output tokens are ``JUDGE_MAX_TOKENS`` unless it is a reasoning model."""
+    and retries; max output tokens are ``JUDGE_MAX_TOKENS`` unless it is a reasoning model. ``budget``:
+    each call's worst case is reserved first and settled after (``llm.budget``); BudgetExhausted is
+    raised when it does not fit (the turn then stops for the budget, see the harness)."""
     limits = limits or limits_for(judge_model)
     max_tokens = (
         limits.max_output_tokens if limits.family == REASONING else min(JUDGE_MAX_TOKENS, limits.max_output_tokens)
@@ -125,6 +129,7 @@ def ask(
     price = pricing.price_for(judge_model)
     failures = 0
     while True:
+        held = reserve_or_raise(budget, worst_case_micros(judge_model, messages, max_tokens))
         usage["calls"] += 1
         started = time.perf_counter()
         try:
@@ -136,12 +141,14 @@ def ask(
                 reasoning_effort=limits.reasoning_effort,
             )
         except ProviderError as exc:
+            settle(budget, held, 0)
             usage["latency_ms"] += int((time.perf_counter() - started) * 1000)
             failures += 1
             if not exc.retryable or failures > limits.max_provider_retries:
                 return verdict(None, error=f"provider_{exc.kind}: {exc.message}")
             sleep(backoff_seconds(failures, exc.retry_after, limits, rng))
             continue
+        settle(budget, held, price.cost_micros(done.input_tokens, done.output_tokens) if price else 0)
         usage["tokens_in"] += done.input_tokens
         usage["tokens_out"] += done.output_tokens
         usage["latency_ms"] += done.latency_ms

@@ -19,6 +19,7 @@ import respx
 from accounts import limits, users
 from games import autoplay, store
 from games.records import GAME_ROW, JUDGE_ROW, TOTAL_FIELDS
+from games.rules import get_rules
 from games.rules.words import clash, used_words, word_set
 from games.tests.helpers import assert_error, create, get, post
 from llm import judge
@@ -224,25 +225,45 @@ def test_an_exhausted_budget_pauses_the_game_until_it_is_raised(client, alice, o
     assert spent(alice.user) == MINI_CALL == all_charged(game["id"])
 
 
-def test_the_harness_stops_at_the_budget_and_what_was_spent_is_recorded(client, alice, openai_http):
+def test_the_turn_stops_when_the_next_calls_worst_case_does_not_fit_and_what_was_spent_is_recorded(
+    client, alice, openai_http
+):
+    from llm.budget import worst_case_micros
+    from llm.limits import limits_for
+    from llm.prompts import build_messages
+
     answering(openai_http, lambda body: "MOVE: 42")  # illegal: the turn would retry
     game = create(client, alice, "tictactoe", MINI, "builtin:random")
-    users.update(alice.user, daily_budget_micros=MINI_CALL + 1)  # room for one call, not two
+    rules = get_rules("tictactoe")
+    first = build_messages(rules, store.get(game["id"]).state, "white")
+    worst = worst_case_micros(MINI, first, limits_for(MINI).max_output_tokens)
+    users.update(alice.user, daily_budget_micros=worst + MINI_CALL - 1)  # room for one call, not two
 
-    assert_error(post(client, f"/api/games/{game['id']}/step", player=alice), 429, "budget_exceeded")
+    view = step(client, game["id"], alice)  # 202: there is budget left; the worker stops at the second call
+    assert (view["status"], view["pause_reason"], view["ply"], view["moves_count"]) == ("paused", "budget", 0, 0)
     stored = store.get(game["id"])
-    assert (stored.status, stored.pause_reason, stored.ply, stored.moves_count) == ("paused", "budget", 0, 0)
     assert len(stored.interrupted) == 1 and stored.interrupted[0]["seat"] == "white"
-    assert len(stored.interrupted[0]["attempts"]) == 2  # the second call ran past the ceiling, no third
-    assert stored.totals["white"]["cost_micros"] == 2 * MINI_CALL == all_charged(game["id"])
-    # the calls were made: today's spend records them exactly, past the budget, and the game pauses
-    assert spent(alice.user) == 2 * MINI_CALL == all_charged(game["id"])
+    assert len(stored.interrupted[0]["attempts"]) == 1  # the second call's worst case did not fit: not made
+    assert stored.totals["white"]["cost_micros"] == MINI_CALL == all_charged(game["id"])
+    # what was spent is exactly what the calls cost, and never more than the budget
+    assert spent(alice.user) == MINI_CALL <= worst + MINI_CALL - 1
+    again = step(client, game["id"], alice)  # accepted (budget is left), paused again without a call
+    assert (again["status"], again["pause_reason"]) == ("paused", "budget")
+    assert spent(alice.user) == MINI_CALL == all_charged(game["id"])
 
 
 def test_autoplay_stops_at_the_budget_and_a_new_autoplay_resumes(client, alice, openai_http):
+    from llm.budget import worst_case_micros
+    from llm.limits import limits_for
+    from llm.prompts import build_messages
+
     answering(openai_http, lambda body: f"MOVE: {free_cell(game['id'])}")
-    users.update(alice.user, daily_budget_micros=MINI_CALL)  # one model call today
     game = create(client, alice, "tictactoe", MINI, "builtin:random", seed=8)
+    rules = get_rules("tictactoe")
+    worst = worst_case_micros(
+        MINI, build_messages(rules, store.get(game["id"]).state, "white"), limits_for(MINI).max_output_tokens
+    )
+    users.update(alice.user, daily_budget_micros=worst + MINI_CALL - 1)  # one model call's worst case today
     assert post(client, f"/api/games/{game['id']}/autoplay", player=alice).status_code == 200
     assert autoplay.wait_idle(30)
     stored = store.get(game["id"])

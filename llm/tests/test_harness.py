@@ -19,6 +19,7 @@ from llm.harness import (
     backoff_seconds,
     play_turn,
 )
+from llm.budget import Reservation, worst_case_micros
 from llm.limits import FAMILY_DEFAULTS, STANDARD
 from llm.prompts import build_messages, seat_label
 from llm.providers import Completion, FinishReason, Message, ProviderError
@@ -436,13 +437,62 @@ def test_unknown_prices_are_none_not_zero():
     assert result.attempts[0].cost_micros is None and not result.priced and result.cost_micros == 0
 
 
-def test_budget_guard_pauses_before_the_next_attempt():
-    result, provider = turn("rps", "MOVE: lizard", "MOVE: rock", max_cost_micros=100)
-    # the first attempt cost 1000 * 0.4 + 100 * 1.6 = 560 µ$ > 100: no second call
+class MemoryBudget:
+    """The spending port in memory (the DynamoDB one is tested in games/tests/test_budget_ddb_local.py)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.spent, self.lock = limit, 0, threading.Lock()
+        self.held: list[int] = []
+
+    def reserve(self, micros: int):
+        with self.lock:
+            if self.spent + micros > self.limit:
+                return None
+            self.spent += micros
+            self.held.append(micros)
+            return Reservation(micros, "today")
+
+    def settle(self, reservation, actual: int) -> None:
+        with self.lock:
+            self.spent += actual - reservation.micros
+
+
+def test_each_call_reserves_its_worst_case_and_settles_to_its_cost():
+    rules = get_rules("rps")
+    first_prompt = build_messages(rules, rules.initial_state({}, 7), "white")
+    worst = worst_case_micros(MINI, first_prompt, FAMILY_DEFAULTS[STANDARD].max_output_tokens)
+    # 8,192 output tokens at $1.60/Mtok alone are 13,108 µ$; a call really costs 560 µ$ here.
+    assert worst > 13_108
+    budget = MemoryBudget(limit=worst + 560 - 1)  # room for the first call's worst case, not a second one
+    result, provider = turn("rps", "MOVE: lizard", "MOVE: rock", budget=budget)
     assert result.paused_for_budget and result.move is None and result.forfeit is None
-    assert len(result.attempts) == 1 and len(provider.calls) == 1 and result.error.startswith("budget:")
-    done, _ = turn("rps", "MOVE: lizard", "MOVE: rock", max_cost_micros=1000)
-    assert done.move == "rock" and not done.paused_for_budget
+    assert len(provider.calls) == 1 and budget.held == [worst] and budget.spent == 560  # settled exactly
+    assert result.error.startswith("budget:")
+    roomy = MemoryBudget(limit=10 * worst)
+    done, _ = turn("rps", "MOVE: lizard", "MOVE: rock", budget=roomy)
+    assert done.move == "rock" and not done.paused_for_budget and roomy.spent == 2 * 560
+
+
+def test_a_failed_call_settles_to_nothing():
+    budget = MemoryBudget(limit=10**9)
+    error = ProviderError("server_error", "boom", retryable=True)
+    result, _ = turn("rps", error, "MOVE: rock", budget=budget)
+    assert result.move == "rock" and budget.spent == 560 and len(budget.held) == 2
+
+
+def test_twenty_concurrent_turns_never_spend_more_than_the_budget():
+    rules = get_rules("rps")
+    worst = worst_case_micros(MINI, build_messages(rules, rules.initial_state({}, 7), "white"), 8192)
+    budget = MemoryBudget(limit=5 * worst)  # room for five calls' worst cases at once
+
+    def play(_):
+        return turn("rps", "MOVE: rock", budget=budget)[0]
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(play, range(20)))
+    played = [r for r in results if r.move]
+    assert budget.spent == 560 * len(played) <= budget.limit
+    assert all(r.move or r.paused_for_budget for r in results)
 
 
 def test_attempts_fit_the_stored_move_record():
