@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from games.records import Attempt
-from llm.budget import Budget, BudgetExhausted
 from games.rules import IllegalMove, RuleError, Rules, Seat
 from games.vocabulary import Termination
+from llm.budget import Budget, BudgetExhausted
 from llm.catalog import BUILTIN_PREFIX, kind_of
 
 MAX_ATTEMPTS = 3  # GAMES.md: after 3 failed attempts in one turn the seat forfeits

@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from games.rules import IllegalMove, get_rules
+from llm.budget import Reservation, worst_case_micros
 from llm.harness import (
     FORFEIT_ILLEGAL,
     FORFEIT_PROVIDER,
@@ -19,7 +20,6 @@ from llm.harness import (
     backoff_seconds,
     play_turn,
 )
-from llm.budget import Reservation, worst_case_micros
 from llm.limits import FAMILY_DEFAULTS, STANDARD
 from llm.prompts import build_messages, seat_label
 from llm.providers import Completion, FinishReason, Message, ProviderError
