@@ -123,7 +123,7 @@ def test_a_bot_answer_refused_by_the_judge_is_an_illegal_attempt(monkeypatch):
     """games.turns: the judge's "no" is a failed attempt of the seat; 3 of them forfeit."""
     rules = get_rules("words")
     state = rules.initial_state({"judge_model": NANO}, 5)
-    monkeypatch.setattr(judge, "ask", lambda model, previous, word, **_: judge.Verdict(model, False, reason="unrelated"))
+    monkeypatch.setattr(judge, "ask", lambda model, prev, word, **_: judge.Verdict(model, False, reason="unrelated"))
     turn = play_seat(rules, state, "white", "builtin:wordsmith", 5, options=state["options"])
     assert turn.forfeit == "forfeit_illegal_moves" and turn.move is None and len(turn.attempts) == 3
     assert all(a.error.startswith("not_associated") and a.judge["associated"] is False for a in turn.attempts)
