@@ -139,14 +139,17 @@ def _error_body(message: str, kind: str, code: str | None) -> dict[str, Any]:
 class FakeOpenAI:
     """The server. ``with FakeOpenAI(api_key="...") as fake: ... fake.base_url`` (``.../v1``)."""
 
-    def __init__(self, *, api_key: str | None = None, seed: int = 0) -> None:
+    def __init__(
+        self, *, api_key: str | None = None, seed: int = 0, latency: float = 0.0, port: int = 0
+    ) -> None:
         self.api_key = api_key
         self.seed = seed
+        self.latency = latency  # seconds every answer takes (a slow reasoning model)
         self._lock = threading.Lock()
         self._scripts: dict[str, list[Step]] = {}
         self._served: list[Served] = []
         self._count = 0
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.fake = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
@@ -372,6 +375,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(400, {}, _error_body("We could not parse the JSON body of your request.",
                                             "invalid_request_error", None))
             return
+        if fake.latency:
+            time.sleep(fake.latency)
         status, headers, payload = fake.answer(body, self.headers.get("Authorization"))
         self._send(status, headers, payload)
 
@@ -392,3 +397,22 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+def main() -> None:
+    """Run the fake on its own (e.g. a slow model for `make run`):
+    ``python tests/fakes/openai_server.py --port 8011 --latency 75``; then start the app with
+    ``LLM_ENDPOINTS='{"fake": "http://127.0.0.1:8011/v1"}'`` and seat ``fake:<any model name>``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=8011)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds every answer takes")
+    args = parser.parse_args()
+    fake = FakeOpenAI(latency=args.latency, port=args.port)
+    print(f"fake OpenAI-compatible server on {fake.base_url} (latency {args.latency} s)", flush=True)
+    fake._httpd.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
