@@ -18,6 +18,25 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEFAULT_SECRET_KEY = "insecure-local-development-key-change-me"  # noqa: S105 - refused in production
+DEFAULT_JWT_SIGNING_KEY = "insecure-local-jwt-key-change-me-0123456789"  # noqa: S105 - refused in production
+# Every key that is (or was) published in this repository: the local defaults above, the build-only keys
+# the Dockerfile once used for collectstatic, and the examples in the tests and the container check.
+# Anyone can read them, so anyone could sign a session or mint an access token for any user id with
+# them: production refuses to start with one of them, and `check --deploy` reports them
+# (duelarena/checks.py). Long is not random: a key's length says nothing about whether it is public.
+KNOWN_PUBLIC_KEYS = frozenset(
+    {
+        DEFAULT_SECRET_KEY,
+        DEFAULT_JWT_SIGNING_KEY,
+        "build-only-key-not-used-at-runtime-0123456789abcdefghij",
+        "build-only-jwt-key-not-used-at-runtime-0123456789",
+        "smoke-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "smoke-test-jwt-key-0123456789-abcdefghijkl",
+        "change-me",
+        "changeme",
+        "secret",
+    }
+)
 
 
 def env(name: str, default: str = "") -> str:
@@ -52,8 +71,8 @@ if PRODUCTION:
     problems = []
     if DEBUG:
         problems.append("DJANGO_DEBUG must be off")
-    if SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
-        problems.append("DJANGO_SECRET_KEY must be set to a random value of 50+ characters")
+    if SECRET_KEY in KNOWN_PUBLIC_KEYS or len(SECRET_KEY) < 50:
+        problems.append("DJANGO_SECRET_KEY must be set to a random value of 50+ characters (not a published one)")
     if not ALLOWED_HOSTS:
         problems.append("DJANGO_ALLOWED_HOSTS must name the served hosts")
     if problems:
@@ -209,9 +228,12 @@ LOGGING = {
 
 # --- Accounts: JWT, sign-in, budgets ----------------------------------------------------------------
 # The JWT key is separate from SECRET_KEY so either can rotate alone.
-JWT_SIGNING_KEY = env("JWT_SIGNING_KEY", "" if PRODUCTION else "insecure-local-jwt-key-change-me-0123456789")
-if PRODUCTION and len(JWT_SIGNING_KEY) < 32:
-    raise ImproperlyConfigured("Refusing to start in production: JWT_SIGNING_KEY must be set (32+ characters)")
+JWT_SIGNING_KEY = env("JWT_SIGNING_KEY", "" if PRODUCTION else DEFAULT_JWT_SIGNING_KEY)
+if PRODUCTION and (len(JWT_SIGNING_KEY) < 32 or JWT_SIGNING_KEY in KNOWN_PUBLIC_KEYS):
+    raise ImproperlyConfigured(
+        "Refusing to start in production: JWT_SIGNING_KEY must be set to a random value (32+ characters, "
+        "not a published one)"
+    )
 JWT_ALGORITHM = "HS256"
 JWT_ISSUER = env("JWT_ISSUER", "duelarena")
 JWT_AUDIENCE = env("JWT_AUDIENCE", "duelarena-api")
