@@ -18,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEFAULT_SECRET_KEY = "insecure-local-development-key-change-me"  # noqa: S105 - refused in production
-DEFAULT_JWT_SIGNING_KEY = "insecure-local-jwt-key-change-me-0123456789"  # noqa: S105 - refused in production
+DEFAULT_JWT_SIGNING_KEY = "insecure-local-jwt-key-change-me-0123456789"  # refused in production
 # Every key that is (or was) published in this repository: the local defaults above, the build-only keys
 # the Dockerfile once used for collectstatic, and the examples in the tests and the container check.
 # Anyone can read them, so anyone could sign a session or mint an access token for any user id with

@@ -57,6 +57,8 @@ def receive(request: HttpRequest) -> HttpResponse:
         return response
     try:
         event = json.loads(request.body)
+    except RecursionError:  # deeply nested arrays/objects: bad input, not a bug
+        return error_response(400, "bad_request", "the body is nested too deeply")
     except ValueError:
         return error_response(400, "bad_request", "the body is not JSON")
     records = event.get("Records") if isinstance(event, dict) else None
