@@ -242,6 +242,16 @@ REFRESH_TTL_SECONDS = env_int("REFRESH_TTL_SECONDS", 30 * 24 * 3600)
 LOGIN_CODE_TTL_SECONDS = env_int("LOGIN_CODE_TTL_SECONDS", 120)
 FRONTEND_URL = env("FRONTEND_URL", "http://localhost:5173/auth/callback")
 
+# Sign-in throttling (accounts/throttle.py): admin password login, POST /api/auth/token and /refresh.
+THROTTLE_ACCOUNT_FAILURES = env_int("THROTTLE_ACCOUNT_FAILURES", 5)  # free failures per account
+THROTTLE_ADDRESS_FAILURES = env_int("THROTTLE_ADDRESS_FAILURES", 20)  # free failures per client address
+THROTTLE_LOCK_SECONDS = env_int("THROTTLE_LOCK_SECONDS", 30)  # the first lock; doubles per further failure
+THROTTLE_MAX_LOCK_SECONDS = env_int("THROTTLE_MAX_LOCK_SECONDS", 900)
+THROTTLE_WINDOW_SECONDS = env_int("THROTTLE_WINDOW_SECONDS", 3600)  # failures are forgotten after this
+# Connections from these addresses may name the client in X-Forwarded-For (its rightmost hop): loopback,
+# where the Lambda Web Adapter connects from. Set it empty when clients reach gunicorn directly.
+THROTTLE_TRUSTED_PROXIES = env_list("THROTTLE_TRUSTED_PROXIES", "127.0.0.1,::1")
+
 # Spend and rate limits on endpoints that call models (micro-dollars: 1_000_000 = $1).
 DAILY_BUDGET_MICROS = env_int("DAILY_BUDGET_MICROS", 2_000_000)
 MODEL_CALLS_PER_MINUTE = env_int("MODEL_CALLS_PER_MINUTE", 30)
