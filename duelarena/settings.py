@@ -178,6 +178,11 @@ AWS_REGION = env("AWS_REGION", env("AWS_DEFAULT_REGION", "us-east-1"))
 DYNAMODB_CONNECT_TIMEOUT = float(env("DYNAMODB_CONNECT_TIMEOUT", "2"))
 DYNAMODB_READ_TIMEOUT = float(env("DYNAMODB_READ_TIMEOUT", "5"))
 DYNAMODB_MAX_ATTEMPTS = env_int("DYNAMODB_MAX_ATTEMPTS", 4)
+# The DynamoDB time one request may spend in all (retries and back-off included): past it the request
+# answers 503 with Retry-After instead of waiting through every attempt (duelarena/dynamo/connection.py).
+# 0 switches it off. /events (queued turn batches, retried by SQS) has no budget.
+DYNAMODB_REQUEST_BUDGET_SECONDS = float(env("DYNAMODB_REQUEST_BUDGET_SECONDS", "3"))
+DYNAMODB_BUDGET_EXEMPT_PATHS = ["/events"]
 # Signs pagination cursors; defaults to a key derived from SECRET_KEY.
 CURSOR_SIGNING_SALT = "duelarena.cursor"
 
