@@ -122,21 +122,22 @@ def raw(port: int, request: bytes) -> bytes:
 
 
 @pytest.mark.parametrize(
-    "request_bytes",
+    ("request_bytes", "status"),
     [
-        b"GET /api/games?" + b"a" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",  # request line > 8190
-        b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"".join(b"X-H%d: v\r\n" % k for k in range(120)) + b"\r\n",
-        b"POST /api/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: nope\r\n\r\n{}",
+        (b"GET /api/games?" + b"a" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", b"414"),  # line > 8190
+        (b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"".join(b"X-H%d: v\r\n" % k for k in range(120))
+         + b"\r\n", b"431"),
+        (b"POST /api/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: nope\r\n\r\n{}", b"400"),
     ],
     ids=["long-request-line", "too-many-headers", "bad-content-length"],
 )
-def test_requests_gunicorn_refuses_before_django_are_the_documented_exceptions(frozen_server, request_bytes):
+def test_requests_gunicorn_refuses_before_django_are_the_documented_exceptions(frozen_server, request_bytes, status):
     base, _ = frozen_server
     answer = raw(int(base.rsplit(":", 1)[1]), request_bytes)
     head = answer.split(b"\r\n\r\n", 1)[0].lower()
-    assert answer.startswith(b"HTTP/1.1 400") and b"content-type: text/html" in head
+    assert answer.startswith(b"HTTP/1.1 " + status) and b"content-type: text/html" in head
     assert b"x-request-id" not in head  # Django never saw it
     readme = (REPO / "README.md").read_text()
     section = readme[readme.index("## Security") :]
-    for documented in ("8190", "100 header", "Content-Length", "gunicorn's own"):
+    for documented in ("8190", "100 header", "Content-Length", "gunicorn's own", "414", "431"):
         assert documented in section, documented
