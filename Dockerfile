@@ -19,10 +19,11 @@ COPY duelarena duelarena
 COPY accounts accounts
 COPY games games
 COPY llm llm
-# Static files are collected at build time (production settings need values; these never ship).
+# Static files are collected at build time. Production settings need keys: throwaway random ones, made
+# here and never stored (a key written in this file would be public, and production refuses those).
 RUN DUELARENA_ENV=production DJANGO_ALLOWED_HOSTS=build DJANGO_DEBUG=0 \
-    DJANGO_SECRET_KEY=build-only-key-not-used-at-runtime-0123456789abcdefghij \
-    JWT_SIGNING_KEY=build-only-jwt-key-not-used-at-runtime-0123456789 \
+    DJANGO_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+    JWT_SIGNING_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" \
     /opt/venv/bin/python manage.py collectstatic --noinput \
  && /opt/venv/bin/python -m compileall -q duelarena accounts games llm
 
@@ -35,7 +36,10 @@ ENV PATH=/opt/venv/bin:$PATH \
     PORT=8080 \
     AWS_LWA_PORT=8080 \
     AWS_LWA_READINESS_CHECK_PATH=/health \
-    AWS_LWA_PASS_THROUGH_PATH=/events
+    AWS_LWA_PASS_THROUGH_PATH=/events \
+    HOME=/tmp
+# HOME=/tmp: the non-root user has no home of its own (/app is read-only to it) and on Lambda only /tmp
+# is writable; anything that writes under $HOME (a library cache) then works instead of failing.
 RUN useradd --system --uid 10001 --no-create-home --home-dir /app arena
 COPY --from=lwa /lambda-adapter /opt/extensions/lambda-adapter
 COPY --from=build /opt/venv /opt/venv

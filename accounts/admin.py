@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts import limits, moderation, users
+from accounts.forms import ThrottledAdminAuthenticationForm
 from accounts.models import ArenaUser
 from accounts.users import User
 from duelarena.dynadmin import Column, DynamoModelAdmin, Page, admin_url_for, micro_dollars, record_action
@@ -27,6 +28,7 @@ from duelarena.errors import BadRequest
 
 # The admin login page offers Google sign-in next to the password form (createadmin users).
 admin.site.login_template = "admin/arena_login.html"
+admin.site.login_form = ThrottledAdminAuthenticationForm  # password attempts are throttled (accounts/throttle.py)
 admin.site.site_header = "Duel Arena administration"
 admin.site.site_title = "Duel Arena admin"
 admin.site.index_template = "admin/arena_index.html"  # "Recent actions" from the audit log, not LogEntry

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from accounts import limits, tokens
+from accounts import limits, throttle, tokens
 from accounts.auth import bearer
 from accounts.users import User
 from duelarena.api_docs import errors
@@ -65,8 +65,10 @@ _token_errors, _token_extra = errors({400: ("invalid_code",)})
     openapi_extra=_token_extra,
 )
 def token(request: HttpRequest, body: CodeIn) -> dict:
+    """Throttled per client address (429 ``too_many_attempts`` with Retry-After)."""
     try:
-        user = tokens.redeem_login_code(body.code)
+        with throttle.attempt(throttle.subjects(request), tokens.TokenError):
+            user = tokens.redeem_login_code(body.code)
     except tokens.TokenError as exc:
         raise BadRequest(str(exc), code="invalid_code") from exc
     return _pair_out(tokens.issue_pair(user), user)
@@ -80,8 +82,11 @@ _refresh_errors, _refresh_extra = errors({401: ("invalid_refresh_token",)})
     openapi_extra=_refresh_extra,
 )
 def refresh(request: HttpRequest, body: RefreshIn) -> dict:
+    """Throttled per client address and per refresh family (429 ``too_many_attempts``)."""
+    family = body.refresh.split(".", 1)[0] if body.refresh.count(".") == 2 else None
     try:
-        pair = tokens.rotate(body.refresh)
+        with throttle.attempt(throttle.subjects(request, f"family:{family}" if family else None), tokens.TokenError):
+            pair = tokens.rotate(body.refresh)
     except tokens.TokenError as exc:
         raise Unauthorized(str(exc), code="invalid_refresh_token") from exc
     return _pair_out(pair, tokens.user_for_access(pair.access))

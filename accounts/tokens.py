@@ -1,8 +1,10 @@
 """Access tokens (JWT), rotating refresh tokens and one-time login codes.
 
-- Access: PyJWT, HS256 with its own key (JWT_SIGNING_KEY), exp/iat/sub/aud/iss required, and the
-  user's session epoch in ``sep``: banning, role changes and logout bump the epoch, so old tokens die
-  at once (the bearer auth reads the user on every request anyway, to see bans).
+- Access: PyJWT, HS256 with its own key (JWT_SIGNING_KEY), exp/iat/sub/aud/iss required, the user's
+  session epoch in ``sep`` (banning, role changes and admin logout bump it, so old tokens die at once)
+  and the refresh family of the sign-in in ``fam``: ``POST /api/auth/logout`` lists that family on the
+  user item until its access tokens expire. The bearer auth reads the user on every request anyway (to
+  see bans), so both revocations cost no extra call.
 - Refresh: ``<family>.<token>.<secret>``, opaque. Items ``REFRESH#<family>`` / ``FAMILY`` and
   ``REFRESH#<family>`` / ``TOKEN#<token>`` (sha256 of the secret). Each token works once (a
   conditional update marks it used); presenting a used one revokes the whole family (theft signal).
@@ -40,12 +42,13 @@ def _sha256(value: str) -> str:
 # --- access tokens -----------------------------------------------------------------------------------
 
 
-def issue_access(user: User, ttl_seconds: int | None = None) -> str:
-    """A signed access token; ``ttl_seconds`` defaults to JWT_ACCESS_TTL_SECONDS."""
+def issue_access(user: User, ttl_seconds: int | None = None, family: str | None = None) -> str:
+    """A signed access token; ``ttl_seconds`` defaults to JWT_ACCESS_TTL_SECONDS; ``family`` (the refresh
+    family of the sign-in) lets logout revoke it."""
     import jwt
 
     now = int(time.time())
-    claims = {
+    claims: dict[str, Any] = {
         "sub": user.id,
         "iat": now,
         "nbf": now,
@@ -55,6 +58,8 @@ def issue_access(user: User, ttl_seconds: int | None = None) -> str:
         "sep": user.session_epoch,
         "jti": secrets.token_hex(8),
     }
+    if family:
+        claims["fam"] = family
     return jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm=settings.JWT_ALGORITHM)
 
 
@@ -84,6 +89,9 @@ def user_for_access(token: str) -> User:
     if user is None or not user.is_active:
         raise TokenError("user is not allowed")
     if claims.get("sep") != user.session_epoch:
+        raise TokenError("token revoked")
+    family = claims.get("fam")
+    if family and family in (user.revoked_families or {}):  # its sign-in was logged out
         raise TokenError("token revoked")
     return user
 
@@ -133,7 +141,7 @@ def issue_pair(user: User, access_ttl_seconds: int | None = None) -> TokenPair:
         must_not_exist=True,
     )
     ttl = access_ttl_seconds or settings.JWT_ACCESS_TTL_SECONDS
-    return TokenPair(issue_access(user, ttl), _new_refresh(family, user), ttl)
+    return TokenPair(issue_access(user, ttl, family), _new_refresh(family, user), ttl)
 
 
 def _split(refresh: str) -> tuple[str, str, str]:
@@ -177,15 +185,18 @@ def rotate(refresh: str) -> TokenPair:
     if user is None or not user.is_active or fam.get("session_epoch") != user.session_epoch:
         _revoke_family(family)
         raise TokenError("user is not allowed")
-    return TokenPair(issue_access(user), _new_refresh(family, user), settings.JWT_ACCESS_TTL_SECONDS)
+    return TokenPair(issue_access(user, family=family), _new_refresh(family, user), settings.JWT_ACCESS_TTL_SECONDS)
 
 
 def revoke(refresh: str, user: User) -> None:
+    """Logout of one sign-in: its refresh family dies, and so do the access tokens issued to it (the
+    family id is in their ``fam`` claim and the user item lists it until they have all expired)."""
     family, _, _ = _split(refresh)
     fam = items.get(f"REFRESH#{family}", "FAMILY")
     if fam is None or fam["user_id"] != user.id:
         raise TokenError("invalid refresh token")
     _revoke_family(family)
+    users.revoke_family(user, family, int(time.time()) + settings.JWT_ACCESS_TTL_SECONDS + 60)
 
 
 # --- one-time login codes ------------------------------------------------------------------------------

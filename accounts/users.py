@@ -10,6 +10,7 @@ Emails are normalized (strip + lower-case) before they are stored or looked up.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -47,6 +48,9 @@ class User:
     session_epoch: int = 0
     password_hash: str = ""
     daily_budget_micros: int | None = None  # None: the settings default
+    # Refresh families signed out (``POST /api/auth/logout``) -> until when their access tokens could
+    # still be valid (epoch seconds). The bearer check reads the user anyway, so this costs no call.
+    revoked_families: dict[str, int] = field(default_factory=dict)
 
     @property
     def is_active(self) -> bool:
@@ -207,6 +211,47 @@ def revoke_sessions(user: User) -> User:
     """Logout everywhere: bump the epoch mixed into session hashes and access tokens."""
     new = items.update(keys.user_pk(user.id), keys.USER_PROFILE_SK, add_values={"session_epoch": 1})
     return _from_item(new)
+
+
+MAX_REVOKED_FAMILIES = 50
+
+
+def revoke_family(user: User, family: str, until: int, *, now: float | None = None) -> User:
+    """Refuse the access tokens of one refresh family (one sign-in) until ``until``: logout.
+
+    Entries whose access tokens have all expired are dropped on the way, so the map stays small. The
+    write is conditioned on the map read with ``user`` (a concurrent logout is retried on a fresh read);
+    a user with more live entries than ``MAX_REVOKED_FAMILIES`` is logged out everywhere instead (the
+    session epoch), which revokes the same tokens and more."""
+    current = time.time() if now is None else now
+    for _ in range(5):
+        kept = {f: t for f, t in (user.revoked_families or {}).items() if t > current}
+        if len(kept) >= MAX_REVOKED_FAMILIES:  # every token of the old epoch dies: the list can go
+            new = items.update(
+                keys.user_pk(user.id),
+                keys.USER_PROFILE_SK,
+                add_values={"session_epoch": 1},
+                remove=["revoked_families"],
+            )
+            return _from_item(new)
+        kept[family] = max(until, kept.get(family, 0))
+        stored = user.revoked_families if user.revoked_families else None
+        try:
+            new = items.update(
+                keys.user_pk(user.id),
+                keys.USER_PROFILE_SK,
+                set_values={"revoked_families": kept},
+                condition="attribute_not_exists(#rf) OR size(#rf) = :zero" if stored is None else "#rf = :old",
+                condition_names={"#rf": "revoked_families"},
+                condition_values={":zero": 0} if stored is None else {":old": stored},
+            )
+            return _from_item(new)
+        except ConditionFailed:
+            fresh = get(user.id)
+            if fresh is None:
+                raise UserError("the user is gone") from None
+            user = fresh
+    raise ConditionFailed("the user changed too often to record the logout")
 
 
 def list_page(cursor: str | None = None, limit: int = 50) -> items.Page:

@@ -28,9 +28,14 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 wsgi_app = "duelarena.wsgi:application"
-# Limit header abuse before Django sees it.
+# Limit header abuse before Django sees it. gunicorn answers these (and a bad Content-Length) itself
+# with its own small HTML page, the only answers outside the API's error shape (README, "Security").
 limit_request_line = 8190
 limit_request_fields = 100
+# gunicorn 25.1+ opens a control socket (for gunicornc) by default, at one shared path under $HOME
+# ($HOME/.gunicorn/gunicorn.ctl) or $XDG_RUNTIME_DIR: nothing here uses it, and a socket that
+# manages the server is one more thing to protect. Older gunicorn versions ignore unknown settings.
+control_socket_disable = True
 
 
 def post_worker_init(worker):

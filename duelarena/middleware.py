@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from duelarena.dynamo import connection
+from duelarena.dynamo.errors import StoreUnavailable
 from duelarena.errors import error_response
 from duelarena.logs import request_id_var
 
@@ -83,6 +84,8 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         request.request_id = request_id  # type: ignore[attr-defined]
         connection.start_counting()
+        exempt = request.path_info in settings.DYNAMODB_BUDGET_EXEMPT_PATHS
+        budget = connection.start_budget(None if exempt else settings.DYNAMODB_REQUEST_BUDGET_SECONDS)
         started = time.perf_counter()
         try:
             response = self._too_large(request) or self.get_response(request)
@@ -108,6 +111,7 @@ class RequestContextMiddleware:
             )
             return response
         finally:
+            connection.end_budget(budget)
             request_id_var.reset(token)
 
     @staticmethod
@@ -142,7 +146,14 @@ class RequestContextMiddleware:
         return rewritten
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        """Unhandled errors outside ninja (ninja has its own handlers): 500 in the error shape."""
+        """Unhandled errors outside ninja (ninja has its own handlers): 500 in the error shape.
+        DynamoDB unavailable (or the request's DynamoDB budget spent) is a 503 with Retry-After on every
+        path, the admin's included, instead of a 500 page."""
+        if isinstance(exception, StoreUnavailable):
+            logger.warning("dynamodb unavailable", extra={"reason": str(exception)})
+            return error_response(
+                503, "service_unavailable", "storage is unavailable, try again shortly", retry_after=2
+            )
         if not wants_json_errors(request.path_info):
             return None
         from social_core.exceptions import AuthPolicyError, SocialAuthBaseException

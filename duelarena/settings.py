@@ -18,6 +18,25 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEFAULT_SECRET_KEY = "insecure-local-development-key-change-me"  # noqa: S105 - refused in production
+DEFAULT_JWT_SIGNING_KEY = "insecure-local-jwt-key-change-me-0123456789"  # refused in production
+# Every key that is (or was) published in this repository: the local defaults above, the build-only keys
+# the Dockerfile once used for collectstatic, and the examples in the tests and the container check.
+# Anyone can read them, so anyone could sign a session or mint an access token for any user id with
+# them: production refuses to start with one of them, and `check --deploy` reports them
+# (duelarena/checks.py). Long is not random: a key's length says nothing about whether it is public.
+KNOWN_PUBLIC_KEYS = frozenset(
+    {
+        DEFAULT_SECRET_KEY,
+        DEFAULT_JWT_SIGNING_KEY,
+        "build-only-key-not-used-at-runtime-0123456789abcdefghij",
+        "build-only-jwt-key-not-used-at-runtime-0123456789",
+        "smoke-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "smoke-test-jwt-key-0123456789-abcdefghijkl",
+        "change-me",
+        "changeme",
+        "secret",
+    }
+)
 
 
 def env(name: str, default: str = "") -> str:
@@ -63,8 +82,8 @@ if PRODUCTION:
     problems = []
     if DEBUG:
         problems.append("DJANGO_DEBUG must be off")
-    if SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
-        problems.append("DJANGO_SECRET_KEY must be set to a random value of 50+ characters")
+    if SECRET_KEY in KNOWN_PUBLIC_KEYS or len(SECRET_KEY) < 50:
+        problems.append("DJANGO_SECRET_KEY must be set to a random value of 50+ characters (not a published one)")
     if not ALLOWED_HOSTS:
         problems.append("DJANGO_ALLOWED_HOSTS must name the served hosts")
     if problems:
@@ -182,6 +201,11 @@ AWS_REGION = env("AWS_REGION", env("AWS_DEFAULT_REGION", "us-east-1"))
 DYNAMODB_CONNECT_TIMEOUT = float(env("DYNAMODB_CONNECT_TIMEOUT", "2"))
 DYNAMODB_READ_TIMEOUT = float(env("DYNAMODB_READ_TIMEOUT", "5"))
 DYNAMODB_MAX_ATTEMPTS = env_int("DYNAMODB_MAX_ATTEMPTS", 4)
+# The DynamoDB time one request may spend in all (retries and back-off included): past it the request
+# answers 503 with Retry-After instead of waiting through every attempt (duelarena/dynamo/connection.py).
+# 0 switches it off. /events (queued turn batches, retried by SQS) has no budget.
+DYNAMODB_REQUEST_BUDGET_SECONDS = float(env("DYNAMODB_REQUEST_BUDGET_SECONDS", "3"))
+DYNAMODB_BUDGET_EXEMPT_PATHS = ["/events"]
 # Signs pagination cursors; defaults to a key derived from SECRET_KEY.
 CURSOR_SIGNING_SALT = "duelarena.cursor"
 
@@ -232,9 +256,12 @@ LOGGING = {
 
 # --- Accounts: JWT, sign-in, budgets ----------------------------------------------------------------
 # The JWT key is separate from SECRET_KEY so either can rotate alone.
-JWT_SIGNING_KEY = env("JWT_SIGNING_KEY", "" if PRODUCTION else "insecure-local-jwt-key-change-me-0123456789")
-if PRODUCTION and len(JWT_SIGNING_KEY) < 32:
-    raise ImproperlyConfigured("Refusing to start in production: JWT_SIGNING_KEY must be set (32+ characters)")
+JWT_SIGNING_KEY = env("JWT_SIGNING_KEY", "" if PRODUCTION else DEFAULT_JWT_SIGNING_KEY)
+if PRODUCTION and (len(JWT_SIGNING_KEY) < 32 or JWT_SIGNING_KEY in KNOWN_PUBLIC_KEYS):
+    raise ImproperlyConfigured(
+        "Refusing to start in production: JWT_SIGNING_KEY must be set to a random value (32+ characters, "
+        "not a published one)"
+    )
 JWT_ALGORITHM = "HS256"
 JWT_ISSUER = env("JWT_ISSUER", "duelarena")
 JWT_AUDIENCE = env("JWT_AUDIENCE", "duelarena-api")
@@ -242,6 +269,16 @@ JWT_ACCESS_TTL_SECONDS = env_int("JWT_ACCESS_TTL_SECONDS", 15 * 60)
 REFRESH_TTL_SECONDS = env_int("REFRESH_TTL_SECONDS", 30 * 24 * 3600)
 LOGIN_CODE_TTL_SECONDS = env_int("LOGIN_CODE_TTL_SECONDS", 120)
 FRONTEND_URL = env("FRONTEND_URL", "http://localhost:5173/auth/callback")
+
+# Sign-in throttling (accounts/throttle.py): admin password login, POST /api/auth/token and /refresh.
+THROTTLE_ACCOUNT_FAILURES = env_int("THROTTLE_ACCOUNT_FAILURES", 5)  # free failures per account
+THROTTLE_ADDRESS_FAILURES = env_int("THROTTLE_ADDRESS_FAILURES", 20)  # free failures per client address
+THROTTLE_LOCK_SECONDS = env_int("THROTTLE_LOCK_SECONDS", 30)  # the first lock; doubles per further failure
+THROTTLE_MAX_LOCK_SECONDS = env_int("THROTTLE_MAX_LOCK_SECONDS", 900)
+THROTTLE_WINDOW_SECONDS = env_int("THROTTLE_WINDOW_SECONDS", 3600)  # failures are forgotten after this
+# Connections from these addresses may name the client in X-Forwarded-For (its rightmost hop): loopback,
+# where the Lambda Web Adapter connects from. Set it empty when clients reach gunicorn directly.
+THROTTLE_TRUSTED_PROXIES = env_list("THROTTLE_TRUSTED_PROXIES", "127.0.0.1,::1")
 
 # Spend and rate limits on endpoints that call models (micro-dollars: 1_000_000 = $1).
 DAILY_BUDGET_MICROS = env_int("DAILY_BUDGET_MICROS", 2_000_000)

@@ -63,7 +63,9 @@ def receive(request: HttpRequest) -> HttpResponse:
         return response
     try:
         event = json.loads(request.body)
-    except (ValueError, RecursionError):
+    except RecursionError:  # deeply nested arrays/objects: bad input, not a bug
+        return error_response(400, "bad_request", "the body is nested too deeply")
+    except ValueError:
         return error_response(400, "bad_request", "the body is not JSON")
     if is_scheduled_sweep(event):
         return JsonResponse({"swept": tasks.sweep()})

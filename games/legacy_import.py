@@ -28,6 +28,15 @@ How rows map
   ``tokens_out`` (and verbatim in ``legacy_tokens``).
 - Imported games get no leaderboard result item: they were never played here and stay off the board.
 
+Anonymous games: the earlier product let people play without an account (``user_id`` NULL or empty;
+its own migration script kept them under an owner ``anonymous``). They are imported under one owner
+that stands for those players: a user ``anonymous@legacy-import.invalid`` (fixed id, "Anonymous players
+(earlier product)"), created once by the first run that meets such a game. It is an ordinary user item
+(listed in the admin) with a daily budget of 0 and no way to sign in (no password, and ``.invalid``
+is never a verified Google address), so it never spends nor counts against anyone's budget. Games
+naming a user that is not in the users table (or could not be imported) are still reported
+(``missing_user``) and skipped.
+
 Idempotency: ids are derived from legacy ids, and an import ledger (``IMPORT#<source>``, one item per
 imported legacy row, read with one Query at the start) records what is done. A row in the ledger is
 "already present" and is not written again, so a second run writes nothing. Game items are written
@@ -85,6 +94,12 @@ _SLUG = re.compile(r"[^a-z0-9_]+")
 BAD_ROW, BAD_JSON, UNKNOWN_GAME_TYPE, MISSING_USER = "bad_row", "bad_json", "unknown_game_type", "missing_user"
 BAD_EMAIL, BAD_TIMESTAMP, TOO_LARGE, WRITE_FAILED = "bad_email", "bad_timestamp", "too_large", "write_failed"
 
+# The owner of the legacy product's anonymous games (see the module docstring). ``ANONYMOUS`` is its key
+# in the legacy-id -> user-id map: not a legacy id (those are never empty nor in parentheses).
+ANONYMOUS = "(anonymous)"
+ANONYMOUS_EMAIL = "anonymous@legacy-import.invalid"
+ANONYMOUS_NAME = "Anonymous players (earlier product)"
+
 
 class ConversionError(Exception):
     def __init__(self, reason: str, message: str) -> None:
@@ -110,6 +125,10 @@ def game_id_for(legacy_id: str) -> str:
 
 def user_id_for(legacy_id: str) -> str:
     return uuid.uuid5(_NAMESPACE, f"{SOURCE}:user:{legacy_id}").hex
+
+
+def anonymous_owner_id() -> str:
+    return uuid.uuid5(_NAMESPACE, f"{SOURCE}:anonymous-owner").hex
 
 
 def seed_for(legacy_id: str) -> int:
@@ -269,9 +288,10 @@ def convert_game(
         raise ConversionError(BAD_JSON, f"game_state is not valid JSON ({exc.msg} at {exc.pos})") from None
     legacy_state = parsed if isinstance(parsed, dict) else {}
     user_key = row.get("user_id")
-    if user_key in (None, ""):
-        raise ConversionError(MISSING_USER, "the game has no user_id")
-    owner = owners.get(legacy_key(user_key))
+    anonymous = user_key is None or (isinstance(user_key, str) and not user_key.strip())
+    owner = owners.get(ANONYMOUS if anonymous else legacy_key(user_key))
+    if owner is None and anonymous:
+        raise ConversionError(MISSING_USER, "an anonymous game, and no owner for anonymous games")
     if owner is None:
         if legacy_key(user_key) in failed_users:
             raise ConversionError(MISSING_USER, f"its user {user_key!r} could not be imported (see users)")
@@ -328,7 +348,8 @@ def convert_game(
         legacy_result=None if row.get("result") is None else str(row.get("result")),
         legacy_winner=None if row.get("winner") is None else str(row.get("winner")),
         legacy_tokens={"white": _int(row.get("white_tokens")), "black": _int(row.get("black_tokens"))},
-        legacy_user_id=legacy_key(user_key),
+        legacy_user_id=None if anonymous else legacy_key(user_key),
+        legacy_anonymous=anonymous,
     )
     return ConvertedGame(legacy_id, game_type, item)
 
@@ -363,6 +384,8 @@ class Report:
     games: Tally = field(default_factory=Tally)
     failures: list[Failure] = field(default_factory=list)
     game_types: Counter[str] = field(default_factory=Counter)
+    anonymous_games: int = 0  # imported (or, in a dry run, to import) under the anonymous owner
+    anonymous_owner_created: bool = False
 
     @property
     def reconciles(self) -> bool:
@@ -437,10 +460,32 @@ def run(
     try:
         done = {i["sk"]: i.get("target", "") for i in items.query_all(_ledger_pk())}
         owners = _import_users(connection, report, done, dry_run, batch_size, start)
+        if _has_anonymous_games(connection):
+            owners[ANONYMOUS] = _anonymous_owner(report, dry_run)
         _import_games(connection, report, done, owners, dry_run, batch_size, start)
     finally:
         connection.close()
     return report
+
+
+def _has_anonymous_games(connection: sqlite3.Connection) -> bool:
+    found = connection.execute("SELECT 1 FROM games WHERE user_id IS NULL OR TRIM(user_id) = '' LIMIT 1")
+    return found.fetchone() is not None
+
+
+def _anonymous_owner(report: Report, dry_run: bool) -> str:
+    """The id of the anonymous games' owner, created on first need (a read only, once it exists)."""
+    from accounts import users
+
+    owner_id = anonymous_owner_id()
+    if users.get(owner_id) is not None or dry_run:
+        return owner_id
+    user, created = users.create(ANONYMOUS_EMAIL, name=ANONYMOUS_NAME, user_id=owner_id)
+    if user.id != owner_id:  # pragma: no cover - someone registered the reserved address by hand
+        raise LegacyDatabaseError(f"{ANONYMOUS_EMAIL} belongs to another user ({user.id})")
+    users.update(user, daily_budget_micros=0)
+    report.anonymous_owner_created = created
+    return owner_id
 
 
 def _count(connection: sqlite3.Connection, table: str) -> int:
@@ -579,6 +624,7 @@ def _import_games(
             for _, c in converted:
                 report.games.imported += 1
                 report.game_types[c.game_type] += 1
+                report.anonymous_games += bool(c.item.get("legacy_anonymous"))
             bar.update(len(rows))
     finally:
         bar.close()

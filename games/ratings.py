@@ -26,8 +26,10 @@ share of the resampled ratings. Each resample draws games uniformly with a seede
 them by distinct (white, black, score) outcome, so the refit costs the same however many games there are.
 With the seed, the same games always give the same intervals. The bootstrap alone sees no uncertainty where every game
 of a player had the same outcome (each resample is then the same data: two wins out of two would give a
-zero-width interval), so an interval is never narrower than the normal (Laplace) approximation from the
-curvature of the fit at its optimum, and always contains the point rating. Ratings and intervals are
+zero-width interval), so an interval is never narrower than the normal approximation from the
+curvature of the fit at its optimum, and always contains the point rating. That floor is draw-aware (see
+``_standard_errors``): a drawn game carries less variance than a decided one, and a floor that ignored
+it made the intervals too wide whenever games were drawn (coverage of 98-99% instead of 95%). Ratings and intervals are
 relative to the anchor, whose interval is therefore a single point.
 """
 
@@ -181,11 +183,33 @@ def _newton(n_players: int, pairs: Sequence[_Pair], prior: float, start: Sequenc
     return theta
 
 
-def _standard_errors(theta: Sequence[float], pairs: Sequence[_Pair], prior: float, anchor: int | None) -> list[float]:
-    """Standard errors on the Elo scale from the curvature at the optimum (the Laplace approximation),
-    of each rating relative to the anchor (or to the virtual prior opponent without one)."""
+def _standard_errors(
+    theta: Sequence[float],
+    pairs: Sequence[_Pair],
+    prior: float,
+    anchor: int | None,
+    draws: dict[tuple[int, int], float] | None = None,
+) -> list[float]:
+    """Standard errors on the Elo scale of each rating relative to the anchor (or to the virtual prior
+    opponent without one), from the curvature ``H`` at the optimum, made draw-aware.
+
+    Without draws this is the Laplace approximation ``H^-1``. A game scored 1, 1/2 or 0 varies less than
+    a win-or-loss game with the same expectation ``p``: its variance is ``p(1-p) - P(draw)/4``. The
+    sandwich ``H^-1 J H^-1`` uses that variance per pair in ``J`` (with the pair's observed draw share),
+    so draws narrow the floor exactly as much as they narrow the real spread of the estimate."""
     _, curvature = _derivatives(theta, pairs, prior)
     lower = _cholesky(curvature)
+    spread = [row[:] for row in curvature]  # J: H minus the variance draws take away
+    for p in pairs:
+        drawn = (draws or {}).get((p.i, p.j), 0.0)
+        if not drawn:
+            continue
+        win = _sigmoid(theta[p.i] - theta[p.j])
+        cut = min(drawn / 4.0, p.n * win * (1.0 - win))
+        spread[p.i][p.i] -= cut
+        spread[p.j][p.j] -= cut
+        spread[p.i][p.j] += cut
+        spread[p.j][p.i] += cut
     n = len(theta)
     errors = []
     for i in range(n):
@@ -197,7 +221,7 @@ def _standard_errors(theta: Sequence[float], pairs: Sequence[_Pair], prior: floa
             errors.append(0.0)
             continue
         x = _solve(lower, direction)
-        variance = sum(d * v for d, v in zip(direction, x, strict=True))
+        variance = sum(x[a] * spread[a][b] * x[b] for a in range(n) for b in range(n) if spread[a][b])
         errors.append(ELO_SCALE * math.sqrt(max(variance, 0.0)))
     return errors
 
@@ -313,7 +337,11 @@ def rate(
     tail = (1.0 - confidence) / 2.0
     z = NormalDist().inv_cdf(1.0 - tail)
     anchor_index = data.players.index(anchor) if anchor in data.players else None
-    errors = _standard_errors(theta, pairs, prior_games, anchor_index)
+    draws: dict[tuple[int, int], float] = {}
+    for (i, j, score), count in zip(data.categories, data.counts, strict=True):
+        if score == 0.5:
+            draws[(i, j)] = draws.get((i, j), 0.0) + count
+    errors = _standard_errors(theta, pairs, prior_games, anchor_index, draws)
     ratings = []
     for k, name in enumerate(data.players):
         values = sorted(samples[k])

@@ -5,18 +5,30 @@ Botocore event hooks count every DynamoDB API call, and the read and write capac
 (every data call asks for ``ReturnConsumedCapacity=TOTAL``), into a per-request ``Usage`` (see
 ``duelarena.middleware``), which is logged and, in DEBUG, returned as ``X-DynamoDB-Calls``,
 ``X-DynamoDB-RCU`` and ``X-DynamoDB-WCU``.
+
+Request budget: botocore's timeouts are per attempt (``DYNAMODB_READ_TIMEOUT`` x
+``DYNAMODB_MAX_ATTEMPTS``, 20 s by default), so a DynamoDB that is slow rather than down would hold a
+worker that long on every call. The middleware gives each request a budget of DynamoDB time
+(``DYNAMODB_REQUEST_BUDGET_SECONDS``, a contextvar); hooks on the client account for the time spent in
+each call (retries and their back-off included), cap each attempt's read timeout at what is left, and
+raise ``RequestBudgetExceeded`` (a ``StoreUnavailable``: 503 with Retry-After) instead of starting an
+attempt or a retry when nothing is left. Work outside a request (autoplay threads, commands) has no
+budget and keeps botocore's own timeouts.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from contextvars import ContextVar
+import time
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from duelarena.dynamo.errors import RequestBudgetExceeded
 
 _lock = threading.Lock()
 _client: Any = None
@@ -84,6 +96,82 @@ def _instrument(made: Any) -> None:
     events.register("before-call.dynamodb", _count_call)
     events.register("before-parameter-build.dynamodb", _ask_for_capacity)
     events.register("after-call.dynamodb", _add_capacity)
+    _register_budget_hooks(events)
+
+
+class RequestBudget:
+    """Seconds of DynamoDB time one request may still spend (mutable, shared by copies of the context)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.spent = 0.0
+        self.call_started: float | None = None  # monotonic start of the DynamoDB call in progress
+
+    def remaining(self) -> float:
+        running = time.monotonic() - self.call_started if self.call_started is not None else 0.0
+        return self.seconds - self.spent - running
+
+
+_budget: ContextVar[RequestBudget | None] = ContextVar("dynamodb_budget", default=None)
+
+
+def start_budget(seconds: float | None) -> Token[RequestBudget | None]:
+    """Give the current request ``seconds`` of DynamoDB time (None or 0: unbounded). Pass the returned
+    token to ``end_budget``."""
+    return _budget.set(RequestBudget(seconds) if seconds else None)
+
+
+def end_budget(token: Token[RequestBudget | None]) -> None:
+    _budget.reset(token)
+
+
+def _exceeded(budget: RequestBudget) -> RequestBudgetExceeded:
+    return RequestBudgetExceeded(f"the request spent its {budget.seconds:g} s of DynamoDB time")
+
+
+def _budget_before_call(**_: Any) -> None:
+    budget = _budget.get()
+    if budget is not None:
+        if budget.remaining() <= 0:
+            raise _exceeded(budget)
+        budget.call_started = time.monotonic()
+
+
+def _budget_before_send(request: Any = None, **_: Any) -> None:
+    """Before each attempt: refuse when nothing is left, else cap its read timeout at what is left."""
+    budget = _budget.get()
+    if budget is None:
+        return None
+    left = budget.remaining()
+    if left <= 0:
+        raise _exceeded(budget)
+    context = getattr(request, "context", None)
+    if isinstance(context, dict):
+        context["read_timeout"] = max(0.05, min(settings.DYNAMODB_READ_TIMEOUT, left))
+    return None
+
+
+def _budget_needs_retry(caught_exception: Any = None, **_: Any) -> None:
+    """After a failed attempt with nothing left: stop now rather than sleep before a retry."""
+    budget = _budget.get()
+    if budget is not None and caught_exception is not None and budget.remaining() <= 0:
+        raise _exceeded(budget)
+    return None
+
+
+def _budget_after_call(**_: Any) -> None:
+    budget = _budget.get()
+    if budget is not None and budget.call_started is not None:
+        budget.spent += time.monotonic() - budget.call_started
+        budget.call_started = None
+
+
+def _register_budget_hooks(events: Any) -> None:
+    events.register("before-call.dynamodb", _budget_before_call)
+    events.register("before-send.dynamodb", _budget_before_send)
+    events.register("needs-retry.dynamodb", _budget_needs_retry)
+    events.register("after-call.dynamodb", _budget_after_call)
+    events.register("after-call-error.dynamodb", _budget_after_call)
 
 
 def _config() -> Any:

@@ -19,3 +19,8 @@ class InvalidCursor(StoreError):
 
 class StoreUnavailable(StoreError):
     """DynamoDB could not be reached or throttled us past the retry budget."""
+
+
+class RequestBudgetExceeded(StoreUnavailable):
+    """The request has spent its DynamoDB time budget (``DYNAMODB_REQUEST_BUDGET_SECONDS``): DynamoDB is
+    slow rather than down, and failing fast (503) beats holding a worker for every retry."""

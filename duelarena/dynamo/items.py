@@ -120,12 +120,22 @@ def delete(pk: str, sk: str, *, must_exist: bool = False) -> None:
 
 
 def take(pk: str, sk: str) -> dict[str, Any] | None:
-    """Delete an item and return what it held, in one call: of two racing takers exactly one gets
-    the item (one-time codes, OAuth state nonces)."""
-    with _translate_errors():
-        response = connection.client().delete_item(
-            TableName=connection.table_name(), Key=serialize({"pk": pk, "sk": sk}), ReturnValues="ALL_OLD"
-        )
+    """Delete an item and return what it held, in one call: of racing takers exactly one gets the
+    item (one-time codes, OAuth state nonces); the others get None.
+
+    The condition is what makes it exclusive: an unconditional DeleteItem with ``ALL_OLD`` hands the
+    old item to several concurrent deleters (seen on DynamoDB Local); ``attribute_exists(pk)`` lets
+    exactly one delete succeed and fails the rest."""
+    try:
+        with _translate_errors():
+            response = connection.client().delete_item(
+                TableName=connection.table_name(),
+                Key=serialize({"pk": pk, "sk": sk}),
+                ConditionExpression="attribute_exists(pk)",
+                ReturnValues="ALL_OLD",
+            )
+    except ConditionFailed:
+        return None
     old = response.get("Attributes")
     return deserialize(old) if old else None
 

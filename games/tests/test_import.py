@@ -41,6 +41,7 @@ class Legacy:
     bad_users: dict[str, str] = field(default_factory=dict)  # legacy id -> reason
     bad_games: dict[str, str] = field(default_factory=dict)
     ended_by_type: Counter[str] = field(default_factory=Counter)
+    anonymous: set[str] = field(default_factory=set)  # games played without an account
 
 
 def make_legacy_db(path: Path, n_users: int = 120, n_games: int = 2500, seed: int = 1) -> Legacy:
@@ -65,7 +66,7 @@ def make_legacy_db(path: Path, n_users: int = 120, n_games: int = 2500, seed: in
     for k in range(n_games):
         gid = f"g-{k:05d}"
         kind = LEGACY_TYPES[k % len(LEGACY_TYPES)]
-        user_id: int | None = rng.choice(good_users)
+        user_id: int | str | None = rng.choice(good_users)
         state: object = {"moves": []}
         white, black = rng.sample(MODELS, 2)
         over = k % 7 != 0
@@ -85,8 +86,9 @@ def make_legacy_db(path: Path, n_users: int = 120, n_games: int = 2500, seed: in
             kind, reason = "checkers", "unknown_game_type"
         elif k % 89 == 7:
             user_id, reason = 9999, "missing_user"
-        elif k % 83 == 11:
-            user_id, reason = None, "missing_user"
+        elif k % 83 == 11 or k % 9 == 4:
+            user_id = None if k % 2 else ""  # anonymous: imported under the anonymous owner
+            legacy.anonymous.add(gid)
         elif k % 211 == 13:
             created, reason = "yesterday-ish", "bad_timestamp"
         elif k % 79 == 17:
@@ -216,6 +218,18 @@ def test_import_reconciles_exactly_is_idempotent_and_dry_run_writes_nothing(ddb_
     assert (dry.users.imported, dry.games.imported, dry.games.failed) == (
         users_imported, games_imported, len(legacy.bad_games)
     )
+    assert dry.anonymous_games == len(legacy.anonymous) > 250
+
+    # Games played without an account are imported under the one anonymous owner (not "missing_user").
+    anonymous = users.get(legacy_import.anonymous_owner_id())
+    assert anonymous is not None and anonymous.email == legacy_import.ANONYMOUS_EMAIL
+    assert anonymous.budget_micros == 0 and not anonymous.password_hash and not anonymous.is_staff
+    assert anonymous.id in {i["id"] for i in users.list_page(limit=10).items}  # the admin's user list
+    assert f"anonymous games imported under {legacy_import.ANONYMOUS_EMAIL}: {len(legacy.anonymous)} (owner" in text
+    for gid in sorted(legacy.anonymous)[:40]:
+        imported = store.get(game_id_for(gid))
+        assert imported is not None and imported.owner_id == anonymous.id
+        assert items.get(f"GAME#{imported.id}", "META")["legacy_anonymous"] is True
 
     # Spot checks: ids, owner mapping, the legacy state kept, the API, PGN, the leaderboard's exclusions.
     assert legacy.bad_games["g-00003"] == "bad_json" and store.get(game_id_for("g-00003")) is None
@@ -240,6 +254,11 @@ def test_import_reconciles_exactly_is_idempotent_and_dry_run_writes_nothing(ddb_
     assert again.reconciles and again.games.imported == 0 and again.users.imported == 0
     assert again.games.already_present == games_imported and again.games.failed == len(legacy.bad_games)
     assert again.users.already_present == users_imported + duplicate_emails + 1
+    # ...and so does a third: it reconciles exactly, twice in a row.
+    with dynamodb_writes() as writes:
+        third = legacy_import.run(legacy.path, batch_size=100)
+    assert writes == [] and third.reconciles
+    assert (third.games.already_present, third.games.failed) == (games_imported, len(legacy.bad_games))
 
 
 @pytest.mark.integration

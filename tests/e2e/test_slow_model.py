@@ -67,7 +67,9 @@ def token_for(env: dict[str, str]) -> str:
 
 
 def play_with_steps(base: str, token: str, host: str | None = None) -> dict:
-    auth = {"Authorization": f"Bearer {token}", **({"Host": host, "X-Forwarded-Proto": "https"} if host else {})}
+    auth = {"Authorization": f"Bearer {token}"}
+    if host:  # production: the API's own Host, and https as LWA reports it
+        auth.update({"Host": host, "X-Forwarded-Proto": "https"})
     body = {"game_type": "tictactoe", "white_model": SLOW, "black_model": "builtin:random", "options": {"seed": 5, "legal_moves_hint": True}}
     created = call("POST", base + "/api/games", body, headers=auth)
     assert created.status == 201, created.body[:300]

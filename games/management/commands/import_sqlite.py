@@ -55,6 +55,8 @@ class Command(BaseCommand):
             raise CommandError("the counts do not reconcile; nothing was lost, but please report this")
 
     def _summary(self, report: Any) -> None:
+        from games import legacy_import
+
         mode = "dry run: nothing was written; " if report.dry_run else ""
         verb = "would import" if report.dry_run else "imported"
         self.stdout.write(f"\n{mode}summary (read = {verb} + already present + failed):")
@@ -67,6 +69,11 @@ class Command(BaseCommand):
         if report.game_types:
             types = ", ".join(f"{t} {n}" for t, n in sorted(report.game_types.items()))
             self.stdout.write(f"  games {verb} by type: {types}")
+        if report.anonymous_games:
+            created = " (owner created)" if report.anonymous_owner_created else ""
+            self.stdout.write(
+                f"  anonymous games {verb} under {legacy_import.ANONYMOUS_EMAIL}: {report.anonymous_games}{created}"
+            )
         if not report.failures:
             self.stdout.write("  no row failed")
             return
