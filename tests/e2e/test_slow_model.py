@@ -70,7 +70,8 @@ def play_with_steps(base: str, token: str, host: str | None = None) -> dict:
     auth = {"Authorization": f"Bearer {token}"}
     if host:  # production: the API's own Host, and https as LWA reports it
         auth.update({"Host": host, "X-Forwarded-Proto": "https"})
-    body = {"game_type": "tictactoe", "white_model": SLOW, "black_model": "builtin:random", "options": {"seed": 5, "legal_moves_hint": True}}
+    options = {"seed": 5, "legal_moves_hint": True}  # the fake plays from the listed legal moves
+    body = {"game_type": "tictactoe", "white_model": SLOW, "black_model": "builtin:random", "options": options}
     created = call("POST", base + "/api/games", body, headers=auth)
     assert created.status == 201, created.body[:300]
     game_id = created.json()["id"]
