@@ -126,7 +126,7 @@ def test_create_table_is_idempotent_and_matches_definition(store, settings):
     assert tables.create_table() is False
     described = tables.describe()
     assert described["differences"] == []
-    assert described["indexes"] == ["gsi1", "gsi2", "gsi3", "gsi4"]
+    assert described["indexes"] == ["gsi1", "gsi2", "gsi3", "gsi4", "gsi5"]
     assert described["keys"] == {"HASH": "pk", "RANGE": "sk"}
     assert described["ttl"] == "expires_at"
     assert described["billing"] == "PAY_PER_REQUEST"
