@@ -39,6 +39,7 @@ import json
 import logging
 import math
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -301,8 +302,9 @@ class LogCounter(io.TextIOBase):
         return len(text)
 
 
-def template_function() -> tuple[int, str, int]:
-    """MemorySize (default), architecture and secret count from template.yaml."""
+def template_function() -> tuple[int, int, str, int]:
+    """The API's and the turn function's memory (defaults), the architecture and the secret count,
+    from template.yaml."""
     import yaml
 
     class Loader(yaml.SafeLoader):
@@ -317,10 +319,14 @@ def template_function() -> tuple[int, str, int]:
 
     Loader.add_multi_constructor("!", tag)
     template = yaml.load((REPO / "template.yaml").read_text(), Loader=Loader)  # noqa: S506 - SafeLoader subclass
-    memory = template["Parameters"]["MemorySize"]["Default"]
+    parameters = template["Parameters"]
+    memory = {}
+    for name in ("AppFunction", "TurnFunction"):
+        value = template["Resources"][name]["Properties"]["MemorySize"]
+        memory[name] = int(parameters[value["Ref"]]["Default"] if isinstance(value, dict) else value)
     arch = template.get("Globals", {}).get("Function", {}).get("Architectures", ["x86_64"])[0]
     secrets = sum(1 for r in template["Resources"].values() if r["Type"] == "AWS::SecretsManager::Secret")
-    return int(memory), arch, secrets
+    return memory["AppFunction"], memory["TurnFunction"], arch, secrets
 
 
 def measure_init_seconds() -> float:
@@ -473,22 +479,23 @@ def invocation_cost(inv: Invocation, gb: float, gb_s_price: float, model_seconds
     )
 
 
-def game_cost(run: GameRun, gb: float, gb_s_price: float, args: argparse.Namespace) -> tuple[Cost, Cost, float]:
-    """(the game's cost, its polling cost, its live seconds)."""
+def game_cost(run: GameRun, api_gb: float, gb: float, gb_s_price: float, args: argparse.Namespace
+              ) -> tuple[Cost, Cost, float]:
+    """(the game's cost, its polling cost, its live seconds); ``gb``: the turn function's memory."""
     cost = Cost()
     for inv in run.api:
-        cost = cost.plus(invocation_cost(inv, gb, gb_s_price, 0, http=True))
+        cost = cost.plus(invocation_cost(inv, api_gb, gb_s_price, 0, http=True))
     live = 0.0
     for inv in run.turns:
         cost = cost.plus(invocation_cost(inv, gb, gb_s_price, args.model_seconds, http=False))
         live += inv.seconds + inv.model_calls * args.model_seconds
     cost.sqs += run.sqs_messages * 3 * PRICES["sqs_request"]  # send, receive, delete
     # A cold start per game for each of the two functions (INIT is billed for container images).
-    cost.lambda_ += 2 * args.init_seconds * gb * gb_s_price
+    cost.lambda_ += args.init_seconds * (api_gb + gb) * gb_s_price
     cost.secrets += 2 * args.secret_calls_per_start * PRICES["secret_api_call"]
     polls = live / POLL_SECONDS
-    polling = invocation_cost(run.poll_304, gb, gb_s_price, 0, http=True).scaled(polls)
-    polling = polling.plus(invocation_cost(run.poll_moves, gb, gb_s_price, 0, http=True).scaled(len(run.turns)))
+    polling = invocation_cost(run.poll_304, api_gb, gb_s_price, 0, http=True).scaled(polls)
+    polling = polling.plus(invocation_cost(run.poll_moves, api_gb, gb_s_price, 0, http=True).scaled(len(run.turns)))
     return cost, polling, live
 
 
@@ -499,18 +506,20 @@ def main() -> int:
     parser.add_argument("--init-seconds", type=float, default=None, help="INIT time per cold start (measured)")
     parser.add_argument("--secret-calls-per-start", type=int, default=None,
                         help="GetSecretValue calls per cold start (default: the template's secret count)")
-    parser.add_argument("--memory", type=int, help="override the template's MemorySize (MB)")
+    parser.add_argument("--memory", type=int, help="override the API function's memory (MB)")
+    parser.add_argument("--turn-memory", type=int, help="override the turn function's memory (MB)")
     parser.add_argument("--arch", choices=("x86_64", "arm64"), help="override the template's architecture")
     parser.add_argument("--only", choices=GAME_TYPES)
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
 
-    memory, arch, secret_count = template_function()
+    memory, turn_memory, arch, secret_count = template_function()
     memory = args.memory or memory
+    turn_memory = args.turn_memory or turn_memory
     arch = args.arch or arch
     if args.secret_calls_per_start is None:
         args.secret_calls_per_start = secret_count
-    gb = memory / 1024
+    api_gb, gb = memory / 1024, turn_memory / 1024
     gb_s_price = PRICES[f"lambda_gb_s_{arch}"]
 
     from deploy.tests.test_lwa_sqs import SQSStandIn
@@ -545,7 +554,8 @@ def main() -> int:
     for run in runs:
         by_type[run.game_type].append(run)
 
-    print(f"AWS cost per game, measured on DynamoDB Local through the queue path ({memory} MB {arch}, "
+    print(f"AWS cost per game, measured on DynamoDB Local through the queue path (API {memory} MB, turns "
+          f"{turn_memory} MB, {arch}, "
           f"{args.model_seconds:g} s per model call, no free tier, us-east-1 list prices)")
     header = (f"{'game':10} {'plies':>6} {'calls/turn':>10} {'RRU/turn':>9} {'WRU/turn':>9} {'idx WRU %':>9} "
               f"{'item B':>7} {'ms/turn':>8} {'DynamoDB':>9} {'Lambda':>8} {'other':>7} {'$/1000':>8} "
@@ -556,7 +566,7 @@ def main() -> int:
     per_ply: dict[str, float] = {}
     figures: dict[str, Any] = {}
     for game_type, group in by_type.items():
-        costs = [game_cost(r, gb, gb_s_price, args) for r in group]
+        costs = [game_cost(r, api_gb, gb, gb_s_price, args) for r in group]
         mean = Cost()
         for c, _, _ in costs:
             mean = mean.plus(c.scaled(1 / len(costs)))
@@ -607,9 +617,11 @@ def main() -> int:
         ratio = per_ply["chess"] / per_ply["tictactoe"]
         print(f"  chess per ply / tic-tac-toe per ply: {ratio:.2f}x (target <= 3x)")
     print(f"  (INIT {args.init_seconds:.2f} s per cold start, one per game per function; sweep invocation "
-          f"{sweep.seconds * 1000:.0f} ms, {sweep.bill.calls} calls)")
+          f"{sweep.seconds * 1000:.0f} ms, {sweep.bill.calls} calls; peak RSS of this process, app + bench: "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
     if args.json:
         print(json.dumps({"month": month_total.total, "polling_month": polling_month, "memory": memory,
+                          "turn_memory": turn_memory,
                           "arch": arch, "types": figures}, indent=1))
     ok = month_total.total <= TARGET_MONTH
     if "chess" in per_ply and "tictactoe" in per_ply:
