@@ -48,6 +48,7 @@ container-test: $(DEV_STAMP) dynamodb-local
 bench: $(DEV_STAMP) dynamodb-local
 	$(PY) bench/cold_start.py
 	$(PY) bench/game_ops.py
+	$(PY) bench/cost.py
 
 # Harness time per turn (provider excluded) and autoplay plies/s between built-ins on DynamoDB Local.
 .PHONY: bench-turns

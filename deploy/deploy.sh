@@ -18,6 +18,17 @@ sam deploy \
   --no-fail-on-empty-changeset \
   --parameter-overrides "EnvironmentName=${ENVIRONMENT}" ${EXTRA_PARAMETERS:-}
 
+# SAM's --resolve-image-repos creates the image repositories (one per function) without a lifecycle
+# policy: keep the 5 newest images of each so old pushes do not pile up storage charges.
+LIFECYCLE='{"rules":[{"rulePriority":1,"description":"keep the 5 newest images","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}'
+for function in "duelarena-${ENVIRONMENT}" "duelarena-${ENVIRONMENT}-turns"; do
+  image=$(aws lambda get-function --region "$REGION" --function-name "$function" --query Code.ImageUri --output text)
+  repository=${image#*/}
+  repository=${repository%%[:@]*}
+  aws ecr put-lifecycle-policy --region "$REGION" --repository-name "$repository" \
+    --lifecycle-policy-text "$LIFECYCLE" >/dev/null
+done
+
 url=$(aws cloudformation describe-stacks --region "$REGION" --stack-name "$STACK" \
   --query "Stacks[0].Outputs[?OutputKey=='ApiUrl'].OutputValue" --output text)
 echo "API: ${url}  (docs: ${url}/api/docs, health: ${url}/health)"

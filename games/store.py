@@ -579,8 +579,30 @@ def moves_after(game_id: str, after: int, limit: int | None = None) -> list[Move
     return [move_from_item(i) for i in page.items]
 
 
+def game_from_list_item(item: dict[str, Any]) -> Game:
+    """A Game from a list index entry. gsi1/gsi2 carry whole items; gsi3/gsi4 only the list row
+    (``schema.GAME_LIST_ATTRIBUTES``, gsi4 also flags and totals): there the rules' state, options,
+    seed, version and secret are absent (empty/zero), and a due turn shows as ``due_at=0``. Enough for
+    ``selectors.game_summary`` and the admin's list columns; never for a write (writes read the game)."""
+    if "state" in item:
+        return game_from_item(item)
+    return Game(
+        id=item["id"], game_type=item["game_type"], white=item["white"], black=item["black"],
+        owner_id=item["owner_id"], seed=0, options={}, state={}, created_at=item["created_at"],
+        updated_at=item["updated_at"], white_user_id=item.get("white_user_id"),
+        black_user_id=item.get("black_user_id"), status=item["status"], result=item.get("result"),
+        winner=item.get("winner"), termination=item.get("termination"), ply=int(item["ply"]), version=0,
+        hidden=bool(item.get("hidden", False)), flagged=bool(item.get("flagged", False)),
+        totals=complete_totals(item.get("totals")), moves_count=int(item.get("moves_count", 0)),
+        rated=bool(item.get("rated", False)), autoplay=bool(item.get("autoplay", False)),
+        pause_reason=item.get("pause_reason"), due_at=0 if "gsi5pk" in item else None,
+        step_requested=bool(item.get("step_requested", False)), turn_failures=int(item.get("turn_failures") or 0),
+        last_error=item.get("last_error"),
+    )
+
+
 def _page(page: items.Page) -> GamePage:
-    return GamePage([game_from_item(i) for i in page.items], page.next_cursor)
+    return GamePage([game_from_list_item(i) for i in page.items], page.next_cursor)
 
 
 def list_by_owner(owner_id: str, *, cursor: str | None = None, limit: int = 20) -> GamePage:

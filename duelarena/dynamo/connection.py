@@ -2,9 +2,10 @@
 
 Nothing here runs at import time (cold start: no I/O, no client construction until the first call).
 Botocore event hooks count every DynamoDB API call, and the read and write capacity units it consumed
-(every data call asks for ``ReturnConsumedCapacity=TOTAL``), into a per-request ``Usage`` (see
-``duelarena.middleware``), which is logged and, in DEBUG, returned as ``X-DynamoDB-Calls``,
-``X-DynamoDB-RCU`` and ``X-DynamoDB-WCU``.
+(every data call asks for ``ReturnConsumedCapacity=INDEXES``: the total plus the table's and each
+index's share), into a per-request ``Usage`` (see ``duelarena.middleware``), which is logged and, in
+DEBUG, returned as ``X-DynamoDB-Calls``, ``X-DynamoDB-RCU`` and ``X-DynamoDB-WCU``. ``observe_calls``
+hands every call's parameters and consumed capacity to an observer (``bench/cost.py`` prices them).
 
 Request budget: botocore's timeouts are per attempt (``DYNAMODB_READ_TIMEOUT`` x
 ``DYNAMODB_MAX_ATTEMPTS``, 20 s by default), so a DynamoDB that is slow rather than down would hold a
@@ -21,6 +22,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
@@ -73,12 +75,32 @@ def _count_call(**_: Any) -> None:
         counter.calls += 1
 
 
-def _ask_for_capacity(params: dict[str, Any], model: Any, **_: Any) -> None:
+# Observers of every data call: observer(operation, params, parsed answer). Empty in production.
+CallObserver = Callable[[str, dict[str, Any], dict[str, Any]], None]
+_observers: list[CallObserver] = []
+_PARAMS_KEY = "duelarena_params"
+
+
+def observe_calls(observer: CallObserver | None) -> None:
+    """Hand every DynamoDB data call (its operation name, request parameters and parsed answer with
+    ``ConsumedCapacity``) to ``observer``; None removes all observers. For benchmarks, not requests."""
+    if observer is None:
+        _observers.clear()
+    else:
+        _observers.append(observer)
+
+
+def _ask_for_capacity(params: dict[str, Any], model: Any, context: dict[str, Any] | None = None, **_: Any) -> None:
     if model.name in _READS or model.name in _WRITES:
-        params.setdefault("ReturnConsumedCapacity", "TOTAL")
+        params.setdefault("ReturnConsumedCapacity", "INDEXES")
+        if _observers and context is not None:
+            context[_PARAMS_KEY] = params
 
 
-def _add_capacity(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+def _add_capacity(parsed: dict[str, Any], model: Any, context: dict[str, Any] | None = None, **_: Any) -> None:
+    if _observers and context is not None and _PARAMS_KEY in context and isinstance(parsed, dict):
+        for observer in list(_observers):
+            observer(model.name, context[_PARAMS_KEY], parsed)
     counter = _usage.get()
     consumed = parsed.get("ConsumedCapacity") if counter is not None and isinstance(parsed, dict) else None
     if not consumed:

@@ -11,9 +11,11 @@ Access patterns (every API and admin read is one GetItem or Query, never a Scan)
 | all users, newest first (admin)           | Query     | gsi1: gsi1pk = USERS, desc                    |
 | public games, newest first                | Query     | gsi2: gsi2pk = FEED, desc                     |
 | a user by email                           | Query     | gsi2: gsi2pk = EMAIL#<email>                  |
-| public games of one type, newest first    | Query     | gsi3: gsi3pk = FEED#<game_type>, desc         |
+| public games of one type, newest first    | Query     | gsi3: gsi3pk = FEED#<game_type>, desc (list   |
+|                                           |           |   rows only: GAME_LIST_ATTRIBUTES)            |
 | all games incl. hidden (admin)            | Query     | gsi4: gsi4pk = GAMES, desc (status, type,     |
-|                                           |           |   flagged, hidden: FilterExpression)          |
+|                                           |           |   flagged, hidden: FilterExpression; list     |
+|                                           |           |   rows + totals: GAME_ADMIN_ATTRIBUTES)       |
 | a user's games incl. hidden (admin)       | Query     | gsi1: gsi1pk = OWNER#<user_id>, desc (same    |
 |                                           |           |   filters)                                    |
 | one object's audit history (admin)        | Query     | pk = AUDIT#<kind>#<id>, desc                  |
@@ -49,12 +51,27 @@ TTL_ATTRIBUTE = "expires_at"
 
 KEY_ATTRIBUTES = ("pk", "sk")
 GSI_NAMES = ("gsi1", "gsi2", "gsi3", "gsi4", "gsi5")
-# What each index carries besides its keys (ALL: list pages read whole items from them).
+# What a game's list row needs (``games.selectors.game_summary``; ``games.store.game_from_list_item``
+# reads it back). ``gsi5pk`` says whether a turn is due (it is constant while the game is in the due
+# index, unlike ``due_at``, which moves at every claim and would rewrite the list indexes each time).
+GAME_LIST_ATTRIBUTES = (
+    "id", "kind", "game_type", "white", "black", "white_user_id", "black_user_id", "owner_id", "status",
+    "pause_reason", "result", "winner", "termination", "ply", "moves_count", "rated", "autoplay",
+    "step_requested", "last_error", "turn_failures", "hidden", "created_at", "updated_at", "gsi5pk",
+)
+# The admin's game list adds these (its columns and its FilterExpressions: type, status, flagged, hidden).
+GAME_ADMIN_ATTRIBUTES = (*GAME_LIST_ATTRIBUTES, "flagged", "totals")
+
+# What each index carries besides its keys. An index entry is rewritten whenever one of its projected
+# attributes changes, so the game-only indexes carry only their list rows: a turn rewrites each entry
+# once (a few hundred bytes, 1 WRU) and the turn's claim (lease, due time) rewrites none. gsi1 and
+# gsi2 stay ALL: they also serve whole users (the admin's user list, sign-in by email) and audit
+# entries, and INCLUDE lists are capped at 100 attributes summed over all indexes.
 GSI_PROJECTIONS: dict[str, dict[str, Any]] = {
     "gsi1": {"ProjectionType": "ALL"},
     "gsi2": {"ProjectionType": "ALL"},
-    "gsi3": {"ProjectionType": "ALL"},
-    "gsi4": {"ProjectionType": "ALL"},
+    "gsi3": {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(GAME_LIST_ATTRIBUTES)},
+    "gsi4": {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(GAME_ADMIN_ATTRIBUTES)},
     "gsi5": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["ply"]},
 }
 
