@@ -72,6 +72,25 @@ def _when(iso: str | None) -> datetime | None:
     return datetime.fromisoformat(iso) if iso else None
 
 
+def _turn_status(game: Game) -> str | None:
+    """Where the next AI turn stands (games.tasks): due when, held by a worker until when, failures."""
+    if game.status != "live" or game.due_at is None:
+        return None
+    driven = "autoplay" if game.autoplay else ("step asked" if game.step_requested else "not driven")
+    parts = [f"{driven}; due {_epoch(game.due_at)}"]
+    if game.lease_until:
+        parts.append(f"held by a worker until {_epoch(game.lease_until)}")
+    if game.turn_failures:
+        parts.append(f"{game.turn_failures} failed tries")
+    return "; ".join(parts)
+
+
+def _epoch(seconds: int) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def _result(game: Game) -> str:
     if not game.result:
         return ""
@@ -168,6 +187,8 @@ class GameAdmin(DynamoModelAdmin):
         Column("result", "Result", _result),
         Column("termination", "Termination", lambda g: g.termination),
         Column("pause_reason", "Paused because", lambda g: getattr(g, "pause_reason", None)),
+        Column("turn", "Next AI turn", lambda g: _turn_status(g)),
+        Column("last_error", "Last turn error", lambda g: g.last_error if g.turn_failures or g.is_paused else None),
         Column("ply", "Ply", lambda g: g.ply),
         Column("moves", "Moves", lambda g: g.moves_count),
         Column("tokens", "Tokens (in / out)", lambda g: f"{_usage(g, 'tokens_in')} / {_usage(g, 'tokens_out')}"),
