@@ -155,6 +155,8 @@ def _play_model(rules: Rules, state: dict, seat: Seat, player: str, options: dic
     if isinstance(rules, _JudgedWords):
         _attach_verdicts(attempts, rules.verdicts)
     raw = result.attempts[-1].answer if result.attempts else ""
+    if result.unavailable:
+        raise PlayerUnavailable(f"{player} cannot be called here: {result.error}")
     if result.move is not None:
         return Turn(seat, result.move, raw, state, attempts)
     if result.paused_for_budget:

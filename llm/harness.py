@@ -44,6 +44,9 @@ FORFEIT_TIMEOUT = Termination.FORFEIT_TIMEOUT
 FORFEIT_PROVIDER = Termination.FORFEIT_PROVIDER_ERROR
 FORFEIT_TRUNCATED = Termination.FORFEIT_TRUNCATED  # every failed answer of the turn was cut off at the limit
 TRUNCATED = "truncated"  # the error code of an answer cut off before a playable move
+# Provider errors that say the model cannot be called with this deployment's configuration (a refused
+# key, a provider not configured): the turn stops with ``unavailable`` and the game pauses.
+UNAVAILABLE_KINDS = frozenset({"auth", "unavailable"})
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,9 @@ class TurnResult:
     forfeit: str | None = None
     attempts: tuple[Attempt, ...] = field(default_factory=tuple)
     paused_for_budget: bool = False
+    # The model cannot be called here at all (no provider configured for it, a key refused): a cause of
+    # ours that will not pass by itself, not the model's fault. No forfeit: the game pauses instead.
+    unavailable: bool = False
     error: str | None = None  # why there is no move: the last problem, in "code: message" form
 
     @property
@@ -230,7 +236,7 @@ class _Turn:
             provider, model = (provider, split_player(self.player)[1]) if provider else get_provider(self.player)
         except ProviderError as exc:
             self.record_failure("", exc, 0)
-            return self.result(forfeit=FORFEIT_PROVIDER, error=f"provider_{exc.kind}: {exc.message}")
+            return self.result(unavailable=True, error=f"provider_{exc.kind}: {exc.message}")
         price = pricing.price_for(self.player)
         messages = build_messages(self.rules, self.state, self.seat, legal_moves_hint=hint)
         failed_answers = truncated_answers = provider_failures = 0
@@ -260,6 +266,8 @@ class _Turn:
                 provider_failures += 1
                 delay = backoff_seconds(provider_failures, exc.retry_after, self.limits, self.rng)
                 time_left = self.limits.turn_deadline - (self.clock() - started)
+                if exc.kind in UNAVAILABLE_KINDS:  # our configuration, not the model: pause, never forfeit
+                    return self.result(unavailable=True, error=f"provider_{exc.kind}: {exc.message}")
                 if not exc.retryable or provider_failures > self.limits.max_provider_retries or delay >= time_left:
                     reason = FORFEIT_TIMEOUT if exc.kind == "timeout" else FORFEIT_PROVIDER
                     return self.result(forfeit=reason, error=f"provider_{exc.kind}: {exc.message}")

@@ -37,6 +37,24 @@ NANO_CALL = 140  # 1000 * 0.10 + 100 * 0.40
 @pytest.fixture
 def openai_http(monkeypatch, settings, dynamo):
     """A respx router standing in for api.openai.com; fast provider retries."""
+    yield from _openai_router(monkeypatch, settings)
+
+
+@pytest.fixture
+def concurrent_http(monkeypatch, settings, ddb_local):
+    """The same on DynamoDB Local: for turns whose seats spend concurrently (moto's updates of one item
+    from two threads are not atomic, DynamoDB's are)."""
+    yield from _openai_router(monkeypatch, settings)
+
+
+@pytest.fixture
+def carol(ddb_local):
+    from games.tests.conftest import make_player
+
+    return make_player("carol@example.com")
+
+
+def _openai_router(monkeypatch, settings):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-testkey-0123456789abcdef")
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     settings.LLM_SECRETS_ARN = ""
@@ -159,6 +177,24 @@ def test_three_illegal_answers_forfeit(client, alice, openai_http):
     assert view["totals"]["white"]["illegal_attempts"] == 3 and view["totals"]["white"]["moves"] == 0
     assert spent(alice.user) == 3 * MINI_CALL == view["totals"]["white"]["cost_micros"] == all_charged(game["id"])
     assert_error(post(client, f"/api/games/{game['id']}/step", player=alice), 409, "game_over")
+
+
+def test_a_refused_key_pauses_the_game_instead_of_forfeiting_the_model(client, alice, openai_http):
+    """A 401 is our configuration, not the model's play: the game pauses with a stated reason, and
+    resumes once the key works again."""
+    route = openai_http.post("/chat/completions").respond(401, json=error_json("Incorrect API key provided"))
+    game = create(client, alice, "tictactoe", MINI, "builtin:random")
+    view = step(client, game["id"], alice)
+    assert (view["status"], view["pause_reason"], view["termination"], view["ply"]) == (
+        "paused",
+        "player_unavailable",
+        None,
+        0,
+    )
+    assert route.call_count == 1
+    route.mock(side_effect=None).respond(200, json=chat_json("MOVE: 5"))
+    resumed = step(client, game["id"], alice)
+    assert (resumed["status"], resumed["ply"], resumed["moves"][0]["move"]) == ("live", 1, "5")
 
 
 def test_a_provider_that_keeps_failing_forfeits_with_its_own_reason(client, alice, openai_http, settings):
@@ -322,7 +358,8 @@ def test_model_requests_are_rate_limited_and_bot_turns_are_not(client, alice, op
 # ---------------------------------------------------------------------------- simultaneous seats
 
 
-def test_both_model_seats_of_a_rps_round_are_asked_at_once(client, alice, openai_http):
+def test_both_model_seats_of_a_rps_round_are_asked_at_once(client, carol, concurrent_http):
+    alice, openai_http = carol, concurrent_http
     together = threading.Barrier(2, timeout=10)  # breaks (and fails the turn) unless both calls overlap
     prompts: dict[str, str] = {}
 
@@ -347,7 +384,8 @@ def test_both_model_seats_of_a_rps_round_are_asked_at_once(client, alice, openai
     assert (view["result"], view["termination"]) == ("first", "rounds_complete") and len(view["moves"]) == 6
 
 
-def test_a_model_seat_never_sees_the_other_seats_pending_choice(client, alice, openai_http):
+def test_a_model_seat_never_sees_the_other_seats_pending_choice(client, carol, concurrent_http):
+    alice, openai_http = carol, concurrent_http
     seen: list[str] = []
 
     def answer(body):

@@ -374,8 +374,14 @@ def test_provider_timeouts_forfeit_timeout_and_unretryable_errors_stop_at_once()
     timeout = ProviderError("timeout", "slow", True)
     result, _ = turn("rps", timeout, timeout, limits=replace(FAMILY_DEFAULTS[STANDARD], max_provider_retries=1))
     assert result.forfeit == FORFEIT_TIMEOUT and len(result.attempts) == 2
-    result, _ = turn("rps", ProviderError("auth", "HTTP 401", False), "MOVE: rock")
+    result, _ = turn("rps", ProviderError("bad_request", "HTTP 400", False), "MOVE: rock")
     assert result.forfeit == FORFEIT_PROVIDER and len(result.attempts) == 1
+    assert result.error == "provider_bad_request: HTTP 400"
+
+
+def test_a_refused_key_is_our_configuration_not_the_models_forfeit():
+    result, _ = turn("rps", ProviderError("auth", "HTTP 401", False), "MOVE: rock")
+    assert result.unavailable and result.forfeit is None and result.move is None and len(result.attempts) == 1
     assert result.error == "provider_auth: HTTP 401"
 
 
@@ -385,10 +391,10 @@ def test_provider_errors_and_illegal_answers_count_separately():
     assert result.move == "rock" and len(result.attempts) == 5 and result.illegal_attempts == 2
 
 
-def test_unknown_provider_forfeits_with_a_recorded_attempt():
+def test_an_unknown_provider_is_unavailable_with_a_recorded_attempt():
     rules = get_rules("rps")
     result = play_turn(rules, rules.initial_state({}, 1), "white", "nope:model", sleep=lambda _: None)
-    assert result.forfeit == FORFEIT_PROVIDER and len(result.attempts) == 1
+    assert result.unavailable and result.forfeit is None and len(result.attempts) == 1
     assert result.attempts[0].error.startswith("provider_unavailable")
 
 
