@@ -86,6 +86,8 @@ class Move:
     raw: str
     attempts: list[Attempt] = field(default_factory=list)
     created_at: str = ""
+    # Move quality once the game is analysed (``games.analysis``): cp_loss, best move, class, accuracy...
+    analysis: dict[str, Any] | None = None
 
 
 @dataclass
@@ -118,6 +120,8 @@ class Game:
     # Attempts that were paid for but belong to no move: a turn stopped by the budget before it found a
     # move. Each entry: ``{"seat", "ply", "attempts": [Attempt dicts]}``. Counted in the totals.
     interrupted: list[dict[str, Any]] = field(default_factory=list)
+    # Per-seat move quality once analysed (``games.analysis``): engine, nodes, seconds, seats.
+    analysis: dict[str, Any] | None = None
 
     def player(self, seat: Seat) -> str:
         return self.white if seat == "white" else self.black
