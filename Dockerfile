@@ -36,6 +36,10 @@ ENV PATH=/opt/venv/bin:$PATH \
     AWS_LWA_PORT=8080 \
     AWS_LWA_READINESS_CHECK_PATH=/health \
     AWS_LWA_PASS_THROUGH_PATH=/events
+# Stockfish (Debian package, /usr/games/stockfish) for the builtin:stockfish-<elo> players and analysis.
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends stockfish \
+ && rm -rf /var/lib/apt/lists/*
+ENV STOCKFISH_PATH=/usr/games/stockfish
 RUN useradd --system --uid 10001 --no-create-home --home-dir /app arena
 COPY --from=lwa /lambda-adapter /opt/extensions/lambda-adapter
 COPY --from=build /opt/venv /opt/venv

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv dynamodb-local bench container-test clean
+.PHONY: run test lint venv dynamodb-local stockfish bench container-test clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,13 +18,21 @@ venv: $(STAMP)
 dynamodb-local: $(STAMP)
 	$(PY) deploy/dynamodb_local.py fetch
 
-run: $(STAMP) dynamodb-local
+# Stockfish (Debian package) for the builtin:stockfish-<elo> players and chess move analysis: installed
+# with apt-get when running as root on Debian; otherwise say what to install (its tests then skip).
+stockfish:
+	@if command -v stockfish >/dev/null 2>&1 || [ -x /usr/games/stockfish ] || [ -n "$$STOCKFISH_PATH" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq stockfish >/dev/null; \
+	else echo "stockfish not found: install it (apt-get install stockfish) or set STOCKFISH_PATH; the Stockfish players and chess analysis are off"; fi
+
+run: $(STAMP) dynamodb-local stockfish
 	./deploy/run_local.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-test: $(STAMP) dynamodb-local
+test: $(STAMP) dynamodb-local stockfish
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=duelarena.settings $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory container-test; \

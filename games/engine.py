@@ -5,7 +5,7 @@ Used by the ``builtin:stockfish-<elo>`` players (``llm.bots.stockfish``) and by 
 process is started on the first search, then reused across turns (a Lambda container or a gunicorn
 worker keeps it warm). One lock serialises every search, so threads (autoplay workers, /events batch
 workers) share it safely; a process that died (killed, crashed, out of memory) is restarted once on the
-next search.
+next search. The process is quit when the interpreter exits.
 
 Where the binary is: the ``STOCKFISH_PATH`` setting when set (an empty value means "look it up"), else
 ``stockfish`` on PATH, else ``/usr/games/stockfish`` (where the Debian package installs it). Without a
@@ -21,6 +21,7 @@ from the game's seed (recorded games still replay exactly from their stored move
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
@@ -80,6 +81,7 @@ class Engine:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._process: chess.engine.SimpleEngine | None = None
+        self._exit_hook = False
         self.name = ""
 
     def _start(self) -> chess.engine.SimpleEngine:
@@ -89,6 +91,12 @@ class Engine:
         if path is None:
             raise EngineUnavailable("no stockfish binary (set STOCKFISH_PATH or install the Debian package stockfish)")
         process = chess.engine.SimpleEngine.popen_uci(path)
+        if not self._exit_hook:
+            # python-chess drives the engine from a non-daemon thread: quit it before the interpreter
+            # waits for such threads at exit (atexit would run too late and the process would hang).
+            register = getattr(threading, "_register_atexit", None)
+            (register or atexit.register)(self.close)
+            self._exit_hook = True
         process.configure({"Threads": 1, "Hash": HASH_MB})
         self.name = str(process.id.get("name", "stockfish"))
         return process

@@ -50,7 +50,8 @@ def test_lichess_formulas_and_classes_by_win_percentage_drop():
     # The same 300 cp loss: a blunder in a level position, nothing when already winning big.
     assert Judgement(0, -300).move_class == MoveClass.BLUNDER
     assert Judgement(1000, 700).move_class is None and Judgement(1000, 700).cp_loss == 300
-    assert Judgement(30, -20, best=True).cp_loss == 0 and Judgement(30, -20, best=True).accuracy == pytest.approx(100, abs=0.01)
+    best = Judgement(30, -20, best=True)
+    assert best.cp_loss == 0 and best.accuracy == pytest.approx(100, abs=0.01)
 
 
 def test_tictactoe_moves_are_judged_by_the_perfect_players_game_value():
