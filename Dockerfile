@@ -40,6 +40,10 @@ ENV PATH=/opt/venv/bin:$PATH \
     HOME=/tmp
 # HOME=/tmp: the non-root user has no home of its own (/app is read-only to it) and on Lambda only /tmp
 # is writable; anything that writes under $HOME (a library cache) then works instead of failing.
+# Stockfish (Debian package, /usr/games/stockfish) for the builtin:stockfish-<elo> players and analysis.
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends stockfish \
+ && rm -rf /var/lib/apt/lists/*
+ENV STOCKFISH_PATH=/usr/games/stockfish
 RUN useradd --system --uid 10001 --no-create-home --home-dir /app arena
 COPY --from=lwa /lambda-adapter /opt/extensions/lambda-adapter
 COPY --from=build /opt/venv /opt/venv

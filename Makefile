@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint venv dynamodb-local bench container-test clean
+.PHONY: run test lint venv dynamodb-local stockfish bench container-test clean
 
 $(RUN_STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,14 +27,22 @@ venv: $(DEV_STAMP)
 dynamodb-local:
 	$(PYTHON) deploy/dynamodb_local.py fetch
 
-run:
+# Stockfish (Debian package) for the builtin:stockfish-<elo> players and chess move analysis: installed
+# with apt-get when running as root on Debian; otherwise say what to install (its tests then skip).
+stockfish:
+	@if command -v stockfish >/dev/null 2>&1 || [ -x /usr/games/stockfish ] || [ -n "$$STOCKFISH_PATH" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq stockfish >/dev/null; \
+	else echo "stockfish not found: install it (apt-get install stockfish) or set STOCKFISH_PATH; the Stockfish players and chess analysis are off"; fi
+
+run: stockfish
 	@$(MAKE) --no-print-directory -j2 -O $(RUN_STAMP) dynamodb-local
 	./deploy/run_local.sh
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 
-test: $(DEV_STAMP) dynamodb-local
+test: $(DEV_STAMP) dynamodb-local stockfish
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=duelarena.settings $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory container-test; \

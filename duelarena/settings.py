@@ -405,3 +405,11 @@ LEADERBOARD_BOOTSTRAP = env_int("LEADERBOARD_BOOTSTRAP", 200)  # resamples for t
 LEADERBOARD_CONFIDENCE = float(env("LEADERBOARD_CONFIDENCE", "0.95"))
 LEADERBOARD_SEED = env_int("LEADERBOARD_SEED", 0)
 LEADERBOARD_PRIOR_GAMES = float(env("LEADERBOARD_PRIOR_GAMES", "1.0"))  # virtual draws per player
+# Chess: fix the builtin:stockfish-<elo> levels at their nominal Elo once any of them has played.
+LEADERBOARD_ENGINE_ANCHORS = env_bool("LEADERBOARD_ENGINE_ANCHORS", True)
+
+# --- Chess engine and move quality ---------------------------------------------------------------
+# The Stockfish binary (empty: `stockfish` on PATH, else /usr/games/stockfish); without one the
+# builtin:stockfish-<elo> players are not offered and chess games are not analysed.
+STOCKFISH_PATH = env("STOCKFISH_PATH")
+ANALYSIS_NODES = env_int("ANALYSIS_NODES", 20_000)  # Stockfish nodes per position when analysing a game

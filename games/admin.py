@@ -248,6 +248,8 @@ class GameAdmin(DynamoModelAdmin):
             "moves": [self._move_view(m) for m in moves],
             "interrupted": getattr(game, "interrupted", None) or [],
             "totals": [(row, game.totals[row]) for row in TOTAL_ROWS if row in game.totals],
+            "analysis": game.analysis,
+            "analysis_seats": sorted((game.analysis or {}).get("seats", {}).items(), reverse=True),
             "owner_link": _user_link(game.owner_id, owner.email if owner else None),
             "owner_games_url": self.changelist_url(owner=game.owner_id),
         }
@@ -261,6 +263,7 @@ class GameAdmin(DynamoModelAdmin):
             "raw": move.raw,
             "created": _when(move.created_at),
             "attempts": [a.to_dict() for a in move.attempts],
+            "analysis": move.analysis,
         }
 
     def search(self, request: HttpRequest, term: str) -> str | None:

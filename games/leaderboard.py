@@ -35,6 +35,15 @@ leaderboard counts them by reason the next time it is recomputed. Games imported
 version (``manage.py import_sqlite``) have no result items: they were never played here and stay off
 the board.
 
+Chess is anchored to a real engine: as soon as any ``builtin:stockfish-<elo>`` level has a counted game,
+every level that played is fixed at its nominal Elo (``ratings.rate(anchors=...)``) and
+``LEADERBOARD_ANCHOR`` is not used for chess (``LEADERBOARD_ENGINE_ANCHORS=0`` turns this off). The
+``method`` of such a board lists ``anchors`` instead of ``anchor``/``anchor_rating``.
+
+Move quality: a result item gets the game's per-seat analysis (``games.analysis``) when it is analysed;
+each model's row then shows ``analysed_moves``, ``avg_cp_loss`` (chess), ``accuracy`` and blunders,
+mistakes and inaccuracies per 100 analysed moves (None before any analysis). Still the one Query.
+
 Settings (read with defaults): ``LEADERBOARD_ANCHOR`` (``builtin:random``) and
 ``LEADERBOARD_ANCHOR_RATING`` (1000): the player whose rating is fixed; ``LEADERBOARD_BOOTSTRAP`` (200
 resamples), ``LEADERBOARD_CONFIDENCE`` (0.95), ``LEADERBOARD_SEED`` (0), ``LEADERBOARD_PRIOR_GAMES`` (1.0).
@@ -65,6 +74,8 @@ CURRENT_SK = "CURRENT"
 SEATS = ("white", "black")
 _POINTS = {"first": (ratings.WIN, ratings.LOSS), "second": (ratings.LOSS, ratings.WIN), "draw": (ratings.DRAW,) * 2}
 _USAGE = ("tokens_in", "tokens_out", "cost_micros", "latency_ms", "moves", "illegal_attempts", "truncated_attempts")
+# Move-quality sums per seat in a result item's ``analysis`` (``games.analysis.summarize_seat``).
+_QUALITY = ("moves", "cp_moves", "cp_loss_total", "accuracy_total", "blunders", "mistakes", "inaccuracies")
 
 # Why an ended game does not count for ratings, in the order the first matching reason is reported.
 ABORTED_REASON, HUMAN_SEAT, LEGAL_MOVES_HINT, SELF_PLAY, NO_RESULT, UNRATED = (
@@ -139,7 +150,23 @@ def result_item(game: Game) -> dict[str, Any]:
         "excluded": reason,
         "ended_at": game.updated_at,
         "totals": {seat: {k: int(game.totals.get(seat, {}).get(k, 0)) for k in _USAGE} for seat in SEATS},
+        **({"analysis": _analysis_text(game.analysis)} if game.analysis else {}),
     }
+
+
+def _analysis_text(summary: dict[str, Any]) -> str:
+    """The per-seat move-quality totals a result item carries (JSON text: accuracy sums are floats)."""
+    seats = {seat: summary.get("seats", {}).get(seat) for seat in SEATS}
+    return json.dumps(seats, separators=(",", ":"), sort_keys=True)
+
+
+def result_analysis_update(game: Game, summary: dict[str, Any]) -> dict[str, Any] | None:
+    """A TransactWriteItems operation adding a game's move-quality summary to its result item, or None
+    when the game has no result item (one GetItem: games imported from the earlier version have none)."""
+    pk, sk = results_pk(game.game_type), result_sk(game.id)
+    if items.get(pk, sk) is None:
+        return None
+    return {"Update": items.update_operation(pk, sk, set_values={"analysis": _analysis_text(summary)})}
 
 
 def result_put(game: Game) -> dict[str, Any]:
@@ -163,6 +190,16 @@ class Config:
     confidence: float = 0.95
     seed: int = 0
     prior_games: float = 1.0
+    engine_anchors: bool = True
+
+    def anchors_for(self, game_type: str) -> dict[str, float]:
+        """Players fixed at their nominal Elo: for chess the Stockfish levels (``builtin:stockfish-<elo>``),
+        used as soon as any of them has played; none for other games (they keep ``anchor``)."""
+        if game_type != "chess" or not self.engine_anchors:
+            return {}
+        from llm.bots.stockfish import LEVELS
+
+        return {f"builtin:stockfish-{elo}": float(elo) for elo in LEVELS}
 
     @classmethod
     def from_settings(cls) -> Config:
@@ -173,6 +210,7 @@ class Config:
             confidence=float(getattr(settings, "LEADERBOARD_CONFIDENCE", cls.confidence)),
             seed=int(getattr(settings, "LEADERBOARD_SEED", cls.seed)),
             prior_games=float(getattr(settings, "LEADERBOARD_PRIOR_GAMES", cls.prior_games)),
+            engine_anchors=bool(getattr(settings, "LEADERBOARD_ENGINE_ANCHORS", cls.engine_anchors)),
         )
 
 
@@ -183,6 +221,23 @@ class _Tally:
         self.games = self.wins = self.draws = self.losses = 0
         self.usage = dict.fromkeys(_USAGE, 0)
         self.forfeits: Counter[str] = Counter()
+        self.quality = dict.fromkeys(_QUALITY, 0.0)
+
+    def add_quality(self, seat_summary: dict[str, Any] | None) -> None:
+        for name in _QUALITY:
+            self.quality[name] += float((seat_summary or {}).get(name) or 0)
+
+    def quality_view(self) -> dict[str, Any]:
+        q = self.quality
+        moves, cp_moves = int(q["moves"]), int(q["cp_moves"])
+        return {
+            "analysed_moves": moves,
+            "avg_cp_loss": _round(q["cp_loss_total"] / cp_moves, 1) if cp_moves else None,
+            "accuracy": _round(q["accuracy_total"] / moves, 1) if moves else None,
+            "blunders_per_100_moves": _round(100 * q["blunders"] / moves, 2) if moves else None,
+            "mistakes_per_100_moves": _round(100 * q["mistakes"] / moves, 2) if moves else None,
+            "inaccuracies_per_100_moves": _round(100 * q["inaccuracies"] / moves, 2) if moves else None,
+        }
 
     def add(self, points: int, totals: dict[str, Any], forfeit: str | None) -> None:
         self.games += 1
@@ -221,6 +276,7 @@ class _Tally:
             "avg_tokens_per_move": _per(tokens, u["moves"]),
             "avg_cost_micros_per_move": _per(u["cost_micros"], u["moves"]),
             "avg_latency_ms_per_move": _per(u["latency_ms"], u["moves"]),
+            **self.quality_view(),
         }
 
 
@@ -260,6 +316,10 @@ def summarize(game_type: str, results: Iterable[dict[str, Any]], config: Config)
             forfeit = termination if lost and termination.startswith("forfeit") else None
             totals = (result.get("totals") or {}).get(seat) or {}
             tallies.setdefault(players[k], _Tally()).add(points[k], totals, forfeit)
+            if result.get("analysis"):
+                tallies[players[k]].add_quality(json.loads(result["analysis"]).get(seat))
+    anchors = config.anchors_for(game_type)
+    present = sorted(name for name in anchors if name in tallies)
     rated = ratings.rate(
         scores,
         anchor=config.anchor,
@@ -268,6 +328,7 @@ def summarize(game_type: str, results: Iterable[dict[str, Any]], config: Config)
         seed=config.seed,
         confidence=config.confidence,
         prior_games=config.prior_games,
+        anchors={name: anchors[name] for name in present},
     )
     models = []
     for rank, r in enumerate(rated, start=1):
@@ -288,9 +349,15 @@ def summarize(game_type: str, results: Iterable[dict[str, Any]], config: Config)
             "model": "bradley-terry",
             "scale": "elo",
             "draws": "half a win for each side",
-            "anchor": config.anchor,
-            "anchor_rating": config.anchor_rating,
-            "anchor_present": any(m["model"] == config.anchor for m in models),
+            **(
+                {"anchors": {name: anchors[name] for name in present}, "anchor_present": True}
+                if present
+                else {
+                    "anchor": config.anchor,
+                    "anchor_rating": config.anchor_rating,
+                    "anchor_present": any(m["model"] == config.anchor for m in models),
+                }
+            ),
             "interval": f"{config.confidence:.0%} percentile bootstrap over games",
             "confidence": config.confidence,
             "bootstrap_resamples": config.resamples,
@@ -417,7 +484,7 @@ def rebuild(game_types: Iterable[str] | None = None) -> dict[str, int]:
     """Backfill result items from the games themselves (games that ended before result items existed,
     or after a restore), then recompute. Games imported from the earlier version are not arena games
     and stay off the board. Walks every game through gsi4 (admin/maintenance only, never
-    on a request path); idempotent: result items are keyed by game id. Returns result items per type."""
+    on a request path; its list rows, then one GetItem per ended game); idempotent: result items are keyed by game id. Returns result items per type."""
     from games import store
     from games.rules import RULES
 
@@ -427,11 +494,15 @@ def rebuild(game_types: Iterable[str] | None = None) -> dict[str, int]:
     while True:
         page = items.query(store.ALL_GAMES, index="gsi4", limit=100, cursor=cursor)
         batch = []
-        for item in page.items:
+        for row in page.items:  # gsi4 carries list rows only: read each ended game whole
+            if row.get("game_type") not in wanted or row.get("status") not in (FINISHED, ABORTED):
+                continue
+            item = items.get(row["pk"], row["sk"])
+            if item is None or item.get("imported"):
+                continue
             game = store.game_from_item(item)
-            if game.game_type in wanted and game.status in (FINISHED, ABORTED) and not item.get("imported"):
-                batch.append(result_item(game))
-                written[game.game_type] += 1
+            batch.append(result_item(game))
+            written[game.game_type] += 1
         if batch:
             items.batch_put(batch)
         cursor = page.next_cursor

@@ -20,6 +20,12 @@ Anchoring: ratings are shifted so the anchor player (e.g. ``builtin:random``) ha
 (e.g. 1000). Without the anchor among the players, the virtual prior opponent sits at ``anchor_rating``,
 which centres the scale on a typical player.
 
+Several anchors (``anchors={player: rating}``, used for chess with the Stockfish levels at their nominal
+Elo): every anchor that played is *fixed* at its rating and only the other players are fitted, so the
+anchors' results against each other do not move them (the tournament test checks they agree with their
+nominal gaps). The virtual prior opponent then sits at the mean rating of the anchors present. Without
+any anchor among the players the single ``anchor`` rule above applies.
+
 Confidence intervals: a percentile bootstrap. Games are resampled with replacement (as many as there
 were), the model refitted (warm-started from the full fit), and the interval is the central ``confidence``
 share of the resampled ratings. Each resample draws games uniformly with a seeded generator and counts
@@ -38,7 +44,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import mul
 from statistics import NormalDist
@@ -161,13 +167,35 @@ def _derivatives(theta: Sequence[float], pairs: Sequence[_Pair], prior: float) -
     return gradient, curvature
 
 
-def _newton(n_players: int, pairs: Sequence[_Pair], prior: float, start: Sequence[float] | None = None) -> list[float]:
-    """The maximum a posteriori strengths (natural-log scale) by damped Newton iterations."""
+def _restrict(
+    gradient: Sequence[float], curvature: Sequence[Sequence[float]], free: Sequence[int]
+) -> tuple[list[float], list[list[float]]]:
+    return [gradient[i] for i in free], [[curvature[i][j] for j in free] for i in free]
+
+
+def _newton(
+    n_players: int,
+    pairs: Sequence[_Pair],
+    prior: float,
+    start: Sequence[float] | None = None,
+    fixed: Mapping[int, float] | None = None,
+) -> list[float]:
+    """The maximum a posteriori strengths (natural-log scale) by damped Newton iterations; players in
+    ``fixed`` keep the given strength."""
+    fixed = fixed or {}
     theta = list(start) if start is not None else [0.0] * n_players
+    for i, value in fixed.items():
+        theta[i] = value
+    free = [i for i in range(n_players) if i not in fixed]
+    if not free:
+        return theta
     current = _objective(theta, pairs, prior)
     for _ in range(_MAX_ITERATIONS):
-        gradient, curvature = _derivatives(theta, pairs, prior)
-        step = _solve(_cholesky(curvature), gradient)
+        gradient, curvature = _restrict(*_derivatives(theta, pairs, prior), free)
+        free_step = _solve(_cholesky(curvature), gradient)
+        step = [0.0] * n_players
+        for k, i in enumerate(free):
+            step[i] = free_step[k]
         size = 1.0
         while True:
             candidate = [t + size * s for t, s in zip(theta, step, strict=True)]
@@ -188,17 +216,19 @@ def _standard_errors(
     pairs: Sequence[_Pair],
     prior: float,
     anchor: int | None,
+    fixed: Mapping[int, float] | None = None,
     draws: dict[tuple[int, int], float] | None = None,
 ) -> list[float]:
     """Standard errors on the Elo scale of each rating relative to the anchor (or to the virtual prior
-    opponent without one), from the curvature ``H`` at the optimum, made draw-aware.
+    opponent without one; with fixed anchors, of the free players: the fixed ones have none), from the
+    curvature ``H`` at the optimum, made draw-aware.
 
     Without draws this is the Laplace approximation ``H^-1``. A game scored 1, 1/2 or 0 varies less than
     a win-or-loss game with the same expectation ``p``: its variance is ``p(1-p) - P(draw)/4``. The
     sandwich ``H^-1 J H^-1`` uses that variance per pair in ``J`` (with the pair's observed draw share),
-    so draws narrow the floor exactly as much as they narrow the real spread of the estimate."""
-    _, curvature = _derivatives(theta, pairs, prior)
-    lower = _cholesky(curvature)
+    so draws narrow the floor exactly as much as they narrow the real spread of the estimate. With fixed
+    anchors both matrices are restricted to the free players."""
+    gradient, curvature = _derivatives(theta, pairs, prior)
     spread = [row[:] for row in curvature]  # J: H minus the variance draws take away
     for p in pairs:
         drawn = (draws or {}).get((p.i, p.j), 0.0)
@@ -211,18 +241,23 @@ def _standard_errors(
         spread[p.i][p.j] += cut
         spread[p.j][p.i] += cut
     n = len(theta)
-    errors = []
-    for i in range(n):
-        direction = [0.0] * n
-        direction[i] += 1.0
-        if anchor is not None:
-            direction[anchor] -= 1.0
+    free = [i for i in range(n) if i not in (fixed or {})]
+    errors = [0.0] * n
+    if not free:
+        return errors
+    lower = _cholesky(_restrict(gradient, curvature, free)[1])
+    spread = _restrict(gradient, spread, free)[1]
+    m = len(free)
+    for k, i in enumerate(free):
+        direction = [0.0] * m
+        direction[k] += 1.0
+        if anchor is not None and not fixed:
+            direction[free.index(anchor)] -= 1.0
         if not any(direction):
-            errors.append(0.0)
             continue
         x = _solve(lower, direction)
-        variance = sum(x[a] * spread[a][b] * x[b] for a in range(n) for b in range(n) if spread[a][b])
-        errors.append(ELO_SCALE * math.sqrt(max(variance, 0.0)))
+        variance = sum(x[a] * spread[a][b] * x[b] for a in range(m) for b in range(m) if spread[a][b])
+        errors[i] = ELO_SCALE * math.sqrt(max(variance, 0.0))
     return errors
 
 
@@ -236,6 +271,25 @@ def _anchored(theta: Sequence[float], players: Sequence[str], anchor: str | None
     if anchor is not None and anchor in players:
         offset -= ratings[players.index(anchor)]
     return [r + offset for r in ratings]
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """Anchors that played, as fixed strengths around ``centre`` (the Elo the strength 0 stands for)."""
+
+    strengths: dict[int, float]
+    centre: float
+
+    @classmethod
+    def of(cls, players: Sequence[str], anchors: Mapping[str, float] | None) -> _Fixed | None:
+        present = {players.index(name): float(r) for name, r in (anchors or {}).items() if name in players}
+        if not present:
+            return None
+        centre = sum(present.values()) / len(present)
+        return cls({i: (r - centre) / ELO_SCALE for i, r in present.items()}, centre)
+
+    def ratings(self, theta: Sequence[float]) -> list[float]:
+        return [ELO_SCALE * t + self.centre for t in theta]
 
 
 @dataclass(frozen=True)
@@ -280,14 +334,17 @@ def fit(
     anchor: str | None = None,
     anchor_rating: float = 1000.0,
     prior_games: float = 1.0,
+    anchors: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
     """Point ratings of every player that played another player, anchored, on the Elo scale."""
     if prior_games <= 0:
         raise ValueError("prior_games must be positive (it keeps the fit finite)")
     data = _prepare(games)
     pairs = _tally(data.categories, enumerate(data.counts))
-    theta = _newton(len(data.players), pairs, prior_games)
-    return dict(zip(data.players, _anchored(theta, data.players, anchor, anchor_rating), strict=True))
+    fixed = _Fixed.of(data.players, anchors)
+    theta = _newton(len(data.players), pairs, prior_games, fixed=fixed.strengths if fixed else None)
+    values = fixed.ratings(theta) if fixed else _anchored(theta, data.players, anchor, anchor_rating)
+    return dict(zip(data.players, values, strict=True))
 
 
 def _quantile(sorted_values: Sequence[float], q: float) -> float:
@@ -310,8 +367,10 @@ def rate(
     seed: int = 0,
     confidence: float = 0.95,
     prior_games: float = 1.0,
+    anchors: Mapping[str, float] | None = None,
 ) -> list[Rating]:
-    """Ratings with bootstrap intervals, best first (ties by name). ``resamples=0`` gives point intervals."""
+    """Ratings with bootstrap intervals, best first (ties by name). ``resamples=0`` gives point intervals.
+    ``anchors`` (when any of them played) fixes those players at their ratings instead of ``anchor``."""
     if prior_games <= 0:
         raise ValueError("prior_games must be positive (it keeps the fit finite)")
     if not 0 < confidence < 1:
@@ -321,8 +380,14 @@ def rate(
     if n == 0:
         return []
     pairs = _tally(data.categories, enumerate(data.counts))
-    theta = _newton(n, pairs, prior_games)
-    point = _anchored(theta, data.players, anchor, anchor_rating)
+    fixed = _Fixed.of(data.players, anchors)
+    strengths = fixed.strengths if fixed else None
+
+    def on_scale(values: Sequence[float]) -> list[float]:
+        return fixed.ratings(values) if fixed else _anchored(values, data.players, anchor, anchor_rating)
+
+    theta = _newton(n, pairs, prior_games, fixed=strengths)
+    point = on_scale(theta)
     samples: list[list[float]] = [[] for _ in range(n)]
     total = sum(data.counts)
     if resamples > 0 and total > 0:
@@ -331,17 +396,17 @@ def rate(
         population = [k for k, count in enumerate(data.counts) for _ in range(count)]
         for _ in range(resamples):
             drawn = Counter(rng.choices(population, k=total))
-            resampled = _newton(n, _tally(data.categories, drawn.items()), prior_games, start=theta)
-            for k, r in enumerate(_anchored(resampled, data.players, anchor, anchor_rating)):
+            resampled = _newton(n, _tally(data.categories, drawn.items()), prior_games, start=theta, fixed=strengths)
+            for k, r in enumerate(on_scale(resampled)):
                 samples[k].append(r)
     tail = (1.0 - confidence) / 2.0
     z = NormalDist().inv_cdf(1.0 - tail)
-    anchor_index = data.players.index(anchor) if anchor in data.players else None
+    anchor_index = data.players.index(anchor) if anchor in data.players and not fixed else None
     draws: dict[tuple[int, int], float] = {}
     for (i, j, score), count in zip(data.categories, data.counts, strict=True):
         if score == 0.5:
             draws[(i, j)] = draws.get((i, j), 0.0) + count
-    errors = _standard_errors(theta, pairs, prior_games, anchor_index, draws)
+    errors = _standard_errors(theta, pairs, prior_games, anchor_index, strengths or {}, draws)
     ratings = []
     for k, name in enumerate(data.players):
         values = sorted(samples[k])

@@ -120,6 +120,8 @@ class Move:
     raw: str
     attempts: list[Attempt] = field(default_factory=list)
     created_at: str = ""
+    # Move quality once the game is analysed (``games.analysis``): cp_loss, best move, class, accuracy...
+    analysis: dict[str, Any] | None = None
 
 
 @dataclass
@@ -167,6 +169,8 @@ class Game:
     # open (with it, a bot's hidden choice could be computed), shown once it is over so replays stay exact.
     # None for games stored before it existed (their bots used the seed alone).
     bot_secret: int | None = None
+    # Per-seat move quality once analysed (``games.analysis``): engine, nodes, seconds, seats.
+    analysis: dict[str, Any] | None = None
 
     def player(self, seat: Seat) -> str:
         return self.white if seat == "white" else self.black

@@ -19,7 +19,7 @@ from games import access, store
 from games.records import Game, Move
 from games.rules import SEATS, Outcome, get_rules
 from games.rules.base import Seat
-from games.rules.chess_pgn import to_pgn
+from games.rules.chess_pgn import analysis_comment, to_pgn
 from games.service import rules_for
 from llm import catalog
 
@@ -83,6 +83,7 @@ def _move_view(move: Move, redact: bool) -> dict[str, Any]:
         "attempts": [a.to_dict() for a in move.attempts],
         "created_at": move.created_at,
         "hidden": False,
+        "analysis": move.analysis,
     }
 
 
@@ -113,6 +114,7 @@ def game_view(game: Game, moves: list[Move], user: User | None) -> dict[str, Any
         ],
         "state": state,
         "totals": game.totals,
+        "analysis": None if game.is_live else game.analysis,
         "moves": [_move_view(m, redact=m.ply in pending and m.seat != seat) for m in moves],
     }
 
@@ -196,11 +198,13 @@ def list_mine(user: User, *, cursor: str | None, limit: int) -> dict[str, Any]:
 
 
 def pgn(game_id: str, user: User | None) -> str:
-    """PGN of a chess game (standard headers, our result/termination, readable by python-chess)."""
+    """PGN of a chess game (standard headers, our result/termination, readable by python-chess), each
+    analysed move followed by its analysis as a comment (one Query: the game with its moves)."""
     access.check_id(game_id)
-    game = store.get(game_id)
-    if game is None or not access.can_see(game, user):
+    found = store.load(game_id)
+    if found is None or not access.can_see(found[0], user):
         raise access.not_found()
+    game, moves = found
     if game.game_type != "chess":
         raise BadRequest("PGN exists for chess games only", code="not_chess", details={"game_type": game.game_type})
     outcome = Outcome(game.result, game.termination or "") if game.result else None  # type: ignore[arg-type]
@@ -212,4 +216,5 @@ def pgn(game_id: str, user: User | None) -> str:
         "Black": game.black,
         "GameId": game.id,
     }
-    return to_pgn(game.state, headers, outcome, termination_override=game.termination)
+    comments = {m.ply: analysis_comment(m.analysis) for m in moves if m.analysis}
+    return to_pgn(game.state, headers, outcome, termination_override=game.termination, comments=comments)

@@ -11,6 +11,8 @@ Layout (see the access-pattern table in ``duelarena/dynamo/schema.py``):
   move; the turn sweeper's index (``games.tasks``).
 - ``GAME#<id> / MOVE#<ply:05d>``: one move (with every attempt), keyed by the ply it was played at, so
   a retried or duplicated write of the same turn can never store a second move.
+- ``analysis`` (JSON text, on a finished chess or tic-tac-toe game's META and move items): move quality
+  written once by ``record_analysis`` (see ``games.analysis``); turns never touch it.
 
 A turn is ONE TransactWriteItems: Put each move (``attribute_not_exists(pk)``) + Update the game
 (``version = :expected``). Of two racing writers exactly one wins; the other gets ``ConditionFailed``.
@@ -137,6 +139,8 @@ def game_item(game: Game) -> dict[str, Any]:
     }
     if not game.hidden:
         item.update(_feed_attributes(game))
+    if game.analysis is not None:
+        item["analysis"] = _dumps(game.analysis)
     return item
 
 
@@ -175,6 +179,7 @@ def game_from_item(item: dict[str, Any]) -> Game:
         turn_failures=int(item.get("turn_failures") or 0),
         last_error=item.get("last_error"),
         bot_secret=_int_or_none(item.get("bot_secret")),
+        analysis=json.loads(item["analysis"]) if item.get("analysis") else None,
     )
 
 
@@ -183,7 +188,7 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def move_item(move: Move) -> dict[str, Any]:
-    return {
+    item = {
         "pk": keys.game_pk(move.game_id),
         "sk": keys.move_sk(move.ply),
         "kind": MOVE_KIND,
@@ -195,6 +200,9 @@ def move_item(move: Move) -> dict[str, Any]:
         "attempts": [a.to_dict() for a in move.attempts],
         "created_at": move.created_at,
     }
+    if move.analysis is not None:
+        item["analysis"] = _dumps(move.analysis)
+    return item
 
 
 def move_from_item(item: dict[str, Any]) -> Move:
@@ -206,6 +214,7 @@ def move_from_item(item: dict[str, Any]) -> Move:
         raw=item.get("raw", ""),
         attempts=[Attempt.from_dict(a) for a in item.get("attempts", [])],
         created_at=item.get("created_at", ""),
+        analysis=json.loads(item["analysis"]) if item.get("analysis") else None,
     )
 
 
@@ -417,6 +426,58 @@ def overdue(now: int, *, limit: int = 100) -> list[DueTurn]:
         for item in page:
             found.append(DueTurn(item["pk"].removeprefix("GAME#"), int(item.get("ply", 0)), item["gsi5sk"]))
     return found
+
+
+_TRANSACTION_LIMIT = 100  # actions per TransactWriteItems
+
+
+def record_analysis(game: Game, per_ply: dict[int, dict[str, Any]], summary: dict[str, Any]) -> bool:
+    """Store a finished game's move quality: ``per_ply[ply]`` on each move item, ``summary`` on the game
+    item and on its leaderboard result item (when it has one). Returns False, writing nothing more, when
+    the game already has an analysis (a second analyser lost the race).
+
+    Moves go first, in transactions of up to 100 (``attribute_exists``: a deleted game gets nothing);
+    the last transaction also sets the game's ``analysis``, conditioned on it being absent and the game
+    having ended, so a game is summarised once. A crash in between leaves moves analysed and the game
+    not, and the next ``analyse_game`` writes the same values again (the analysis is deterministic).
+    """
+    from duelarena.dynamo.errors import ConditionFailed
+    from games import leaderboard
+
+    updates = [
+        {
+            "Update": items.update_operation(
+                keys.game_pk(game.id), keys.move_sk(ply), set_values={"analysis": _dumps(analysis)}
+            )
+        }
+        for ply, analysis in sorted(per_ply.items())
+    ]
+    final = [
+        {
+            "Update": items.update_operation(
+                keys.game_pk(game.id),
+                keys.GAME_META_SK,
+                set_values={"analysis": _dumps(summary)},
+                expected_values={"analysis": None},
+                condition="#status <> :live AND #status <> :paused",
+                condition_names={"#status": "status"},
+                condition_values={":live": "live", ":paused": "paused"},
+            )
+        }
+    ]
+    result = leaderboard.result_analysis_update(game, summary)
+    if result is not None:
+        final.append(result)
+    room = _TRANSACTION_LIMIT - len(final)
+    while len(updates) > room:
+        items.transact_write(updates[:_TRANSACTION_LIMIT])
+        updates = updates[_TRANSACTION_LIMIT:]
+    try:
+        items.transact_write([*updates, *final])
+    except ConditionFailed:
+        return False
+    leaderboard.game_ended(replace(game, analysis=summary))
+    return True
 
 
 # ------------------------------------------------------------------------------------- moderation

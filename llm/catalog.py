@@ -2,7 +2,8 @@
 
 The catalog is the single gate for player names at game creation (players and the word-association
 judge): a name that is not listed here is refused, so a typo never becomes a game that cannot be played.
-It lists ``human``, the built-in bots for the games they play, and the provider models this deployment
+It lists ``human``, the built-in bots for the games they play (a bot that needs a binary this machine
+lacks, like ``builtin:stockfish-<elo>`` without Stockfish, is left out), and the provider models this deployment
 can really call (``llm.pricing.configured_models()``: a provider key, region, or endpoint is configured),
 each with its price in USD per million input/output tokens when known.
 """
@@ -63,7 +64,11 @@ def available_players(game_type: str | None = None) -> list[Player]:
 
     games = _game_types()
     players = [Player(HUMAN, "human", games)]
-    players += [Player(BUILTIN_PREFIX + name, "builtin", bot.games & games) for name, bot in sorted(BOTS.items())]
+    players += [
+        Player(BUILTIN_PREFIX + name, "builtin", bot.games & games)
+        for name, bot in sorted(BOTS.items())
+        if bot.available()
+    ]
     players += _models(games)
     if game_type is not None:
         players = [p for p in players if p.plays(game_type)]

@@ -2,7 +2,7 @@
 
 The outcome passed in wins over the engine's own (the service may end a game by forfeit, resignation or
 moderation, which the pure engine never sees); with ``outcome=None`` the engine's outcome is used, and an
-unfinished game gets ``*``.
+unfinished game gets ``*``. Move analysis goes in as comments (``{cp_loss 35, inaccuracy, best Nf3}``).
 """
 
 from __future__ import annotations
@@ -21,14 +21,35 @@ def pgn_result(outcome: Outcome | None) -> str:
     return "*" if outcome is None else _RESULTS[outcome.result]
 
 
+def analysis_comment(analysis: dict) -> str:
+    """A move's analysis (``games.analysis``) as PGN comment text: ``cp_loss 35, inaccuracy, best Nf3``."""
+    parts = []
+    if analysis.get("cp_loss") is not None:
+        parts.append(f"cp_loss {analysis['cp_loss']}")
+    if analysis.get("class"):
+        parts.append(str(analysis["class"]))
+    if analysis.get("accuracy") is not None:
+        parts.append(f"accuracy {analysis['accuracy']}")
+    if analysis.get("best_san"):
+        parts.append(f"best {analysis['best_san']}")
+    return ", ".join(parts).replace("{", "(").replace("}", ")")
+
+
 def to_pgn(
     state: dict,
     headers: dict,
     outcome: Outcome | None = None,
     termination_override: str | None = None,
+    comments: dict[int, str] | None = None,
 ) -> str:
+    """``comments[ply]`` is put after the move of that ply (0 = the first move of the game)."""
     board = board_from_state(state)
     game = chess.pgn.Game.from_board(board)
+    node: chess.pgn.GameNode = game
+    for ply in range(len(state["moves"])):
+        node = node.variations[0]
+        if comments and comments.get(ply):
+            node.comment = comments[ply]
     if outcome is None:
         outcome = Outcome.from_dict(state.get("outcome"))
     game.headers["Event"] = str(headers.get("Event", "Duel Arena game"))
@@ -42,5 +63,5 @@ def to_pgn(
     for key, value in headers.items():
         if key not in _OWN and value is not None:
             game.headers[str(key)] = str(value)
-    exporter = chess.pgn.StringExporter(headers=True, variations=False, comments=False)
+    exporter = chess.pgn.StringExporter(headers=True, variations=False, comments=bool(comments))
     return game.accept(exporter) + "\n"

@@ -22,6 +22,9 @@ class Bot:
     name: str
     games: frozenset[str]
     strategy: Strategy
+    # Whether this deployment can run the bot (an engine binary may be missing); the catalog offers a
+    # bot only when this answers True. Called when players are listed, never at import time.
+    available: Callable[[], bool] = lambda: True
 
     def choose(self, rules: Rules, state: dict, seat: Seat, rng: random.Random) -> str:
         if rules.game_type not in self.games:

@@ -35,7 +35,8 @@ def score(rules: Rules, state: dict, seat: str) -> str:
 
 
 def test_registry():
-    assert set(BOTS) == {"random", "perfect", "pattern", "racer", "searcher", "wordsmith"}
+    stockfish = {f"stockfish-{elo}" for elo in (1350, 1600, 2000, 2400)}
+    assert set(BOTS) == {"random", "perfect", "pattern", "racer", "searcher", "wordsmith"} | stockfish
     assert BOTS["random"].games == ALL_GAMES == frozenset(RULES)
     for name, bot in BOTS.items():
         assert isinstance(bot, Bot) and bot.name == name

@@ -360,9 +360,12 @@ class Command(BaseCommand):
         from games import leaderboard
 
         board = leaderboard.read(game_type)
+        method = board["method"]
+        anchors = method.get("anchors") or {method.get("anchor"): method.get("anchor_rating")}
+        anchored = ", ".join(f"{name} = {rating:g}" for name, rating in anchors.items())
         self.stdout.write(
             f"\nleaderboard: {game_type} ({board['rated_games']} rated games, {board['excluded_games']} excluded; "
-            f"anchor {board['method']['anchor']} = {board['method']['anchor_rating']:g})"
+            f"anchor {anchored})"
         )
         if not board["models"]:
             self.stdout.write("(no rated games yet)")
