@@ -39,7 +39,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-ANALYSED_GAMES = frozenset({"chess", "tictactoe"})
+from games.records import ANALYSED_GAME_TYPES
+
+ANALYSED_GAMES = ANALYSED_GAME_TYPES
 DEFAULT_NODES = 20_000
 CP_CAP = 1000
 MATE_CP = 100_000

@@ -483,8 +483,9 @@ def deferred_refresh() -> Iterator[set[str]]:
 def rebuild(game_types: Iterable[str] | None = None) -> dict[str, int]:
     """Backfill result items from the games themselves (games that ended before result items existed,
     or after a restore), then recompute. Games imported from the earlier version are not arena games
-    and stay off the board. Walks every game through gsi4 (admin/maintenance only, never
-    on a request path; its list rows, then one GetItem per ended game); idempotent: result items are keyed by game id. Returns result items per type."""
+    and stay off the board. Walks every game through gsi4 (admin/maintenance only, never on a request
+    path; its list rows, then one GetItem per ended game); idempotent: result items are keyed by game id.
+    Returns result items per type."""
     from games import store
     from games.rules import RULES
 

@@ -36,6 +36,7 @@ TOTAL_FIELDS = (
 # seats). ``truncated_attempts`` counts answers cut off at the output limit that held no playable move:
 # they are not illegal attempts (games stored before the field read it as 0).
 JUDGE_ROW, GAME_ROW = "judge", "game"
+ANALYSED_GAME_TYPES = frozenset({"chess", "tictactoe"})  # move quality once a game is over
 TOTAL_ROWS = (*SEATS, JUDGE_ROW, GAME_ROW)
 _USAGE_FIELDS = ("tokens_in", "tokens_out", "cost_micros", "latency_ms")
 
@@ -192,6 +193,17 @@ class Game:
     @property
     def is_paused(self) -> bool:
         return self.status == PAUSED
+
+    @property
+    def awaits_analysis(self) -> bool:
+        """Over with moves to judge, of a game type with move analysis (``games.analysis``), and not
+        analysed yet: its analysis is due on the turn workers like an AI turn."""
+        return (
+            self.status == FINISHED
+            and self.game_type in ANALYSED_GAME_TYPES
+            and self.analysis is None
+            and self.moves_count > 0
+        )
 
     def copy(self) -> Game:
         return copy.deepcopy(self)

@@ -275,6 +275,8 @@ def _next_due(game: Game, rules: Rules) -> int | None:
     game. The game is in the due index whether or not autoplay is on (a worker that finds it not driven
     takes it out, conditioned on autoplay still being off), so switching autoplay on while a turn is
     being written can never leave a driven game outside the index."""
+    if game.awaits_analysis:
+        return _now()  # the game is over: its move analysis is the turn workers' next job
     if game.status != LIVE or not _ai_seats(game, rules):
         return None
     delay = float(getattr(settings, "AUTOPLAY_TURN_DELAY_SECONDS", 0)) if game.autoplay else 0
@@ -313,6 +315,8 @@ def _schedule(game: Game) -> None:
     if is_driven(game):
         delay = float(getattr(settings, "AUTOPLAY_TURN_DELAY_SECONDS", 0)) if game.autoplay else 0
         scheduling.enqueue(game.id, game.ply, delay_seconds=delay)
+    elif game.awaits_analysis:
+        scheduling.enqueue(game.id, game.ply)
 
 
 # ---------------------------------------------------------------------------------------- human move
@@ -536,6 +540,7 @@ class TurnOutcome(enum.StrEnum):
     BUSY = "busy"  # another worker holds the turn's lease right now
     CONFLICT = "conflict"  # another writer changed the game first; its write scheduled what follows
     PAUSED = "paused"  # the turn cannot be played for a lasting cause: the game is paused with it
+    ANALYSED = "analysed"  # the game is over and its moves were analysed (or cannot be, here)
 
 
 MAX_TURN_FAILURES = 6  # consecutive failed tries of one turn before the game pauses (turn_failed)
@@ -572,6 +577,8 @@ def play_due_turn(game_id: str, ply: int | None = None) -> TurnOutcome:
         return TurnOutcome.IDLE
     if ply is not None and game.ply != ply:
         return TurnOutcome.STALE
+    if game.awaits_analysis:
+        return _analyse(game)
     rules = get_rules(game.game_type)
     seats = _ai_seats(game, rules) if game.status == LIVE else []
     if not seats or not (game.autoplay or game.step_requested):
@@ -608,6 +615,38 @@ def play_due_turn(game_id: str, ply: int | None = None) -> TurnOutcome:
         raise
     _schedule(after)
     return TurnOutcome.PAUSED if after.is_paused else TurnOutcome.PLAYED
+
+
+ANALYSIS_LEASE_SECONDS = 300  # a 300-ply chess game at the default node budget takes about 20 s here
+
+
+def _analyse(game: Game) -> TurnOutcome:
+    """An ended game's move analysis (``games.analysis``) on the turn workers, under a lease like a turn:
+    idempotent (stored once), retried with backoff when it fails, dropped after too many failures (a
+    game that is over never pauses)."""
+    now = _now()
+    if (game.lease_until or 0) > now:
+        return TurnOutcome.BUSY
+    try:
+        game = store.claim_turn(game, token=uuid.uuid4().hex, until=now + ANALYSIS_LEASE_SECONDS, now=now)
+    except ConditionFailed:
+        return TurnOutcome.CONFLICT
+    from games import analysis
+
+    try:
+        if not analysis.analyse_game(game.id):  # already analysed, or no engine here
+            store.finish_due(game)
+    except StoreUnavailable:
+        raise
+    except Exception as exc:
+        failures = game.turn_failures + 1
+        logger.warning("analysis failed", extra={"game_id": game.id, "error": f"{type(exc).__name__}: {exc}"})
+        if failures >= MAX_TURN_FAILURES:
+            store.finish_due(game)
+        else:
+            store.release_turn(game, due_at=_now() + retry_delay_seconds(failures), error=f"analysis: {exc}")
+        raise
+    return TurnOutcome.ANALYSED
 
 
 def play_until_over(game_id: str, max_turns: int = 2000) -> Game:
@@ -654,9 +693,12 @@ def resign(game_id: str, user: User) -> Game:
             termination=RESIGNATION,
             pause_reason=None,
             updated_at=keys.now_iso(),
+            due_at=_now(),  # the move analysis, when the game type has one (see _next_due)
         )
 
-    return _end(game_id, user, decide)
+    after = _end(game_id, user, decide)
+    _schedule(after)
+    return after
 
 
 def abort(game_id: str, user: User) -> Game:

@@ -100,8 +100,9 @@ def _due_values(game_id: str, due_at: int | None) -> dict[str, Any]:
 
 
 def _due_at(game: Game) -> int | None:
-    """Only a live game can have a due turn (an ended or paused one leaves the index)."""
-    return game.due_at if game.status == "live" else None
+    """A live game's next AI turn, or an ended game's move analysis, can be due (a paused game, or an
+    ended one with nothing left to do, leaves the index)."""
+    return game.due_at if game.status == "live" or game.awaits_analysis else None
 
 
 def _absent(game: Game) -> list[str]:
@@ -378,6 +379,21 @@ def pause(game: Game, reason: str) -> Game:
     return after
 
 
+def finish_due(game: Game) -> bool:
+    """Take an ended game out of the due index (its analysis is done, or cannot be done here), as long
+    as it is still at the version read."""
+    try:
+        items.update(
+            keys.game_pk(game.id),
+            keys.GAME_META_SK,
+            remove=[*_DUE_KEYS, *_LEASE],
+            expected_values={"version": game.version},
+        )
+    except ConditionFailed:
+        return False
+    return True
+
+
 def clear_due(game: Game) -> bool:
     """Take a game out of the due index when nothing drives it (autoplay off and no step asked), as
     long as that is still so and the game is at the version read. False when that changed."""
@@ -458,6 +474,7 @@ def record_analysis(game: Game, per_ply: dict[int, dict[str, Any]], summary: dic
                 keys.game_pk(game.id),
                 keys.GAME_META_SK,
                 set_values={"analysis": _dumps(summary)},
+                remove=[*_DUE_KEYS, *_LEASE],  # nothing is due for this game any more
                 expected_values={"analysis": None},
                 condition="#status <> :live AND #status <> :paused",
                 condition_names={"#status": "status"},

@@ -110,3 +110,34 @@ def test_the_admin_shows_why_a_game_is_paused_and_its_last_turn_error(alice, dri
     page = login("root@example.com").get(f"/admin/games/game/{driven.id}/change/").content.decode()
     assert "Paused because" in page and PAUSE_TURN_FAILED in page
     assert "RuntimeError: the rules engine crashed" in page
+
+
+def test_a_finished_game_is_analysed_by_the_turn_workers_then_leaves_the_due_index(alice, driven):
+    while store.get(driven.id).is_live:
+        assert service.play_due_turn(driven.id) == service.TurnOutcome.PLAYED
+    over = store.get(driven.id)
+    assert over.status == "finished" and over.analysis is None and over.due_at is not None  # analysis is due
+    assert tasks.sweep(now=time.time() + 1) == 1  # and the sweep would bring it back if the message was lost
+    assert service.play_due_turn(driven.id) == service.TurnOutcome.ANALYSED
+    analysed, moves = store.load(driven.id)
+    assert analysed.analysis is not None and analysed.due_at is None and analysed.lease_until is None
+    assert all(m.analysis is not None for m in moves)
+    assert service.play_due_turn(driven.id) == service.TurnOutcome.IDLE  # done once
+
+
+def test_a_resigned_chess_game_is_analysed_when_stockfish_is_here(alice, monkeypatch):
+    from games import engine
+
+    if not engine.available():
+        pytest.skip("Stockfish is not installed (apt-get install stockfish): chess analysis is off")
+    from games import scheduling
+
+    monkeypatch.setattr(scheduling, "_backend", lambda *args: None)
+    game = service.create_game(alice.user, game_type="chess", white="human", black="builtin:random")
+    service.play_move(game.id, alice.user, text="e4", expected_ply=0)
+    service.step(game.id, alice.user)
+    resigned = service.resign(game.id, alice.user)
+    assert resigned.status == "finished" and store.get(game.id).due_at is not None
+    assert service.play_due_turn(game.id) == service.TurnOutcome.ANALYSED
+    moves = store.load(game.id)[1]
+    assert [m.analysis is not None for m in moves] == [True, True]
