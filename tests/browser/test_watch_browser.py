@@ -4,7 +4,8 @@ Each game type is created through the API as a signed-in user between built-in b
 opened on it, autoplay is started (with a small AUTOPLAY_TURN_DELAY_SECONDS so there is something to
 follow), and the page must follow it live to its end and show the same final position and moves as the
 API. The same files, served by a plain static server on another origin, read the API cross-origin
-(needs CORS on the API; skipped with the reason when the server sends no Access-Control-Allow-Origin).
+(CORS_ALLOWED_ORIGINS). A frontend on another origin also creates a game, plays it to its end and reads
+the leaderboard with fetch() and a bearer token (preflights with Authorization and JSON).
 
 Set WATCH_SCREENSHOTS=<dir> to save a screenshot of each finished board.
 """
@@ -246,12 +247,8 @@ def test_the_page_from_another_origin_reads_the_api(browser, watch_server, token
         base + "/api/games",
         headers={"Origin": static_origin, "Access-Control-Request-Method": "GET"},
     )
-    if "access-control-allow-origin" not in preflight.headers:
-        pytest.skip(
-            "cross-origin page skipped: the API sends no Access-Control-Allow-Origin for "
-            f"{static_origin} (CORS_ALLOWED_ORIGINS is issue 12 part 1; passes once it is merged)"
-        )
-    game = _create(base, token, "tictactoe")
+    assert preflight.headers.get("access-control-allow-origin") == static_origin  # CORS_ALLOWED_ORIGINS
+    game = _create(base, token, "chess")  # long enough to be seen live between polls, even on a busy machine
     _followed_to_the_end(browser, base, token, game, f"{static_origin}/index.html?api={base}#/games/{game['id']}")
     browser.get(f"{static_origin}/index.html?api={base}#/")
     from selenium.webdriver.common.by import By
@@ -259,3 +256,42 @@ def test_the_page_from_another_origin_reads_the_api(browser, watch_server, token
 
     WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#game-list[data-loaded]"))
     assert browser.find_elements(By.CSS_SELECTOR, f'tr[data-game-id="{game["id"]}"]')
+
+
+FRONTEND_SCRIPT = """
+const [api, token, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
+const headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"};
+async function call(method, path, body) {
+  const reply = await fetch(api + path, {method, headers, body: body ? JSON.stringify(body) : undefined});
+  const text = await reply.text();
+  return {status: reply.status, body: text ? JSON.parse(text) : null};
+}
+(async () => {
+  const log = [];
+  const created = await call("POST", "/api/games", {game_type: "tictactoe", white_model: "human",
+                                                    black_model: "builtin:perfect", options: {}});
+  log.push(created.status);
+  let game = created.body;
+  for (let i = 0; i < 9 && game.status === "live"; i++) {
+    if (game.to_move[0] === "white") {
+      const move = game.legal_moves[0].move;  // offered by the API: no rules in the frontend
+      game = (await call("POST", `/api/games/${game.id}/moves`, {move, expected_ply: game.ply})).body;
+    } else {
+      game = (await call("POST", `/api/games/${game.id}/step`)).body;
+    }
+  }
+  const board = await call("GET", "/api/leaderboard?game_type=tictactoe");
+  done({log, status: game.status, termination: game.termination, board: board.status});
+})().catch(error => done({error: String(error)}));
+"""
+
+
+def test_a_frontend_on_another_origin_creates_plays_and_reads_the_leaderboard(
+    browser, watch_server, token, static_origin
+):
+    base, _ = watch_server
+    browser.get(f"{static_origin}/index.html")  # any page of the other origin: the script runs there
+    browser.set_script_timeout(60)
+    outcome = browser.execute_async_script(FRONTEND_SCRIPT, base, token)
+    assert "error" not in outcome, outcome
+    assert outcome["log"] == [201] and outcome["status"] == "finished" and outcome["board"] == 200, outcome
