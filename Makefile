@@ -7,11 +7,10 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint venv dynamodb-local stockfish bench container-test clean
+.PHONY: run test lint venv dynamodb-local dynamodb-local-up stockfish bench container-test clean
 
 $(RUN_STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip>=24"
 	# requirements.lock pins every package to the versions the suite was verified with.
 	$(PY) -m pip install --quiet -c requirements.lock -e .
 	@touch $(RUN_STAMP)
@@ -22,10 +21,17 @@ $(DEV_STAMP): $(RUN_STAMP)
 
 venv: $(DEV_STAMP)
 
-# deploy/dynamodb_local.py is stdlib-only: the download needs no venv, so `make run` fetches it while pip
-# installs (-j2; -O keeps each job's output together).
+# deploy/dynamodb_local.py is stdlib-only: the download and the start need no venv, so `make run` fetches
+# and starts it (and installs Stockfish) while pip installs (-j3; -O keeps each job's output together).
+DDB_PORT ?= $(or $(DYNAMODB_LOCAL_PORT),8001)
 dynamodb-local:
 	$(PYTHON) deploy/dynamodb_local.py fetch
+
+# Started here, it is stopped by run_local.sh when the server stops (the marker says who owns it).
+dynamodb-local-up: dynamodb-local
+	@mkdir -p .data
+	@$(PYTHON) deploy/dynamodb_local.py status --port $(DDB_PORT) >/dev/null 2>&1 || \
+	  ($(PYTHON) deploy/dynamodb_local.py start --port $(DDB_PORT) && touch .data/dynamodb-started-by-make)
 
 # Stockfish (Debian package) for the builtin:stockfish-<elo> players and chess move analysis: installed
 # with apt-get when running as root on Debian; otherwise say what to install (its tests then skip).
@@ -35,8 +41,8 @@ stockfish:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq stockfish >/dev/null; \
 	else echo "stockfish not found: install it (apt-get install stockfish) or set STOCKFISH_PATH; the Stockfish players and chess analysis are off"; fi
 
-run: stockfish
-	@$(MAKE) --no-print-directory -j2 -O $(RUN_STAMP) dynamodb-local
+run:
+	@$(MAKE) --no-print-directory -j3 -O $(RUN_STAMP) dynamodb-local-up stockfish
 	./deploy/run_local.sh
 
 lint: $(DEV_STAMP)

@@ -20,11 +20,14 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-if ! $PY deploy/dynamodb_local.py status --port "$DDB_PORT" >/dev/null; then
+if [ -f .data/dynamodb-started-by-make ]; then  # `make run` started it while pip installed: ours to stop
+  rm -f .data/dynamodb-started-by-make
+  started_ddb=1
+elif ! $PY deploy/dynamodb_local.py status --port "$DDB_PORT" >/dev/null; then
   $PY deploy/dynamodb_local.py start --port "$DDB_PORT"
   started_ddb=1
 fi
 $PY manage.py dynamodb create-table
-if $PY manage.py help seed_demo >/dev/null 2>&1; then $PY manage.py seed_demo; fi
+$PY manage.py seed_demo
 echo "Duel Arena on http://${HOST:-127.0.0.1}:${PORT:-8000}  (API docs: /api/docs, admin: /admin/)"
 .venv/bin/gunicorn -c deploy/gunicorn.conf.py
