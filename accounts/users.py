@@ -17,13 +17,18 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
 from duelarena.dynamo import items, keys
 from duelarena.dynamo.errors import ConditionFailed
-from duelarena.dynamo.models import UserProfile, page, values
+
+if TYPE_CHECKING:
+    from duelarena.dynamo.models import UserProfile
+
+# The dynamorm models (and schematics, dynamorm, boto3 with them) are imported on first use, not at
+# start-up: a cold start that serves only public reads never loads them.
 
 ROLES = ("player", "moderator", "admin")
 ACTIVE, BANNED = "active", "banned"
@@ -86,11 +91,14 @@ def _from_item(item: dict[str, Any]) -> User:
 
 
 def _from_model(profile: UserProfile) -> User:
+    from duelarena.dynamo.models import values
+
     return _from_item(values(profile))
 
 
 def _to_item(user: User) -> dict[str, Any]:
     """The user's item, validated by ``UserProfile``'s schema (for the transaction that creates it)."""
+    from duelarena.dynamo.models import UserProfile
     from duelarena.dynamo.models import item as model_item
 
     item = {k: v for k, v in asdict(user).items() if v is not None}
@@ -107,6 +115,8 @@ def _to_item(user: User) -> dict[str, Any]:
 
 
 def get(user_id: str) -> User | None:
+    from duelarena.dynamo.models import UserProfile
+
     if not user_id or len(user_id) > 64:
         return None
     profile = UserProfile.get(consistent=True, pk=keys.user_pk(user_id), sk=keys.USER_PROFILE_SK)
@@ -115,6 +125,8 @@ def get(user_id: str) -> User | None:
 
 def get_by_email(email: str) -> User | None:
     """One Query on gsi2 (EMAIL#<email>)."""
+    from duelarena.dynamo.models import UserProfile
+
     try:
         normalized = normalize_email(email)
     except UserError:
@@ -207,6 +219,8 @@ def _update_profile(user_id: str, *, conditions: Any = None, **updates: Any) -> 
     and under ``conditions`` (boto3 ``Attr`` conditions). Returns the user as stored after it."""
     from boto3.dynamodb.conditions import Attr
 
+    from duelarena.dynamo.models import UserProfile
+
     exists = Attr("pk").exists()
     response = UserProfile.update_item(
         conditions=exists if conditions is None else exists & conditions,
@@ -286,6 +300,8 @@ def revoke_family(user: User, family: str, until: int, *, now: float | None = No
 
 def list_page(cursor: str | None = None, limit: int = 50) -> items.Page:
     """The admin's user list, newest first: one Query on gsi1 (``USERS``) through ``UserProfile``."""
+    from duelarena.dynamo.models import UserProfile, page, values
+
     found, next_cursor = page(
         UserProfile.ByCreated.query(gsi1pk=USERS_FEED),
         partition=USERS_FEED,

@@ -27,7 +27,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from duelarena.dynamo import keys
-from duelarena.dynamo.models import AuditEntry, item, page, values
+
+# ``duelarena.dynamo.models`` (dynamorm, schematics, boto3) is imported on first use, not at start-up.
 
 KIND = "audit"
 FEED = "AUDIT"
@@ -106,6 +107,8 @@ def new(
 
 
 def _item(entry: Entry) -> dict[str, Any]:
+    from duelarena.dynamo.models import AuditEntry, item
+
     timeline = keys.timeline_key(entry.at, entry.id)
     return item(AuditEntry, {
         "pk": object_partition(entry.object_kind, entry.object_id),
@@ -148,6 +151,8 @@ def put_operation(entry: Entry) -> dict[str, Any]:
 
 def record(entry: Entry) -> Entry:
     """Write an entry on its own (no other item changes with it)."""
+    from duelarena.dynamo.models import AuditEntry
+
     AuditEntry.put_unique(_item(entry))
     return entry
 
@@ -160,6 +165,8 @@ class AuditPage:
 
 def history(object_kind: str, object_id: str, *, cursor: str | None = None, limit: int = 50) -> AuditPage:
     """One object's changes, newest first: one Query on its partition."""
+    from duelarena.dynamo.models import AuditEntry, page, values
+
     partition = object_partition(object_kind, object_id)
     found, next_cursor = page(
         AuditEntry.query(pk=partition), partition=partition, index=None, newest_first=True, limit=limit, cursor=cursor
@@ -169,6 +176,8 @@ def history(object_kind: str, object_id: str, *, cursor: str | None = None, limi
 
 def recent(*, cursor: str | None = None, limit: int = 10) -> AuditPage:
     """Every change, newest first: one Query on gsi1 (``AUDIT``)."""
+    from duelarena.dynamo.models import AuditEntry, page, values
+
     found, next_cursor = page(
         AuditEntry.Feed.query(gsi1pk=FEED), partition=FEED, index="gsi1", newest_first=True, limit=limit, cursor=cursor
     )

@@ -58,7 +58,6 @@ from django.conf import settings
 
 from duelarena.dynamo import items, keys
 from duelarena.dynamo.errors import ConditionFailed
-from duelarena.dynamo.models import LeaderboardItem, values
 from games import ratings
 from games.records import ABORTED, FINISHED, Game
 
@@ -342,6 +341,8 @@ def recompute(game_type: str, *, force: bool = False) -> dict[str, Any]:
     }
     from boto3.dynamodb.conditions import Attr
 
+    from duelarena.dynamo.models import LeaderboardItem
+
     stored_read_at = Attr("read_at")
     try:
         LeaderboardItem.update_item(
@@ -360,6 +361,8 @@ def recompute(game_type: str, *, force: bool = False) -> dict[str, Any]:
 
 def read(game_type: str) -> dict[str, Any]:
     """The stored leaderboard of a known game type: one GetItem (an empty board before any result)."""
+    from duelarena.dynamo.models import LeaderboardItem, values
+
     board = LeaderboardItem.get(pk=leaderboard_pk(game_type), sk=CURRENT_SK)  # eventually consistent
     return _view_from_item(values(board)) if board else _empty(game_type, Config.from_settings())
 
