@@ -216,7 +216,10 @@ def update(user: User, *, also: Sequence[dict[str, Any]] | None = None, **change
 
 def _update_profile(user_id: str, *, conditions: Any = None, **updates: Any) -> User:
     """One UpdateItem through ``UserProfile`` (SET, ``name__plus`` for counters), on an existing user
-    and under ``conditions`` (boto3 ``Attr`` conditions). Returns the user as stored after it."""
+    and under ``conditions`` (boto3 ``Attr`` conditions). Returns the user as stored after it.
+
+    ``session_epoch__plus`` is ``SET session_epoch = session_epoch + n``, which (unlike the client's
+    ``ADD``) needs the attribute: every user item has it (``create`` stores 0)."""
     from boto3.dynamodb.conditions import Attr
 
     from duelarena.dynamo.models import UserProfile
