@@ -1,7 +1,11 @@
 """Users in DynamoDB: the one module that writes user items.
 
 Items:
-- ``USER#<id> / PROFILE``: the user (gsi1 = USERS feed, gsi2 = EMAIL#<email> lookup).
+- ``USER#<id> / PROFILE``: the user (gsi1 = USERS feed, gsi2 = EMAIL#<email> lookup), the dynamorm
+  model ``duelarena.dynamo.models.UserProfile``: reads, the admin's list and the updates that need no
+  transaction go through it. Creating a user (with its email guard) and a change written with its
+  audit entry are transactions, and an update that removes an attribute needs ``REMOVE``, which
+  dynamorm cannot write: those go through ``items`` (the raw client), with items built by the model.
 - ``EMAIL#<email> / EMAIL``: a guard item that makes emails unique (created in the same transaction
   as the user, conditioned on not existing), so two concurrent sign-ins create exactly one user.
 
@@ -13,15 +17,22 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
 from duelarena.dynamo import items, keys
 from duelarena.dynamo.errors import ConditionFailed
 
+if TYPE_CHECKING:
+    from duelarena.dynamo.models import UserProfile
+
+# The dynamorm models (and schematics, dynamorm, boto3 with them) are imported on first use, not at
+# start-up: a cold start that serves only public reads never loads them.
+
 ROLES = ("player", "moderator", "admin")
 ACTIVE, BANNED = "active", "banned"
+USERS_FEED = "USERS"  # gsi1 partition of every user (the admin's list)
 
 
 class UserError(Exception):
@@ -79,35 +90,49 @@ def _from_item(item: dict[str, Any]) -> User:
     return User(**{k: v for k, v in item.items() if k in _FIELDS})
 
 
+def _from_model(profile: UserProfile) -> User:
+    from duelarena.dynamo.models import values
+
+    return _from_item(values(profile))
+
+
 def _to_item(user: User) -> dict[str, Any]:
+    """The user's item, validated by ``UserProfile``'s schema (for the transaction that creates it)."""
+    from duelarena.dynamo.models import UserProfile
+    from duelarena.dynamo.models import item as model_item
+
     item = {k: v for k, v in asdict(user).items() if v is not None}
     item.update(
         pk=keys.user_pk(user.id),
         sk=keys.USER_PROFILE_SK,
         kind="user",
-        gsi1pk="USERS",
+        gsi1pk=USERS_FEED,
         gsi1sk=keys.timeline_key(user.created_at, user.id),
         gsi2pk=keys.email_key(user.email),
         gsi2sk="USER",
     )
-    return item
+    return model_item(UserProfile, item)
 
 
 def get(user_id: str) -> User | None:
+    from duelarena.dynamo.models import UserProfile
+
     if not user_id or len(user_id) > 64:
         return None
-    item = items.get(keys.user_pk(user_id), keys.USER_PROFILE_SK)
-    return _from_item(item) if item else None
+    profile = UserProfile.get(consistent=True, pk=keys.user_pk(user_id), sk=keys.USER_PROFILE_SK)
+    return _from_model(profile) if profile else None
 
 
 def get_by_email(email: str) -> User | None:
     """One Query on gsi2 (EMAIL#<email>)."""
+    from duelarena.dynamo.models import UserProfile
+
     try:
         normalized = normalize_email(email)
     except UserError:
         return None
-    page = items.query(keys.email_key(normalized), index="gsi2", limit=1)
-    return _from_item(page.items[0]) if page.items else None
+    found = next(iter(UserProfile.ByEmail.query(gsi2pk=keys.email_key(normalized)).limit(1)), None)
+    return _from_model(found) if found else None
 
 
 def _get_by_email_consistent(normalized: str) -> User | None:
@@ -177,14 +202,37 @@ def update(user: User, *, also: Sequence[dict[str, Any]] | None = None, **change
         if found is None:  # pragma: no cover - the transaction required the user to exist
             raise UserError("the user is gone")
         return found
-    new = items.update(
-        keys.user_pk(user.id),
-        keys.USER_PROFILE_SK,
-        set_values={k: v for k, v in changes.items() if v is not None} or None,
-        add_values=add or None,
-        remove=remove or None,
+    if remove:  # dynamorm's update_item writes SET only: a REMOVE goes through the client
+        new = items.update(
+            keys.user_pk(user.id),
+            keys.USER_PROFILE_SK,
+            set_values={k: v for k, v in changes.items() if v is not None} or None,
+            add_values=add or None,
+            remove=remove,
+        )
+        return _from_item(new)
+    return _update_profile(user.id, **changes, **{f"{name}__plus": n for name, n in add.items()})
+
+
+def _update_profile(user_id: str, *, conditions: Any = None, **updates: Any) -> User:
+    """One UpdateItem through ``UserProfile`` (SET, ``name__plus`` for counters), on an existing user
+    and under ``conditions`` (boto3 ``Attr`` conditions). Returns the user as stored after it.
+
+    ``session_epoch__plus`` is ``SET session_epoch = session_epoch + n``, which (unlike the client's
+    ``ADD``) needs the attribute: every user item has it (``create`` stores 0)."""
+    from boto3.dynamodb.conditions import Attr
+
+    from duelarena.dynamo.models import UserProfile
+
+    exists = Attr("pk").exists()
+    response = UserProfile.update_item(
+        conditions=exists if conditions is None else exists & conditions,
+        update_item_kwargs={"ReturnValues": "ALL_NEW"},
+        pk=keys.user_pk(user_id),
+        sk=keys.USER_PROFILE_SK,
+        **updates,
     )
-    return _from_item(new)
+    return _from_model(UserProfile.new_from_raw(response["Attributes"]))
 
 
 def _guarded_update(user: User, changes: dict[str, Any], add: dict[str, int], remove: list[str]) -> dict[str, Any]:
@@ -209,8 +257,7 @@ def _guarded_update(user: User, changes: dict[str, Any], add: dict[str, int], re
 
 def revoke_sessions(user: User) -> User:
     """Logout everywhere: bump the epoch mixed into session hashes and access tokens."""
-    new = items.update(keys.user_pk(user.id), keys.USER_PROFILE_SK, add_values={"session_epoch": 1})
-    return _from_item(new)
+    return _update_profile(user.id, session_epoch__plus=1)
 
 
 MAX_REVOKED_FAMILIES = 50
@@ -223,10 +270,13 @@ def revoke_family(user: User, family: str, until: int, *, now: float | None = No
     write is conditioned on the map read with ``user`` (a concurrent logout is retried on a fresh read);
     a user with more live entries than ``MAX_REVOKED_FAMILIES`` is logged out everywhere instead (the
     session epoch), which revokes the same tokens and more."""
+    from boto3.dynamodb.conditions import Attr
+
     current = time.time() if now is None else now
     for _ in range(5):
         kept = {f: t for f, t in (user.revoked_families or {}).items() if t > current}
         if len(kept) >= MAX_REVOKED_FAMILIES:  # every token of the old epoch dies: the list can go
+            # REMOVE, which dynamorm cannot write: through the client.
             new = items.update(
                 keys.user_pk(user.id),
                 keys.USER_PROFILE_SK,
@@ -236,16 +286,13 @@ def revoke_family(user: User, family: str, until: int, *, now: float | None = No
             return _from_item(new)
         kept[family] = max(until, kept.get(family, 0))
         stored = user.revoked_families if user.revoked_families else None
+        rf = Attr("revoked_families")
         try:
-            new = items.update(
-                keys.user_pk(user.id),
-                keys.USER_PROFILE_SK,
-                set_values={"revoked_families": kept},
-                condition="attribute_not_exists(#rf) OR size(#rf) = :zero" if stored is None else "#rf = :old",
-                condition_names={"#rf": "revoked_families"},
-                condition_values={":zero": 0} if stored is None else {":old": stored},
+            return _update_profile(
+                user.id,
+                revoked_families=kept,
+                conditions=(rf.not_exists() | rf.size().eq(0)) if stored is None else rf.eq(stored),
             )
-            return _from_item(new)
         except ConditionFailed:
             fresh = get(user.id)
             if fresh is None:
@@ -255,7 +302,18 @@ def revoke_family(user: User, family: str, until: int, *, now: float | None = No
 
 
 def list_page(cursor: str | None = None, limit: int = 50) -> items.Page:
-    return items.query("USERS", index="gsi1", newest_first=True, limit=limit, cursor=cursor)
+    """The admin's user list, newest first: one Query on gsi1 (``USERS``) through ``UserProfile``."""
+    from duelarena.dynamo.models import UserProfile, page, values
+
+    found, next_cursor = page(
+        UserProfile.ByCreated.query(gsi1pk=USERS_FEED),
+        partition=USERS_FEED,
+        index="gsi1",
+        newest_first=True,
+        limit=limit,
+        cursor=cursor,
+    )
+    return items.Page(items=[values(p) for p in found], next_cursor=next_cursor)
 
 
 def from_item(item: dict[str, Any]) -> User:

@@ -12,6 +12,11 @@ A change and its audit item are written together: the module that owns the objec
 ``put_operation(entry)`` into the same TransactWriteItems as the change, so neither can exist without
 the other. ``record`` writes an entry on its own, for events that change nothing else.
 ``before``/``after`` are stored as JSON text: any shape, exact numbers, no DynamoDB type surprises.
+
+Storage: the dynamorm model ``duelarena.dynamo.models.AuditEntry`` declares the item (and its gsi1
+feed); ``record`` puts through it (conditioned on the entry not existing), ``history`` and ``recent``
+query through it. ``put_operation`` hands the same validated item to the owner's transaction, which
+goes through the raw client (dynamorm has no transactions).
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from duelarena.dynamo import items, keys
+from duelarena.dynamo import keys
+
+# ``duelarena.dynamo.models`` (dynamorm, schematics, boto3) is imported on first use, not at start-up.
 
 KIND = "audit"
 FEED = "AUDIT"
@@ -100,8 +107,10 @@ def new(
 
 
 def _item(entry: Entry) -> dict[str, Any]:
+    from duelarena.dynamo.models import AuditEntry, item
+
     timeline = keys.timeline_key(entry.at, entry.id)
-    return {
+    return item(AuditEntry, {
         "pk": object_partition(entry.object_kind, entry.object_id),
         "sk": timeline,
         "kind": KIND,
@@ -117,7 +126,7 @@ def _item(entry: Entry) -> dict[str, Any]:
         "after": json.dumps(entry.after, sort_keys=True, default=str),
         "gsi1pk": FEED,
         "gsi1sk": timeline,
-    }
+    })
 
 
 def _entry(item: dict[str, Any]) -> Entry:
@@ -142,7 +151,9 @@ def put_operation(entry: Entry) -> dict[str, Any]:
 
 def record(entry: Entry) -> Entry:
     """Write an entry on its own (no other item changes with it)."""
-    items.put(_item(entry), must_not_exist=True)
+    from duelarena.dynamo.models import AuditEntry
+
+    AuditEntry.put_unique(_item(entry))
     return entry
 
 
@@ -154,11 +165,20 @@ class AuditPage:
 
 def history(object_kind: str, object_id: str, *, cursor: str | None = None, limit: int = 50) -> AuditPage:
     """One object's changes, newest first: one Query on its partition."""
-    page = items.query(object_partition(object_kind, object_id), newest_first=True, limit=limit, cursor=cursor)
-    return AuditPage([_entry(i) for i in page.items], page.next_cursor)
+    from duelarena.dynamo.models import AuditEntry, page, values
+
+    partition = object_partition(object_kind, object_id)
+    found, next_cursor = page(
+        AuditEntry.query(pk=partition), partition=partition, index=None, newest_first=True, limit=limit, cursor=cursor
+    )
+    return AuditPage([_entry(values(e)) for e in found], next_cursor)
 
 
 def recent(*, cursor: str | None = None, limit: int = 10) -> AuditPage:
     """Every change, newest first: one Query on gsi1 (``AUDIT``)."""
-    page = items.query(FEED, index="gsi1", newest_first=True, limit=limit, cursor=cursor)
-    return AuditPage([_entry(i) for i in page.items], page.next_cursor)
+    from duelarena.dynamo.models import AuditEntry, page, values
+
+    found, next_cursor = page(
+        AuditEntry.Feed.query(gsi1pk=FEED), partition=FEED, index="gsi1", newest_first=True, limit=limit, cursor=cursor
+    )
+    return AuditPage([_entry(values(e)) for e in found], next_cursor)

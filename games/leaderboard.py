@@ -11,7 +11,10 @@ Items (see the access-pattern table in ``duelarena/dynamo/schema.py``):
   retried or recomputed. Deleting a game deletes its result item in the same transaction.
 - ``LEADERBOARD#<game_type> / CURRENT``: the leaderboard, written only by ``recompute`` in this module.
   ``GET /api/leaderboard?game_type=`` is one GetItem of it. The ranked models are stored as JSON text
-  (ratings are floats, which DynamoDB's number type would refuse through boto3).
+  (ratings are floats, which DynamoDB's number type would refuse through boto3). It is the dynamorm
+  model ``duelarena.dynamo.models.LeaderboardItem``: its GetItem and its conditional UpdateItem go
+  through the model; the result items (written in the game's transactions) and their Query use the
+  raw client (``items``).
 
 Recomputing is a pure function of the result items (one consistent Query of ``RESULTS#<type>``), so it is
 idempotent: recomputing twice, or after a crash, gives the same leaderboard (the bootstrap is seeded). A
@@ -381,7 +384,7 @@ def _empty(game_type: str, config: Config) -> dict[str, Any]:
 
 
 def _view_from_item(item: dict[str, Any]) -> dict[str, Any]:
-    view = json.loads(item["body"])
+    view: dict[str, Any] = json.loads(item["body"])
     view.update(computed_at=item["computed_at"], source_results=int(item.get("source_results", 0)))
     return view
 
@@ -393,7 +396,7 @@ def recompute(game_type: str, *, force: bool = False) -> dict[str, Any]:
     results = items.query_all(results_pk(game_type))
     view = summarize(game_type, results, Config.from_settings())
     computed_at = keys.now_iso()
-    values = {
+    board = {
         "kind": LEADERBOARD_KIND,
         "game_type": game_type,
         "read_at": read_at,
@@ -403,15 +406,18 @@ def recompute(game_type: str, *, force: bool = False) -> dict[str, Any]:
         "excluded_games": view["excluded_games"],
         "body": json.dumps(view, separators=(",", ":"), sort_keys=True),
     }
+    from boto3.dynamodb.conditions import Attr
+
+    from duelarena.dynamo.models import LeaderboardItem
+
+    stored_read_at = Attr("read_at")
     try:
-        items.update(
-            leaderboard_pk(game_type),
-            CURRENT_SK,
-            set_values=values,
-            must_exist=False,
-            condition=None if force else "attribute_not_exists(#read_at) OR #read_at <= :read_at",
-            condition_names=None if force else {"#read_at": "read_at"},
-            condition_values=None if force else {":read_at": read_at},
+        LeaderboardItem.update_item(
+            # Upsert (no existence condition); only over a board computed from an earlier read.
+            conditions=None if force else stored_read_at.not_exists() | stored_read_at.lte(read_at),
+            pk=leaderboard_pk(game_type),
+            sk=CURRENT_SK,
+            **board,
         )
     except ConditionFailed:
         logger.info("a newer leaderboard is already stored", extra={"game_type": game_type})
@@ -422,8 +428,10 @@ def recompute(game_type: str, *, force: bool = False) -> dict[str, Any]:
 
 def read(game_type: str) -> dict[str, Any]:
     """The stored leaderboard of a known game type: one GetItem (an empty board before any result)."""
-    item = items.get(leaderboard_pk(game_type), CURRENT_SK, consistent=False)
-    return _view_from_item(item) if item else _empty(game_type, Config.from_settings())
+    from duelarena.dynamo.models import LeaderboardItem, values
+
+    board = LeaderboardItem.get(pk=leaderboard_pk(game_type), sk=CURRENT_SK)  # eventually consistent
+    return _view_from_item(values(board)) if board else _empty(game_type, Config.from_settings())
 
 
 def for_api(game_type: object) -> dict[str, Any]:

@@ -38,7 +38,8 @@ naming a user that is not in the users table (or could not be imported) are stil
 (``missing_user``) and skipped.
 
 Idempotency: ids are derived from legacy ids, and an import ledger (``IMPORT#<source>``, one item per
-imported legacy row, read with one Query at the start) records what is done. A row in the ledger is
+imported legacy row, the dynamorm model ``duelarena.dynamo.models.ImportLedger``: read with one
+consistent Query at the start, written with its ``put_batch``) records what is done. A row in the ledger is
 "already present" and is not written again, so a second run writes nothing. Game items are written
 before their ledger items: a run that dies in between leaves items the next run rewrites identically.
 Rows that cannot be converted are reported with the reason and skipped; they never stop the rest.
@@ -450,7 +451,7 @@ def run(
     progress: Progress | None = None,
 ) -> Report:
     """Import the legacy database at ``path``. See the module docstring; never raises for a bad row."""
-    from duelarena.dynamo import items
+    from duelarena.dynamo.models import ImportLedger
 
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -458,7 +459,7 @@ def run(
     report = Report(dry_run=dry_run)
     start = progress or (lambda label, total: _NoProgress())
     try:
-        done = {i["sk"]: i.get("target", "") for i in items.query_all(_ledger_pk())}
+        done = {e.sk: e.target or "" for e in ImportLedger.query(pk=_ledger_pk()).consistent().recursive()}
         owners = _import_users(connection, report, done, dry_run, batch_size, start)
         if _has_anonymous_games(connection):
             owners[ANONYMOUS] = _anonymous_owner(report, dry_run)
@@ -504,6 +505,13 @@ def _ledger_item(kind: str, legacy_id: str, target: str) -> dict[str, Any]:
     }
 
 
+def _write_ledger(entries: list[dict[str, Any]]) -> None:
+    """Ledger items through ``ImportLedger.put_batch`` (validated; BatchWriteItem in chunks of 25)."""
+    from duelarena.dynamo.models import ImportLedger
+
+    ImportLedger.put_batch(*entries)
+
+
 def _import_users(
     connection: sqlite3.Connection,
     report: Report,
@@ -514,7 +522,6 @@ def _import_users(
 ) -> dict[str, str]:
     """Legacy user id -> user id, for every user that is (or, in a dry run, would be) imported."""
     from accounts import users
-    from duelarena.dynamo import items
     from duelarena.dynamo.errors import ConditionFailed, StoreError
 
     owners: dict[str, str] = {}
@@ -575,7 +582,7 @@ def _import_users(
                 except (ConditionFailed, StoreError) as exc:
                     _fail(report, report.users, "users", row, WRITE_FAILED, f"could not be stored ({exc})")
             if ledger and not dry_run:
-                items.batch_put(ledger)
+                _write_ledger(ledger)
                 ledger = []
     finally:
         bar.close()
@@ -616,7 +623,7 @@ def _import_games(
             if converted and not dry_run:
                 try:
                     items.batch_put([c.item for _, c in converted])
-                    items.batch_put([_ledger_item("GAME", c.legacy_id, c.item["id"]) for _, c in converted])
+                    _write_ledger([_ledger_item("GAME", c.legacy_id, c.item["id"]) for _, c in converted])
                 except StoreError as exc:
                     for row, _ in converted:
                         _fail(report, report.games, "games", row, WRITE_FAILED, f"batch not stored ({exc})")

@@ -1,4 +1,5 @@
-"""The one boto3 DynamoDB resource/client of the process, created lazily and reused.
+"""The one boto3 DynamoDB client of the process, created lazily and reused (the dynamorm models use it
+too, through ``models.ClientTable``: there is no boto3 resource).
 
 Nothing here runs at import time (cold start: no I/O, no client construction until the first call).
 Botocore event hooks count every DynamoDB API call, and the read and write capacity units it consumed
@@ -34,8 +35,6 @@ from duelarena.dynamo.errors import RequestBudgetExceeded
 
 _lock = threading.Lock()
 _client: Any = None
-_resource: Any = None
-_table: Any = None
 
 # Operations that report consumed capacity, split into reads and writes.
 _READS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
@@ -240,36 +239,12 @@ def client() -> Any:
     return _client
 
 
-def resource() -> Any:
-    """A boto3 resource for dynamorm models only, built the first time a model needs it."""
-    global _resource
-    if _resource is None:
-        with _lock:
-            if _resource is None:
-                import boto3
-
-                made = boto3.session.Session().resource("dynamodb", config=_config(), **_endpoint())
-                _instrument(made.meta.client)
-                _resource = made
-    return _resource
-
-
 def table_name() -> str:
     return settings.DYNAMODB_TABLE
 
 
-def table() -> Any:
-    """The boto3 Table of the resource (dynamorm's view of the table)."""
-    global _table
-    if _table is None or _table.name != settings.DYNAMODB_TABLE:
-        _table = resource().Table(settings.DYNAMODB_TABLE)
-    return _table
-
-
 def reset() -> None:
     """Forget the client (tests switch between moto and DynamoDB Local, settings may change)."""
-    global _client, _resource, _table
+    global _client
     with _lock:
         _client = None
-        _resource = None
-        _table = None

@@ -1,4 +1,5 @@
-"""Item operations: the only module that calls boto3 for data (services call these, never boto3).
+"""Item operations over the shared low-level client (services call these or the dynamorm models in
+``duelarena.dynamo.models``, never boto3; the models reach the same client through ``ClientTable``).
 
 Values go in and come out as plain Python: numbers are integers only (tokens, micro-dollars,
 versions) - boto3 refuses floats - and come back as int, not Decimal.
@@ -146,6 +147,22 @@ class Page:
     next_cursor: str | None
 
 
+def page_fingerprint(
+    partition: str,
+    *,
+    index: str | None = None,
+    sk_prefix: str | None = None,
+    sk_between: tuple[str, str] | None = None,
+    filters: dict[str, Any] | None = None,
+    newest_first: bool = False,
+) -> dict[str, Any]:
+    """What a page's cursor is bound to (``cursors``): the same for ``query`` and a model's pages."""
+    fingerprint: dict[str, Any] = {"i": index, "p": partition, "s": sk_prefix, "f": filters or {}, "n": newest_first}
+    if sk_between:
+        fingerprint["b"] = list(sk_between)
+    return fingerprint
+
+
 def query(
     partition: str,
     *,
@@ -175,9 +192,9 @@ def query(
         names["#sk"] = sk_name
         values[":lo"], values[":hi"] = sk_between
         condition += " AND #sk BETWEEN :lo AND :hi"
-    fingerprint: dict[str, Any] = {"i": index, "p": partition, "s": sk_prefix, "f": filters or {}, "n": newest_first}
-    if sk_between:
-        fingerprint["b"] = list(sk_between)
+    fingerprint = page_fingerprint(
+        partition, index=index, sk_prefix=sk_prefix, sk_between=sk_between, filters=filters, newest_first=newest_first
+    )
     kwargs: dict[str, Any] = {
         "TableName": connection.table_name(),
         "KeyConditionExpression": condition,

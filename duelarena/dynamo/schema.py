@@ -34,6 +34,10 @@ own keys: no GSI attributes, so they cannot collide with any index partition. (3
 (``games.tasks.sweep``): one Query per shard (``keys.DUE_SHARDS``), on a sparse index that holds only
 live games with an AI seat to move, projecting just the keys and ``ply``.
 
+The single-item entities (user, leaderboard, tournament, import ledger, audit entry) are read and
+written through their dynamorm models (``duelarena.dynamo.models``), which name the GSIs above they
+query; everything else, and every transaction, goes through ``duelarena.dynamo.items``.
+
 Sort keys of the list indexes are ``<created ISO-8601>#<id>`` so that Query with
 ScanIndexForward=False is newest first and ties are stable.
 

@@ -8,7 +8,8 @@ a round share their seed and, for chess, an opening drawn by seed from ``OPENING
 as ``start_fen``), so each side gets the same position with each colour. Other games use the shared seed
 (the same racing track, the same start word...).
 
-Resuming: the schedule is stored in DynamoDB (``TOURNAMENT#<id> / META``) under an id derived from the
+Resuming: the schedule is stored in DynamoDB (``TOURNAMENT#<id> / META``, the dynamorm model
+``duelarena.dynamo.models.Tournament``: a conditional put, and a get when it exists) under an id derived from the
 arguments (or given with ``--id``), and every pairing's game has an id derived from the tournament id and
 the pairing's index, created with a conditional put. Re-running the same command therefore finds the
 same games: finished ones are never replayed, a game that was left half-played is played on from its
@@ -213,12 +214,13 @@ class Command(BaseCommand):
             raise CommandError(f"--option: {exc.message}") from None
 
     def _load_or_store(self, tid: str, spec: dict[str, Any]) -> list[Pairing]:
-        from duelarena.dynamo import items, keys
+        from duelarena.dynamo import keys
         from duelarena.dynamo.errors import ConditionFailed
+        from duelarena.dynamo.models import Tournament, item
 
         pk = f"TOURNAMENT#{tid}"
         pairings = schedule(spec["game_type"], spec["players"], spec["rounds"], spec["seed"])
-        item = {
+        new = {
             "pk": pk,
             "sk": "META",
             "kind": "tournament",
@@ -228,17 +230,17 @@ class Command(BaseCommand):
             "created_at": keys.now_iso(),
         }
         try:
-            items.put(item, must_not_exist=True)
+            Tournament.put_unique(item(Tournament, new))  # the dynamorm model, conditioned on no such item
             return pairings
         except ConditionFailed:
-            stored = items.get(pk, "META")
+            stored = Tournament.get(consistent=True, pk=pk, sk="META")
         assert stored is not None
-        if json.loads(stored["spec"]) != spec:
+        if json.loads(stored.spec) != spec:
             raise CommandError(
-                f"tournament {tid} already exists with other settings: {stored['spec']}; choose another --id"
+                f"tournament {tid} already exists with other settings: {stored.spec}; choose another --id"
             )
         self.stdout.write(f"resuming tournament {tid}")
-        return [Pairing(**p) for p in json.loads(stored["schedule"])]
+        return [Pairing(**p) for p in json.loads(stored.schedule)]
 
     # ------------------------------------------------------------------------------------- play
 
