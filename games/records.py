@@ -120,6 +120,7 @@ class Move:
     raw: str
     attempts: list[Attempt] = field(default_factory=list)
     created_at: str = ""
+    san: str | None = None  # chess: the move in SAN (the game item keeps no move list)
 
 
 @dataclass

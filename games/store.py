@@ -9,7 +9,7 @@ Layout (see the access-pattern table in ``duelarena/dynamo/schema.py``):
   sort keys are ``<created_at>#<id>``, so Query with ScanIndexForward=False is newest first.
   gsi5 ``DUE#<shard>`` / ``<due_at>#<id>`` (sparse): only while the game is live with an AI seat to
   move; the turn sweeper's index (``games.tasks``).
-- ``GAME#<id> / MOVE#<ply:05d>``: one move (with every attempt), keyed by the ply it was played at, so
+- ``GAME#<id> / MOVE#<ply:05d>``: one move (with every attempt; chess also its SAN), keyed by the ply it was played at, so
   a retried or duplicated write of the same turn can never store a second move.
 
 A turn is ONE TransactWriteItems: Put each move (``attribute_not_exists(pk)``) + Update the game
@@ -183,7 +183,7 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def move_item(move: Move) -> dict[str, Any]:
-    return {
+    item: dict[str, Any] = {
         "pk": keys.game_pk(move.game_id),
         "sk": keys.move_sk(move.ply),
         "kind": MOVE_KIND,
@@ -195,6 +195,9 @@ def move_item(move: Move) -> dict[str, Any]:
         "attempts": [a.to_dict() for a in move.attempts],
         "created_at": move.created_at,
     }
+    if move.san:
+        item["san"] = move.san
+    return item
 
 
 def move_from_item(item: dict[str, Any]) -> Move:
@@ -206,6 +209,7 @@ def move_from_item(item: dict[str, Any]) -> Move:
         raw=item.get("raw", ""),
         attempts=[Attempt.from_dict(a) for a in item.get("attempts", [])],
         created_at=item.get("created_at", ""),
+        san=item.get("san"),
     )
 
 

@@ -3,6 +3,10 @@
 The outcome passed in wins over the engine's own (the service may end a game by forfeit, resignation or
 moderation, which the pure engine never sees); with ``outcome=None`` the engine's outcome is used, and an
 unfinished game gets ``*``.
+
+The moves come from the game's move items (``moves``: UCI, ply order): the state keeps only the
+position and its repetition window. A state of the old shape (every move in ``state["moves"]``) needs
+none.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import chess
 import chess.pgn
 
 from .base import Outcome
-from .chess_rules import board_from_state
+from .chess_rules import replay
 
 _OWN = {"Event", "Site", "Date", "White", "Black", "Result", "Termination", "FEN", "SetUp"}
 _RESULTS = {"first": "1-0", "second": "0-1", "draw": "1/2-1/2"}
@@ -26,8 +30,13 @@ def to_pgn(
     headers: dict,
     outcome: Outcome | None = None,
     termination_override: str | None = None,
+    moves: list[str] | None = None,
 ) -> str:
-    board = board_from_state(state)
+    if moves is None:
+        moves = state.get("moves")
+    if moves is None:
+        raise ValueError("the moves of the game are needed: the state keeps only its repetition window")
+    board = replay(state["start_fen"], moves)
     game = chess.pgn.Game.from_board(board)
     if outcome is None:
         outcome = Outcome.from_dict(state.get("outcome"))
