@@ -9,8 +9,8 @@ Layout (see the access-pattern table in ``duelarena/dynamo/schema.py``):
   sort keys are ``<created_at>#<id>``, so Query with ScanIndexForward=False is newest first.
   gsi5 ``DUE#<shard>`` / ``<due_at>#<id>`` (sparse): only while the game is live with an AI seat to
   move; the turn sweeper's index (``games.tasks``).
-- ``GAME#<id> / MOVE#<ply:05d>``: one move (with every attempt; chess also its SAN), keyed by the ply it was played at, so
-  a retried or duplicated write of the same turn can never store a second move.
+- ``GAME#<id> / MOVE#<ply:05d>``: one move (with every attempt; chess also its SAN), keyed by the ply
+  it was played at, so a retried or duplicated write of the same turn can never store a second move.
 
 A turn is ONE TransactWriteItems: Put each move (``attribute_not_exists(pk)``) + Update the game
 (``version = :expected``). Of two racing writers exactly one wins; the other gets ``ConditionFailed``.

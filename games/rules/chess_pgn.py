@@ -5,8 +5,8 @@ moderation, which the pure engine never sees); with ``outcome=None`` the engine'
 unfinished game gets ``*``.
 
 The moves come from the game's move items (``moves``: UCI, ply order): the state keeps only the
-position and its repetition window. A state of the old shape (every move in ``state["moves"]``) needs
-none.
+position and its repetition window. A state of the old shape or an imported game (every move in
+``state["moves"]``) brings its own.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ def to_pgn(
     termination_override: str | None = None,
     moves: list[str] | None = None,
 ) -> str:
-    if moves is None:
-        moves = state.get("moves")
+    if "moves" in state:  # the old shape (and imported games) keep the whole game in the state
+        moves = state["moves"]
     if moves is None:
         raise ValueError("the moves of the game are needed: the state keeps only its repetition window")
     board = replay(state["start_fen"], moves)

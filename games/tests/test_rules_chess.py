@@ -507,7 +507,7 @@ def test_a_state_of_the_old_shape_loads_and_plays_on():
     new_state = R.apply(old, "black", "f6g8")  # the third time this position occurs
     assert "moves" not in new_state and R.ply(new_state) == 10
     assert R.outcome(new_state) == Outcome("draw", "threefold_repetition")
-    assert new_state["window"] == moves[2:] + ["f6g8"]
+    assert new_state["window"] == [*moves[2:], "f6g8"]
     pgn = read(to_pgn(old, {}, None, None))  # the old shape exports its own moves
     assert [m.uci() for m in pgn.mainline_moves()] == moves
     with pytest.raises(ValueError):
