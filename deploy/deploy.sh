@@ -29,6 +29,22 @@ for function in "duelarena-${ENVIRONMENT}" "duelarena-${ENVIRONMENT}-turns"; do
     --lifecycle-policy-text "$LIFECYCLE" >/dev/null
 done
 
-url=$(aws cloudformation describe-stacks --region "$REGION" --stack-name "$STACK" \
-  --query "Stacks[0].Outputs[?OutputKey=='ApiUrl'].OutputValue" --output text)
+output() {
+  aws cloudformation describe-stacks --region "$REGION" --stack-name "$STACK" \
+    --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text
+}
+
+# Static files: collectstatic into ./staticfiles with the production storage (hashed names and the
+# manifest the image's app looks them up in, as the Dockerfile does; throwaway keys, never stored), then
+# to the bucket CloudFront serves /static/* from.
+DUELARENA_ENV=production DJANGO_ALLOWED_HOSTS=build DJANGO_DEBUG=0 \
+  DJANGO_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+  JWT_SIGNING_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+  DJANGO_SETTINGS_MODULE=duelarena.settings .venv/bin/python manage.py collectstatic --noinput >/dev/null
+aws s3 sync staticfiles/ "s3://$(output StaticBucketName)/static/" --region "$REGION" --delete \
+  --cache-control "public, max-age=31536000, immutable"
+
+url=$(output ApiUrl)
+site=$(output SiteUrl)
 echo "API: ${url}  (docs: ${url}/api/docs, health: ${url}/health)"
+echo "Site (static files from S3 and the API, one origin): ${site}"

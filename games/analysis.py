@@ -199,9 +199,13 @@ class _Position:
     best: Any  # chess.Move | None
 
 
-def analyse_chess(state: dict, nodes: int, search: Any = None) -> list[dict[str, Any]]:
+def analyse_chess(
+    state: dict, nodes: int, search: Any = None, moves: list[str] | None = None
+) -> list[dict[str, Any]]:
     """Per-move analysis of a chess game (``state`` from ``games.rules.chess_rules``), ply order.
 
+    ``moves``: the game's moves (UCI, ply order) from its move items; the state keeps only its
+    repetition window (a state of the old shape, or an imported game, brings its own).
     ``search(board, nodes) -> Evaluation`` defaults to the shared Stockfish (``games.engine``)."""
     import chess
 
@@ -212,7 +216,10 @@ def analyse_chess(state: dict, nodes: int, search: Any = None) -> list[dict[str,
             return engine().evaluate(board, nodes=nodes)
 
     board = chess.Board(state["start_fen"])
-    moves = [chess.Move.from_uci(m) for m in state["moves"]]
+    played = state["moves"] if "moves" in state else moves
+    if played is None:
+        raise ValueError("the moves of the game are needed: the state keeps only its repetition window")
+    moves = [chess.Move.from_uci(m) for m in played]  # type: ignore[assignment]
     positions: list[_Position] = []
     for k in range(len(moves) + 1):
         terminal = _terminal_eval(board) if k == len(moves) or board.is_game_over() else None
@@ -329,7 +336,7 @@ def analyse_game(game_id: str) -> bool:
         from games.engine import engine
 
         nodes = nodes_setting()
-        analyses = analyse_chess(game.state, nodes)
+        analyses = analyse_chess(game.state, nodes, moves=[m.move for m in moves if m.move])
         source = {"engine": engine().name, "nodes": nodes}
     else:
         analyses = analyse_tictactoe(game.state)

@@ -22,7 +22,8 @@ How rows map
   one (else ``imported``). Unfinished legacy games cannot be resumed (the state format differs): they
   are stored as ``aborted`` with termination ``imported_unfinished``.
 - The state is the current rules' initial state for the game's seed, with the legacy moves replayed
-  when the legacy state lists them and every one is legal (chess: SAN or UCI; so PGN export works);
+  when the legacy state lists them and every one is legal (chess: SAN or UCI; the state keeps the move
+  list, as no move items are imported, so PGN export and the game view work);
   otherwise it stays the initial state and the legacy state is only in ``legacy_state``.
 - Legacy token counts were per seat without an input/output split: they are recorded as the seat's
   ``tokens_out`` (and verbatim in ``legacy_tokens``).
@@ -234,6 +235,7 @@ def replay(game_type: str, state: dict[str, Any], seed: int) -> dict[str, Any] |
         return None
     rules = get_rules(game_type)
     current = rules.initial_state(rules.validate_options({}), seed)
+    played: list[str] = []
     try:
         for entry in moves:
             if rules.simultaneous:
@@ -252,9 +254,14 @@ def replay(game_type: str, state: dict[str, Any], seed: int) -> dict[str, Any] |
                 if not isinstance(text, str | int) or not rules.to_move(current):
                     return None
                 seat = rules.to_move(current)[0]
-                current = rules.apply(current, seat, rules.parse_move(current, seat, str(text)))
+                played.append(rules.parse_move(current, seat, str(text)))
+                current = rules.apply(current, seat, played[-1])
     except (RuleError, ValueError, KeyError, TypeError):
         return None
+    if game_type == "chess":  # no move items are imported: the (finished) state keeps the whole game
+        from games.rules.chess_rules import san_list
+
+        current = {**current, "moves": played, "san": san_list(current["start_fen"], played)}
     return current
 
 

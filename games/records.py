@@ -123,6 +123,7 @@ class Move:
     created_at: str = ""
     # Move quality once the game is analysed (``games.analysis``): cp_loss, best move, class, accuracy...
     analysis: dict[str, Any] | None = None
+    san: str | None = None  # chess: the move in SAN (the game item keeps no move list)
 
 
 @dataclass

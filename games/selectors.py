@@ -87,6 +87,19 @@ def _move_view(move: Move, redact: bool) -> dict[str, Any]:
     }
 
 
+def _chess_history(state: dict[str, Any], moves: list[Move]) -> dict[str, list[str]]:
+    """The game's move list (UCI and SAN), rebuilt from its move items: the chess state keeps only the
+    position and its repetition window. Moves stored without their SAN are replayed from the start."""
+    from games.rules.chess_rules import san_list
+
+    played = [m for m in moves if m.move]  # forfeits hold no move
+    uci = [m.move for m in played]
+    sans = [m.san for m in played]
+    if any(s is None for s in sans):
+        sans = san_list(state["start_fen"], uci)
+    return {"moves": uci, "san": [s or "" for s in sans]}
+
+
 def game_view(game: Game, moves: list[Move], user: User | None) -> dict[str, Any]:
     rules = get_rules(game.game_type)
     seat: Seat | None = access.viewer_seat(game, user)
@@ -97,6 +110,8 @@ def game_view(game: Game, moves: list[Move], user: User | None) -> dict[str, Any
     else:  # over (even mid-round, by forfeit or abort): nothing left to hide
         state = dict(game.state)
         pending = range(0)
+    if game.game_type == "chess" and "moves" not in state:
+        state = {**state, **_chess_history(state, moves)}
     return {
         **game_summary(game),
         "seed": None if game.is_live else game.seed,
@@ -201,10 +216,10 @@ def pgn(game_id: str, user: User | None) -> str:
     """PGN of a chess game (standard headers, our result/termination, readable by python-chess), each
     analysed move followed by its analysis as a comment (one Query: the game with its moves)."""
     access.check_id(game_id)
-    found = store.load(game_id)
-    if found is None or not access.can_see(found[0], user):
+    loaded = store.load(game_id)  # the game with its moves: one Query
+    if loaded is None or not access.can_see(loaded[0], user):
         raise access.not_found()
-    game, moves = found
+    game, moves = loaded
     if game.game_type != "chess":
         raise BadRequest("PGN exists for chess games only", code="not_chess", details={"game_type": game.game_type})
     outcome = Outcome(game.result, game.termination or "") if game.result else None  # type: ignore[arg-type]
@@ -216,5 +231,8 @@ def pgn(game_id: str, user: User | None) -> str:
         "Black": game.black,
         "GameId": game.id,
     }
+    played = [m.move for m in moves if m.move]  # forfeits hold no move
     comments = {m.ply: analysis_comment(m.analysis) for m in moves if m.analysis}
-    return to_pgn(game.state, headers, outcome, termination_override=game.termination, comments=comments)
+    return to_pgn(
+        game.state, headers, outcome, termination_override=game.termination, moves=played, comments=comments
+    )

@@ -237,7 +237,8 @@ def _after_turns(game: Game, rules: Rules, turns: list[Turn], *, ai: bool = True
             )
             paused = True
             continue
-        moves.append(Move(game.id, ply, turn.seat, turn.move or "", turn.raw, turn.attempts, now))
+        san = turn.state.get("last_san") if turn.move and not turn.forfeit else None
+        moves.append(Move(game.id, ply, turn.seat, turn.move or "", turn.raw, turn.attempts, now, san))
         if turn.forfeit:
             forfeits.append(turn)
             ply += 1

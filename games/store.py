@@ -9,8 +9,8 @@ Layout (see the access-pattern table in ``duelarena/dynamo/schema.py``):
   sort keys are ``<created_at>#<id>``, so Query with ScanIndexForward=False is newest first.
   gsi5 ``DUE#<shard>`` / ``<due_at>#<id>`` (sparse): only while the game is live with an AI seat to
   move; the turn sweeper's index (``games.tasks``).
-- ``GAME#<id> / MOVE#<ply:05d>``: one move (with every attempt), keyed by the ply it was played at, so
-  a retried or duplicated write of the same turn can never store a second move.
+- ``GAME#<id> / MOVE#<ply:05d>``: one move (with every attempt; chess also its SAN), keyed by the ply
+  it was played at, so a retried or duplicated write of the same turn can never store a second move.
 - ``analysis`` (JSON text, on a finished chess or tic-tac-toe game's META and move items): move quality
   written once by ``record_analysis`` (see ``games.analysis``); turns never touch it.
 
@@ -189,7 +189,7 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def move_item(move: Move) -> dict[str, Any]:
-    item = {
+    item: dict[str, Any] = {
         "pk": keys.game_pk(move.game_id),
         "sk": keys.move_sk(move.ply),
         "kind": MOVE_KIND,
@@ -203,6 +203,8 @@ def move_item(move: Move) -> dict[str, Any]:
     }
     if move.analysis is not None:
         item["analysis"] = _dumps(move.analysis)
+    if move.san:
+        item["san"] = move.san
     return item
 
 
@@ -216,6 +218,7 @@ def move_from_item(item: dict[str, Any]) -> Move:
         attempts=[Attempt.from_dict(a) for a in item.get("attempts", [])],
         created_at=item.get("created_at", ""),
         analysis=json.loads(item["analysis"]) if item.get("analysis") else None,
+        san=item.get("san"),
     )
 
 

@@ -81,3 +81,24 @@ def test_cfn_lint_is_clean():
         [str(Path(sys.executable).parent / "cfn-lint"), "template.yaml"], cwd=REPO, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_static_files_from_s3_and_the_api_behind_one_distribution():
+    doc = template()
+    resources = doc["Resources"]
+    bucket = resources["StaticBucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())  # only CloudFront reads it
+    config = resources["Distribution"]["Properties"]["DistributionConfig"]
+    origins = {o["Id"]: o for o in config["Origins"]}
+    assert origins["static"]["OriginAccessControlId"] == {"GetAtt": "StaticOriginAccessControl.Id"}
+    assert origins["api"]["OriginPath"] == {"Sub": "/${EnvironmentName}"}
+    assert "HttpApi" in origins["api"]["DomainName"]["Sub"]
+    targets = {b["PathPattern"]: b["TargetOriginId"] for b in config["CacheBehaviors"]}
+    assert targets == {"/static/*": "static", "/api/*": "api", "/auth/*": "api", "/admin/*": "api",
+                       "/health*": "api", "/watch*": "api"}
+    assert config["DefaultCacheBehavior"]["TargetOriginId"] == "api"
+    caching_disabled = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+    assert all(b["CachePolicyId"] == caching_disabled for b in config["CacheBehaviors"] if b["TargetOriginId"] == "api")
+    statement = resources["StaticBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"} and statement["Action"] == "s3:GetObject"
+    assert "${Distribution}" in statement["Condition"]["StringEquals"]["AWS:SourceArn"]["Sub"]

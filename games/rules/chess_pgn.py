@@ -3,6 +3,10 @@
 The outcome passed in wins over the engine's own (the service may end a game by forfeit, resignation or
 moderation, which the pure engine never sees); with ``outcome=None`` the engine's outcome is used, and an
 unfinished game gets ``*``. Move analysis goes in as comments (``{cp_loss 35, inaccuracy, best Nf3}``).
+
+The moves come from the game's move items (``moves``: UCI, ply order): the state keeps only the
+position and its repetition window. A state of the old shape or an imported game (every move in
+``state["moves"]``) brings its own.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import chess
 import chess.pgn
 
 from .base import Outcome
-from .chess_rules import board_from_state
+from .chess_rules import replay
 
 _OWN = {"Event", "Site", "Date", "White", "Black", "Result", "Termination", "FEN", "SetUp"}
 _RESULTS = {"first": "1-0", "second": "0-1", "draw": "1/2-1/2"}
@@ -40,13 +44,18 @@ def to_pgn(
     headers: dict,
     outcome: Outcome | None = None,
     termination_override: str | None = None,
+    moves: list[str] | None = None,
     comments: dict[int, str] | None = None,
 ) -> str:
     """``comments[ply]`` is put after the move of that ply (0 = the first move of the game)."""
-    board = board_from_state(state)
+    if "moves" in state:  # the old shape (and imported games) keep the whole game in the state
+        moves = state["moves"]
+    if moves is None:
+        raise ValueError("the moves of the game are needed: the state keeps only its repetition window")
+    board = replay(state["start_fen"], moves)
     game = chess.pgn.Game.from_board(board)
     node: chess.pgn.GameNode = game
-    for ply in range(len(state["moves"])):
+    for ply in range(len(moves)):
         node = node.variations[0]
         if comments and comments.get(ply):
             node.comment = comments[ply]

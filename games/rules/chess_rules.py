@@ -1,7 +1,17 @@
 """Chess through python-chess.
 
-State: ``start_fen`` + the list of UCI moves is the truth; ``fen`` and ``san`` are caches for rendering and
-turn lookup. ``apply`` always replays from ``start_fen`` so the repetition history is real.
+State (its size does not grow with the game: the game's history lives in its move items):
+``fen`` is the position; ``plies`` counts the moves played; ``last``/``last_san`` are the last move (UCI,
+SAN); ``window_fen`` + ``window`` (UCI) are the position right after the last irreversible move (a
+capture, a pawn move, a loss of castling rights, a ceded en-passant capture: python-chess's
+``is_irreversible``) and the moves played since. That is all repetition needs: python-chess's
+``is_repetition`` never looks past an irreversible move, so a board replayed from ``window_fen`` judges
+threefold and fivefold repetition exactly as one replayed from the start, and the window is bounded by
+the fifty-move rule (the halfmove clock never resets inside it, and 100 halfmoves end the game).
+``start_fen`` stays for PGN export, which replays the move items (``chess_pgn.to_pgn``).
+
+States stored before this shape (``moves`` and ``san``: every move of the game) still load and play:
+``board_from_state`` replays them from ``start_fen``, and ``apply`` returns the new shape.
 
 Interpretation choices:
 - Seat ``white`` plays the white pieces even when ``start_fen`` has black to move; ``first`` means the
@@ -49,6 +59,7 @@ _MOVE_NUMBER = re.compile(r"^(?:\d+\s*[.\u2026][.\u2026\s]*|[.\u2026]+\s*)")
 _B_PAWN_OR_BISHOP = re.compile(r"b[1-8]?[x:]?[a-h][1-8][+#]?")  # "bb6", "bxc3", "bc3": pawn SAN or bishop
 _CASTLE = re.compile(r"[O0]-?[O0](-?[O0])?")
 _EP = re.compile(r"\s*e\.?\s?p\.?$", re.IGNORECASE)
+_OLD_HISTORY = ("moves", "san")  # the whole game, in states stored before the repetition window
 
 
 def seat_of(color: chess.Color) -> Seat:
@@ -56,11 +67,49 @@ def seat_of(color: chess.Color) -> Seat:
 
 
 def board_from_state(state: dict) -> chess.Board:
-    """Replay the game (full move stack, so repetition checks work)."""
-    board = chess.Board(state["start_fen"])
-    for uci in state["moves"]:
+    """The position with the move stack repetition checks need: replayed from the start of the
+    repetition window (or, for a state of the old shape, from the start of the game)."""
+    if "moves" in state:  # stored before the window existed: every move
+        board = chess.Board(state["start_fen"])
+        moves = state["moves"]
+    else:
+        board = chess.Board(state["window_fen"])
+        moves = state["window"]
+    for uci in moves:
         board.push(chess.Move.from_uci(uci))
     return board
+
+
+def replay(start_fen: str, moves: list[str]) -> chess.Board:
+    """The board after ``moves`` (UCI) from ``start_fen``, full stack (PGN export, the game view)."""
+    board = chess.Board(start_fen)
+    for uci in moves:
+        board.push(chess.Move.from_uci(uci))
+    return board
+
+
+def san_list(start_fen: str, moves: list[str]) -> list[str]:
+    """The SAN of each of ``moves`` (UCI) played from ``start_fen``."""
+    board = chess.Board(start_fen)
+    sans = []
+    for uci in moves:
+        move = chess.Move.from_uci(uci)
+        sans.append(board.san(move))
+        board.push(move)
+    return sans
+
+
+def repetition_window(board: chess.Board) -> tuple[str, list[str]]:
+    """(FEN right after the last irreversible move on ``board``'s stack, the UCI moves since)."""
+    walk = board.copy(stack=True)
+    since: list[chess.Move] = []
+    while walk.move_stack:
+        move = walk.pop()
+        if walk.is_irreversible(move):
+            walk.push(move)
+            break
+        since.append(move)
+    return walk.fen(), [m.uci() for m in reversed(since)]
 
 
 def board_outcome(board: chess.Board, plies: int, max_plies: int) -> Outcome | None:
@@ -125,9 +174,12 @@ class ChessRules:
             "seed": check_seed(seed),
             "options": options,
             "start_fen": start_fen,
-            "moves": [],
-            "san": [],
             "fen": start_fen,
+            "plies": 0,
+            "last": None,
+            "last_san": None,
+            "window_fen": start_fen,
+            "window": [],
             "outcome": None,
         }
 
@@ -140,7 +192,7 @@ class ChessRules:
         return Outcome.from_dict(state["outcome"])
 
     def ply(self, state: dict) -> int:
-        return len(state["moves"])
+        return len(state["moves"]) if "moves" in state else int(state["plies"])
 
     def legal_moves(self, state: dict, seat: Seat) -> list[str]:
         if seat not in self.to_move(state):
@@ -329,13 +381,14 @@ class ChessRules:
         parsed = chess.Move.from_uci(move)
         if parsed not in board.legal_moves:
             raise IllegalMove("illegal_move", f"{move!r} is not legal in this position")
-        new = fresh(state)
-        new["san"].append(board.san(parsed))
+        san = board.san(parsed)
         board.push(parsed)
-        new["moves"].append(move)
-        new["fen"] = board.fen()
-        found = board_outcome(board, len(new["moves"]), state["options"]["max_plies"])
-        new["outcome"] = found.to_dict() if found else None
+        window_fen, window = repetition_window(board)
+        plies = self.ply(state) + 1
+        found = board_outcome(board, plies, state["options"]["max_plies"])
+        new = {key: fresh(value) for key, value in state.items() if key not in _OLD_HISTORY}
+        new.update(fen=board.fen(), plies=plies, last=move, last_san=san, window_fen=window_fen, window=window,
+                   outcome=found.to_dict() if found else None)
         return new
 
     # ----------------------------------------------------------------------------------------- views
@@ -351,12 +404,19 @@ class ChessRules:
         if found:
             lines.append(f"The game is over: {found.result} ({found.termination}).")
         else:
-            lines.append(f"Side to move: {seat_of(board.turn)}. Ply {len(state['moves']) + 1} of at most "
+            lines.append(f"Side to move: {seat_of(board.turn)}. Ply {self.ply(state) + 1} of at most "
                          f"{state['options']['max_plies']}.")
         if state["start_fen"] != chess.STARTING_FEN:
             lines.append(f"Start position (FEN): {state['start_fen']}")
         lines.append(f"Current position (FEN): {state['fen']}")
-        lines.append(f"Moves so far (SAN): {movetext(state) or '(none)'}")
+        if "moves" in state:
+            lines.append(f"Moves so far (SAN): {movetext(state['start_fen'], state['san']) or '(none)'}")
+        else:
+            recent = movetext(state["window_fen"], san_list(state["window_fen"], state["window"]))
+            if state["last_san"] and not state["window"]:
+                recent = f"(last move: {state['last_san']})"
+            lines.append(f"Moves since the last capture, pawn move or loss of castling rights (SAN): "
+                         f"{recent or '(none)'}")
         lines.append("Board (uppercase = white, lowercase = black, white at the bottom):")
         rows = str(board).splitlines()
         lines.extend(f"{8 - i} {row}" for i, row in enumerate(rows))
@@ -366,12 +426,12 @@ class ChessRules:
         return "\n".join(lines)
 
 
-def movetext(state: dict) -> str:
-    """``1. e4 e5 2. Nf3`` numbered from the start position's move number."""
-    start = chess.Board(state["start_fen"])
+def movetext(start_fen: str, sans: list[str]) -> str:
+    """``1. e4 e5 2. Nf3`` numbered from the move number of ``start_fen``."""
+    start = chess.Board(start_fen)
     number, white_to_move = start.fullmove_number, start.turn == chess.WHITE
     parts: list[str] = []
-    for i, san in enumerate(state["san"]):
+    for i, san in enumerate(sans):
         if white_to_move:
             parts.append(f"{number}. {san}")
         elif i == 0:

@@ -113,7 +113,8 @@ def test_done_when_engine_levels_anchor_the_chess_board_and_blunders_agree_with_
     blunders = checked = 0
     for game in games[:3]:
         _, moves = store.load(game.id)
-        deep = analysis.analyse_chess(game.state, nodes=30_000)
+        played = [m.move for m in store.load(game.id)[1] if m.move]
+        deep = analysis.analyse_chess(game.state, nodes=30_000, moves=played)
         for move, again in zip([m for m in moves if m.move], deep, strict=True):
             if move.analysis["class"] == "blunder":
                 blunders += 1

@@ -168,7 +168,7 @@ def test_a_row_converts_to_a_game_item_with_the_legacy_data_kept():
     unfinished = convert_game({**row, "is_over": 0, "game_state": "{}"}, {"3": "u" * 32}).item
     assert unfinished["status"] == "aborted" and unfinished["termination"] == "imported_unfinished"
     illegal = convert_game({**row, "game_state": json.dumps({"moves": ["e4", "e4"]})}, {"3": "u" * 32}).item
-    assert json.loads(illegal["state"])["moves"] == [] and illegal["ply"] == 0
+    assert json.loads(illegal["state"])["plies"] == 0 and illegal["ply"] == 0
     for broken, reason in (
         ({"game_state": "{oops"}, "bad_json"),
         ({"game_type": "go"}, "unknown_game_type"),

@@ -12,6 +12,7 @@ import pytest
 
 from duelarena.errors import ApiError
 from games import autoplay, service, store
+from games.rules.chess_rules import san_list
 from games.tests.conftest import make_player
 from games.tests.helpers import assert_error, create, get, post
 
@@ -86,7 +87,9 @@ def test_autoplay_racing_manual_steps_stays_consistent(carol):
     loaded, moves = store.load(game.id)
     assert loaded.status == "finished"
     assert [m.ply for m in moves] == list(range(len(moves))) == list(range(loaded.ply))
-    assert loaded.state["moves"] == [m.move for m in moves] and loaded.version == len(moves) + 1
+    assert loaded.state["last"] == moves[-1].move and loaded.state["plies"] == len(moves)
+    assert loaded.version == len(moves) + 1
+    assert [m.san for m in moves] == san_list(loaded.state["start_fen"], [m.move for m in moves])
 
 
 def test_autoplay_stops_when_switched_off(carol, settings):

@@ -27,6 +27,16 @@ def play(state: dict, *texts: str) -> dict:
     return state
 
 
+def play_moves(state: dict, *texts: str) -> tuple[dict, list[str]]:
+    """The state after ``texts`` and the UCI moves played (what the game's move items hold)."""
+    moves = []
+    for text in texts:
+        seat = R.to_move(state)[0]
+        moves.append(R.parse_move(state, seat, text))
+        state = R.apply(state, seat, moves[-1])
+    return state, moves
+
+
 def parse(state: dict, text: str) -> str:
     return R.parse_move(state, R.to_move(state)[0], text)
 
@@ -44,7 +54,7 @@ def test_fools_mate_is_checkmate_for_black():
     state = play(new(), "f3", "e5", "g4", "Qh4#")
     assert R.outcome(state) == Outcome("second", "checkmate")
     assert R.to_move(state) == ()
-    assert state["san"][-1] == "Qh4#"
+    assert state["last_san"] == "Qh4#" and state["last"] == "d8h4"
 
 
 def test_scholars_mate_is_checkmate_for_white():
@@ -136,7 +146,7 @@ def test_castling_both_sides_and_forms():
         assert parse(state, text) == "e1c1"
     after = play(state, "O-O")
     assert chess.Board(after["fen"]).piece_at(chess.F1) == chess.Piece.from_symbol("R")
-    assert after["san"] == ["O-O"]
+    assert after["last_san"] == "O-O"
 
 
 def test_castling_rights_lost_after_king_moves():
@@ -170,7 +180,7 @@ def test_promotion_forms_and_underpromotion():
     assert parse(state, "e8=B") == "e7e8b"
     knighted = play(state, "e8=N")
     assert chess.Board(knighted["fen"]).piece_at(chess.E8) == chess.Piece.from_symbol("N")
-    assert knighted["san"] == ["e8=N"]
+    assert knighted["last_san"] == "e8=N"
     assert error(state, "e7e8k").code in ("illegal_move", "unreadable_move")
 
 
@@ -313,7 +323,7 @@ def test_start_fen_with_black_to_move():
     assert R.to_move(state) == ("black",)
     state = play(state, "e5")
     assert R.to_move(state) == ("white",)
-    assert "1... e5" in R.render(state, "white")
+    assert "(last move: e5)" in R.render(state, "white")
 
 
 # ------------------------------------------------------------------------------------------- options
@@ -365,7 +375,7 @@ def test_state_is_json_and_apply_never_mutates():
     after = play(state, "e4")
     assert state == before
     assert json.loads(json.dumps(after)) == after
-    assert after["moves"] == ["e2e4"] and after["san"] == ["e4"]
+    assert after["last"] == "e2e4" and after["last_san"] == "e4" and R.ply(after) == 1
 
 
 def test_same_moves_same_states():
@@ -383,7 +393,7 @@ def test_render_and_public_view():
     state = play(new(), "e4", "e5", "Nf3")
     text = R.render(state, "black")
     assert state["fen"] in text
-    assert "1. e4 e5 2. Nf3" in text
+    assert "Moves since the last capture, pawn move or loss of castling rights (SAN): 2. Nf3" in text
     assert "You play black" in text
     assert R.public_view(state, None) == state
     assert "Spectator" in R.render(state, None)
@@ -401,9 +411,9 @@ def read(pgn: str) -> chess.pgn.Game:
 
 
 def test_pgn_round_trip_of_a_finished_game():
-    state = play(new(), "e4", "e5", "Bc4", "Nc6", "Qh5", "Nf6", "Qxf7#")
+    state, moves = play_moves(new(), "e4", "e5", "Bc4", "Nc6", "Qh5", "Nf6", "Qxf7#")
     pgn = to_pgn(state, {"White": "openai:gpt-4.1-mini", "Black": "builtin:random", "Date": "2025.01.02"},
-                 R.outcome(state), None)
+                 R.outcome(state), None, moves=moves)
     game = read(pgn)
     assert game.headers["White"] == "openai:gpt-4.1-mini"
     assert game.headers["Black"] == "builtin:random"
@@ -411,24 +421,94 @@ def test_pgn_round_trip_of_a_finished_game():
     assert game.headers["Result"] == "1-0"
     assert game.headers["Termination"] == "checkmate"
     assert game.headers["Event"] and game.headers["Site"]
-    assert [m.uci() for m in game.mainline_moves()] == state["moves"]
+    assert [m.uci() for m in game.mainline_moves()] == moves
     assert game.end().board().is_checkmate()
 
 
 def test_pgn_with_start_fen_override_and_unfinished():
     fen = "4k3/8/8/8/8/8/8/4K2R w K - 0 1"
-    state = play(new(start_fen=fen), "O-O", "Kd7")
+    state, moves = play_moves(new(start_fen=fen), "O-O", "Kd7")
     forfeit = to_pgn(state, {"White": "a", "Black": 'b "quoted"'}, Outcome("second", "forfeit_illegal_moves"),
-                     "forfeit_illegal_moves")
+                     "forfeit_illegal_moves", moves=moves)
     game = read(forfeit)
     assert game.headers["FEN"] == fen
     assert game.headers["Result"] == "0-1"
     assert game.headers["Termination"] == "forfeit_illegal_moves"
     assert game.headers["Black"] == 'b "quoted"'
     assert [m.uci() for m in game.mainline_moves()] == ["e1g1", "e8d7"]
-    unfinished = read(to_pgn(state, {}, None, None))
+    unfinished = read(to_pgn(state, {}, None, None, moves=moves))
     assert unfinished.headers["Result"] == "*"
-    drawn = read(to_pgn(play(new(max_plies=10), *["Nf3", "Nf6", "Nc3", "Nc6", "e3", "e6", "d3", "d6",
-                                                      "Be2", "Be7"]), {}, None, None))
+    drawn = read(to_pgn(*play_moves(new(max_plies=10), "Nf3", "Nf6", "Nc3", "Nc6", "e3", "e6", "d3", "d6",
+                                    "Be2", "Be7")[:1], {}, None, None,
+                        moves=play_moves(new(max_plies=10), "Nf3", "Nf6", "Nc3", "Nc6", "e3", "e6", "d3", "d6",
+                                         "Be2", "Be7")[1]))
     assert drawn.headers["Result"] == "1/2-1/2"
     assert drawn.headers["Termination"] == "move_limit"
+
+
+# ------------------------------------------------------------------- a state that does not grow with the game
+
+
+def full_outcome(start_fen: str, moves: list[str], max_plies: int) -> Outcome | None:
+    """The outcome as judged from a board replayed from the start (the old state's way)."""
+    from games.rules.chess_rules import board_outcome, replay
+
+    return board_outcome(replay(start_fen, moves), len(moves), max_plies)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_window_judges_repetition_and_fifty_moves_like_a_full_replay(seed):
+    """Random games, most ending in a repetition, the fifty-move rule or the ply limit: after every ply,
+    the state's outcome (from its window) equals the outcome of the whole game replayed from the start."""
+    import random
+
+    rng = random.Random(seed)
+    state, moves = new(max_plies=400), []
+    while R.outcome(state) is None:
+        board = chess.Board(state["fen"])
+        legal = sorted(board.legal_moves, key=lambda m: m.uci())
+        quiet = [m for m in legal if not board.is_irreversible(m)]
+        move = rng.choice(quiet if quiet and rng.random() < 0.9 else legal).uci()  # shuffles pieces: repeats
+        state = R.apply(state, R.to_move(state)[0], move)
+        moves.append(move)
+        assert R.outcome(state) == full_outcome(chess.STARTING_FEN, moves, 400)
+        assert len(state["window"]) <= chess.Board(state["fen"]).halfmove_clock <= 100
+        assert R.ply(state) == len(moves) and state["last"] == move
+    assert len(json.dumps(state)) < 1600  # at most 100 window moves: the fifty-move rule
+
+
+def test_threefold_repetition_from_the_window():
+    shuffle = ["Nf3", "Nf6", "Ng1", "Ng8"] * 2
+    state = play(new(), "e4", "e5", *shuffle)
+    assert R.outcome(state) == Outcome("draw", "threefold_repetition")
+    assert state["window"] == ["g1f3", "g8f6", "f3g1", "f6g8"] * 2
+
+
+def test_state_size_does_not_grow_with_the_game():
+    state = play(new(), "e4", "e5")
+    small = len(json.dumps(state))
+    state = play(state, "Nf3", "Nc6", "Nc3", "Nf6", "d3", "d6", "Be2", "Be7", "O-O", "O-O", "a3", "a6",
+                 "h3", "h6", "b3", "b6", "g3", "g6", "Bb2", "Bb7", "Kh2", "Kh7", "Qd2", "Qd7")
+    assert len(json.dumps(state)) < small + 200
+    assert "moves" not in state and "san" not in state
+
+
+def test_a_state_of_the_old_shape_loads_and_plays_on():
+    """Games stored before the window (every move in ``moves`` and ``san``) still load and play; the
+    next move writes the new shape, and a repetition begun before it still counts."""
+    moves = ["e2e4", "e7e5", "g1f3", "g8f6", "f3g1", "f6g8", "g1f3", "g8f6", "f3g1"]
+    from games.rules.chess_rules import replay, san_list
+
+    old = {"game_type": "chess", "seed": 1, "options": R.validate_options({}), "start_fen": chess.STARTING_FEN,
+           "moves": moves, "san": san_list(chess.STARTING_FEN, moves),
+           "fen": replay(chess.STARTING_FEN, moves).fen(), "outcome": None}
+    assert R.ply(old) == 9 and R.to_move(old) == ("black",)
+    assert "1. e4 e5 2. Nf3 Nf6" in R.render(old, "black")
+    new_state = R.apply(old, "black", "f6g8")  # the third time this position occurs
+    assert "moves" not in new_state and R.ply(new_state) == 10
+    assert R.outcome(new_state) == Outcome("draw", "threefold_repetition")
+    assert new_state["window"] == [*moves[2:], "f6g8"]
+    pgn = read(to_pgn(old, {}, None, None))  # the old shape exports its own moves
+    assert [m.uci() for m in pgn.mainline_moves()] == moves
+    with pytest.raises(ValueError):
+        to_pgn(new_state, {}, None, None)  # the new shape needs the move items

@@ -74,14 +74,14 @@ def after(game: str, moves: list[tuple[str, str]], seed: int = 7, options: dict 
 
 def test_chess_prompt_has_fen_moves_format_and_no_legal_moves():
     rules = get_rules("chess")
-    state = after("chess", [("white", "e4"), ("black", "e5")])
+    state = after("chess", [("white", "e4"), ("black", "e5"), ("white", "Nf3"), ("black", "Nc6")])
     system, user = build_messages(rules, state, "white")
     assert system.role == "system" and "MOVE: <move>" in system.content and "SAN" in system.content
-    assert state["fen"] in user.content and "1. e4 e5" in user.content
+    assert state["fen"] in user.content and "2. Nf3 Nc6" in user.content
     assert "You play white" in user.content
-    assert "Legal moves" not in user.content and "g1f3" not in user.content
+    assert "Legal moves" not in user.content and "f1c4" not in user.content
     hinted = build_messages(rules, state, "white", legal_moves_hint=True)[1].content
-    assert "Legal moves (UCI):" in hinted and "g1f3" in hinted
+    assert "Legal moves (UCI):" in hinted and "f1c4" in hinted
 
 
 def test_legal_moves_hint_follows_the_game_option():
