@@ -26,12 +26,19 @@ needs_stockfish = pytest.mark.skipif(
 
 
 def play(game_type: str, moves: list[str], **options) -> dict:
+    return play_with_moves(game_type, moves, **options)[0]
+
+
+def play_with_moves(game_type: str, moves: list[str], **options) -> tuple[dict, list[str]]:
+    """The state after ``moves`` and the canonical moves played (what the move items keep)."""
     rules = get_rules(game_type)
     state = rules.initial_state(options, 1)
+    played = []
     for move in moves:
         seat = rules.to_move(state)[0]
-        state = rules.apply(state, seat, rules.parse_move(state, seat, move))
-    return state
+        played.append(rules.parse_move(state, seat, move))
+        state = rules.apply(state, seat, played[-1])
+    return state, played
 
 
 # ------------------------------------------------------------------------------------------ pure
@@ -69,14 +76,14 @@ def test_tictactoe_moves_are_judged_by_the_perfect_players_game_value():
 
 
 def test_pgn_carries_the_analysis_as_comments_python_chess_reads_back():
-    state = play("chess", ["e4", "e5", "Qh5", "Nc6", "Bc4", "Nf6", "Qxf7"])
+    state, moves = play_with_moves("chess", ["e4", "e5", "Qh5", "Nc6", "Bc4", "Nf6", "Qxf7"])
     comment = analysis_comment({"cp_loss": 700, "class": "blunder", "accuracy": 3.2, "best_san": "g6"})
     assert comment == "cp_loss 700, blunder, accuracy 3.2, best g6"
-    text = to_pgn(state, {"White": "a", "Black": "b"}, comments={5: comment})
+    text = to_pgn(state, {"White": "a", "Black": "b"}, moves=moves, comments={5: comment})
     game = chess.pgn.read_game(io.StringIO(text))
     nodes = list(game.mainline())
     assert nodes[5].comment == comment and nodes[5].san() == "Nf6" and nodes[-1].board().is_checkmate()
-    assert "{" not in to_pgn(state, {})
+    assert "{" not in to_pgn(state, {}, moves=moves)
 
 
 def test_several_anchors_are_fixed_and_the_others_fitted_between_them():
@@ -95,8 +102,8 @@ def test_several_anchors_are_fixed_and_the_others_fitted_between_them():
 @needs_stockfish
 def test_chess_analysis_finds_the_blunder_and_the_best_move():
     # 1.e4 e5 2.Qh5 Nc6 3.Bc4 Nf6?? 4.Qxf7#
-    state = play("chess", ["e4", "e5", "Qh5", "Nc6", "Bc4", "Nf6", "Qxf7"])
-    found = analysis.analyse_chess(state, nodes=5000)
+    state, moves = play_with_moves("chess", ["e4", "e5", "Qh5", "Nc6", "Bc4", "Nf6", "Qxf7"])
+    found = analysis.analyse_chess(state, nodes=5000, moves=moves)
     assert len(found) == 7
     blunder = found[5]
     assert blunder["class"] == "blunder" and blunder["cp_loss"] >= 900 and blunder["accuracy"] < 10
@@ -104,7 +111,7 @@ def test_chess_analysis_finds_the_blunder_and_the_best_move():
     mate = found[6]
     assert mate["eval_after"]["checkmate"] == 1 and mate["cp_loss"] == 0 and mate["class"] is None
     assert found[0]["eval_before"].keys() == {"cp"} and abs(found[0]["eval_before"]["cp"]) < 100
-    assert analysis.analyse_chess(state, nodes=5000) == found  # same nodes, same analysis
+    assert analysis.analyse_chess(state, nodes=5000, moves=moves) == found  # same nodes, same analysis
 
 
 @needs_stockfish
