@@ -238,7 +238,7 @@ def _after_turns(game: Game, rules: Rules, turns: list[Turn], *, ai: bool = True
             paused = True
             continue
         san = turn.state.get("last_san") if turn.move and not turn.forfeit else None
-        moves.append(Move(game.id, ply, turn.seat, turn.move or "", turn.raw, turn.attempts, now, san))
+        moves.append(Move(game.id, ply, turn.seat, turn.move or "", turn.raw, turn.attempts, now, san=san))
         if turn.forfeit:
             forfeits.append(turn)
             ply += 1
@@ -383,7 +383,7 @@ def play_move(
 # -------------------------------------------------------------------------------------------- AI step
 
 
-def _play_ai_turns(game: Game) -> Game:
+def _play_ai_turns(game: Game, history: list[str] | None = None) -> Game:
     """Play every AI seat that must choose now (one seat, or both in a simultaneous round), one write.
 
     Raises LimitExceeded (429) when the owner's budget is used up before the turn (nothing is played;
@@ -405,7 +405,7 @@ def _play_ai_turns(game: Game) -> Game:
         owner = _owner(game)
         _ensure_budget_left(game, owner)
         budget = limits.OwnerBudget(owner)  # each model call reserves its worst case, then settles
-    turns = _play_seats(game, rules, seats, budget)
+    turns = _play_seats(game, rules, seats, budget, history)
     after, moves = _after_turns(game, rules, turns)
     return _write(game, after, moves)
 
@@ -451,9 +451,12 @@ def _ensure_budget_left(game: Game, owner: User) -> None:
         raise
 
 
-def _play_seats(game: Game, rules: Rules, seats: list[Seat], budget: limits.OwnerBudget | None) -> list[Turn]:
+def _play_seats(
+    game: Game, rules: Rules, seats: list[Seat], budget: limits.OwnerBudget | None, history: list[str] | None
+) -> list[Turn]:
     """Each seat's turn from the current state. Seats choosing at once (rps, racing) are asked
-    concurrently, each from the state before the round, and their moves then applied in seat order."""
+    concurrently, each from the state before the round, and their moves then applied in seat order.
+    ``history``: a chess game's moves in SAN, for a model's prompt."""
 
     def play(seat: Seat) -> Turn:
         calling = calls_a_model(game.player(seat), game.options)
@@ -467,6 +470,7 @@ def _play_seats(game: Game, rules: Rules, seats: list[Seat], budget: limits.Owne
                 bot_secret=game.bot_secret,
                 options=game.options,
                 budget=budget if calling else None,
+                history=history,
             )
         except PlayerUnavailable as exc:
             raise Unplayable(PAUSE_PLAYER_UNAVAILABLE, str(exc)) from None
@@ -573,9 +577,10 @@ def play_due_turn(game_id: str, ply: int | None = None) -> TurnOutcome:
     queued message is for). Takes the turn's lease, plays it, records it in one write and schedules
     the next. A fault (storage down, a bug) leaves the turn due: it is tried again after a backoff,
     or after the lease when the worker died, and only a cause that will not pass pauses the game."""
-    game = store.get(game_id)
-    if game is None:
+    found = store.get_for_turn(game_id)  # the game item, and a chess game's move list for the prompt
+    if found is None:
         return TurnOutcome.IDLE
+    game, history = found
     if ply is not None and game.ply != ply:
         return TurnOutcome.STALE
     if game.awaits_analysis:
@@ -595,7 +600,7 @@ def play_due_turn(game_id: str, ply: int | None = None) -> TurnOutcome:
     except ConditionFailed:
         return TurnOutcome.CONFLICT
     try:
-        after = _play_ai_turns(game)
+        after = _play_ai_turns(game, history)
     except LimitExceeded:
         return TurnOutcome.PAUSED  # paused by the budget (see _ensure_budget_left)
     except Unplayable as exc:

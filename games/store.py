@@ -9,6 +9,9 @@ Layout (see the access-pattern table in ``duelarena/dynamo/schema.py``):
   sort keys are ``<created_at>#<id>``, so Query with ScanIndexForward=False is newest first.
   gsi5 ``DUE#<shard>`` / ``<due_at>#<id>`` (sparse): only while the game is live with an AI seat to
   move; the turn sweeper's index (``games.tasks``).
+- ``GAME#<id> / HISTORY`` (chess): the game's moves in SAN, appended by each turn's transaction, so a
+  model's prompt gives the whole move list (GAMES.md) while the game item stays small; read together
+  with the game item by ``get_for_turn`` (one Query from HISTORY to META). No index attributes.
 - ``GAME#<id> / MOVE#<ply:05d>``: one move (with every attempt; chess also its SAN), keyed by the ply
   it was played at, so a retried or duplicated write of the same turn can never store a second move.
 - ``analysis`` (JSON text, on a finished chess or tic-tac-toe game's META and move items): move quality
@@ -268,8 +271,24 @@ def record_turn(before: Game, after: Game, moves: list[Move]) -> None:
     assert after.version == before.version + 1
     update = _versioned_update(before, after)
     puts = [{"Put": {"Item": move_item(m), "ConditionExpression": "attribute_not_exists(pk)"}} for m in moves]
-    items.transact_write([*puts, update, *_result_operations(before, after)])
+    history = _history_append(before.id, [m.san for m in moves if m.san])
+    items.transact_write([*puts, update, *history, *_result_operations(before, after)])
     _ended(before, after)
+
+
+def _history_append(game_id: str, sans: list[str]) -> list[dict[str, Any]]:
+    if not sans:
+        return []
+    return [
+        {
+            "Update": {
+                "Key": {"pk": keys.game_pk(game_id), "sk": keys.GAME_HISTORY_SK},
+                "UpdateExpression": "SET #san = list_append(if_not_exists(#san, :empty), :new)",
+                "ExpressionAttributeNames": {"#san": "san"},
+                "ExpressionAttributeValues": {":empty": [], ":new": sans},
+            }
+        }
+    ]
 
 
 def end_without_move(before: Game, after: Game) -> Game:
@@ -605,6 +624,18 @@ def list_for_moderation(
 
 
 # -------------------------------------------------------------------------------------------- reads
+
+
+def get_for_turn(game_id: str) -> tuple[Game, list[str] | None] | None:
+    """The game item and, for chess, its move list in SAN (None when the game has no history item:
+    another game type, a game stored before it existed, or an imported one): one consistent Query
+    from HISTORY to META."""
+    found = items.query_between(keys.game_pk(game_id), keys.GAME_HISTORY_SK, keys.GAME_META_SK)
+    meta = next((i for i in found if i["sk"] == keys.GAME_META_SK), None)
+    if meta is None:
+        return None
+    history = next((list(i.get("san") or []) for i in found if i["sk"] == keys.GAME_HISTORY_SK), None)
+    return game_from_item(meta), history
 
 
 def get(game_id: str) -> Game | None:

@@ -83,6 +83,7 @@ def play_turn(
     bot_secret: int | None = None,
     options: dict | None = None,
     budget: Budget | None = None,
+    history: list[str] | None = None,
 ) -> Turn:
     """Play ``seat``'s turn from ``state`` (the full state; the player sees only its seat's view)."""
     options = options or {}
@@ -92,7 +93,12 @@ def play_turn(
     if kind == "builtin":  # a bot's strategy is only ever given rules.public_view (llm.bots.base)
         turn = _play_bot(asked, state, seat, player.removeprefix(BUILTIN_PREFIX), seed, bot_secret)
     elif kind == "llm":
-        turn = _play_model(asked, rules.public_view(state, seat), seat, player, options, budget)
+        view = rules.public_view(state, seat)
+        if history is not None and rules.game_type == "chess":
+            from games.rules.chess_rules import HISTORY_KEY
+
+            view[HISTORY_KEY] = history  # the prompt's whole move list; never part of the stored state
+        turn = _play_model(asked, view, seat, player, options, budget)
     else:
         raise PlayerUnavailable(f"{player} is not played automatically")
     if turn.move is not None:

@@ -227,6 +227,19 @@ def query(
     )
 
 
+def query_between(partition: str, first_sk: str, last_sk: str) -> list[dict[str, Any]]:
+    """One consistent Query on the table: the items of ``partition`` whose sort key lies between the two
+    (inclusive), e.g. a game's HISTORY and META items."""
+    with _translate_errors():
+        response = connection.client().query(
+            TableName=connection.table_name(),
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
+            ExpressionAttributeValues=serialize({":pk": partition, ":first": first_sk, ":last": last_sk}),
+            ConsistentRead=True,
+        )
+    return [deserialize(i) for i in response.get("Items", [])]
+
+
 def query_range(partition: str, *, index: str, sk_at_most: str, limit: int = 100) -> list[dict[str, Any]]:
     """One Query on a GSI: the items of ``partition`` whose sort key is at most ``sk_at_most``, in
     sort order, at most ``limit`` (the due-turn sweep: the oldest first; the rest next time)."""

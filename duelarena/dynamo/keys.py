@@ -31,6 +31,9 @@ def game_pk(game_id: str) -> str:
 
 
 GAME_META_SK = "META"
+# A chess game's move list in SAN (appended by every turn, read with the game for a model's prompt):
+# sorts just before META, so one Query from HISTORY to META reads both.
+GAME_HISTORY_SK = "HISTORY"
 
 
 def move_sk(ply: int) -> str:

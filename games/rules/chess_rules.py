@@ -411,6 +411,8 @@ class ChessRules:
         lines.append(f"Current position (FEN): {state['fen']}")
         if "moves" in state:
             lines.append(f"Moves so far (SAN): {movetext(state['start_fen'], state['san']) or '(none)'}")
+        elif HISTORY_KEY in state:  # the whole move list, from the game's history item (a model's turn)
+            lines.append(f"Moves so far (SAN): {movetext(state['start_fen'], state[HISTORY_KEY]) or '(none)'}")
         else:
             recent = movetext(state["window_fen"], san_list(state["window_fen"], state["window"]))
             if state["last_san"] and not state["window"]:
@@ -424,6 +426,11 @@ class ChessRules:
         if board.is_check() and not found:
             lines.append(f"{seat_of(board.turn)} is in check.")
         return "\n".join(lines)
+
+
+# A turn's input state may carry the game's whole move list in SAN under this key (read from the game's
+# history item, never stored in the state): the prompt then shows every move, as GAMES.md asks.
+HISTORY_KEY = "history_san"
 
 
 def movetext(start_fen: str, sans: list[str]) -> str:

@@ -486,3 +486,30 @@ def test_the_judge_must_be_a_configured_model(client, alice, openai_http):
         assert assert_error(reply, 400, "invalid_options")["error"]["details"]["option"] == "judge_model"
     reply = post(client, "/api/games", {**body, "options": {"judge_model": NANO}}, player=alice)
     assert reply.status_code == 201 and reply.json()["options"]["judge_model"] == NANO
+
+
+def test_a_models_chess_prompt_gives_the_whole_move_list_from_the_games_history(client, alice, openai_http):
+    """The game item keeps only the repetition window; the turn reads the history item with it (one
+    Query) so the prompt still lists every move (GAMES.md), and the stored state never carries it."""
+    import chess
+
+    from games.rules import chess_rules
+
+    def answer(body):
+        board = chess.Board(store.get(game["id"]).state["fen"])
+        captures = [m for m in board.legal_moves if board.is_capture(m)]  # capture early: the window resets
+        return f"MOVE: {(captures or list(board.legal_moves))[0].uci()}"
+
+    route = answering(openai_http, answer)
+    game = create(client, alice, "chess", MINI, "builtin:random", seed=4)
+    for _ in range(8):
+        view = step(client, game["id"], alice)  # the model's turn (202, then played), or the bot's (200)
+        if view["status"] != "live":
+            break
+    stored, moves = store.load(game["id"])
+    sans = [m.san for m in moves]
+    prompt = json.loads(route.calls.last.request.content)["messages"][-1]["content"]
+    assert "Moves so far (SAN): 1. " + sans[0] in prompt
+    last_asked = max(m.ply for m in moves if m.seat == "white")  # the prompt of the model's last turn...
+    assert chess_rules.movetext(chess.STARTING_FEN, sans[:last_asked]) in prompt  # ...lists every move before it
+    assert "history_san" not in stored.state
