@@ -364,7 +364,7 @@ def test_a_whole_game_is_played_by_feeding_the_queue_back_into_events(client, qu
     assert loaded.status == "finished" and loaded.result in ("first", "draw")  # perfect never loses
     assert [m.ply for m in moves] == list(range(loaded.ply)) and loaded.moves_count == len(moves)
     assert loaded.version == len(moves) + 1  # one write per turn, no lost or repeated turn
-    assert delivered == len(moves) + 1  # one message per turn, plus the duplicate start
+    assert delivered == len(moves) + 2  # one message per turn, plus the duplicate start, plus the analysis
     assert loaded.totals["white"]["moves"] + loaded.totals["black"]["moves"] == len(moves)
 
 

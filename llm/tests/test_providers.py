@@ -186,7 +186,8 @@ def test_openai_401_is_not_retried(openai_api):
     router, provider = openai_api
     route = router.post("/chat/completions").respond(401, json=error_json("Incorrect API key provided"))
     result, sleeps = ttt_turn(provider)
-    assert result.forfeit == FORFEIT_PROVIDER and sleeps == [] and route.call_count == 1
+    # A refused key is the deployment's configuration: no forfeit, the turn is unavailable (the game pauses)
+    assert result.unavailable and result.forfeit is None and sleeps == [] and route.call_count == 1
     assert result.attempts[0].error.startswith("provider_auth: openai answered HTTP 401")
 
 
@@ -577,7 +578,7 @@ def test_keys_never_reach_logs_reprs_or_errors(openai_api, caplog):
     with caplog.at_level(logging.DEBUG):
         failed, _ = ttt_turn(provider)
         played, _ = ttt_turn(provider)
-    assert failed.forfeit == FORFEIT_PROVIDER and played.move == "5"
+    assert failed.unavailable and failed.forfeit is None and played.move == "5"
     assert "[redacted]" in failed.attempts[0].error
     texts = [caplog.text, repr(provider), repr(failed), repr(played), json.dumps(failed.to_dict())]
     assert caplog.records and not [t for t in texts if OPENAI_KEY in t]

@@ -459,9 +459,13 @@ def test_queued_games_play_to_the_end_through_events(queue_server, sqs, fake, ap
     batches = feed_until_over(base, sqs, sqs.take())
     view = stored_view(game.id, owner)
     assert not view["termination"].startswith("forfeit_"), view["termination"]
-    # One batch per turn (a simultaneous round is one turn of two moves).
+    # One batch per turn (a simultaneous round is one turn of two moves), and one for the move analysis
+    # of a finished chess game.
     rounds = view["ply"] // 2 if game_type in ("rps", "racing") else view["ply"]
-    assert batches == rounds
+    analysed = game_type == "chess" and view["status"] == "finished"
+    assert batches == rounds + analysed
+    if analysed:
+        assert view["analysis"] is not None and all(m["analysis"] for m in view["moves"] if m["move"])
     check_recorded(view, fake, limits.spent_today(owner))
     check_retry_conversation(fake, "alpha")
 
