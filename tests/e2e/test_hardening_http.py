@@ -24,7 +24,7 @@ from tests.servers import REPO, start_server, stop_server
 pytestmark = pytest.mark.e2e
 
 BUDGET = 2.0
-SLACK = 1.5  # process and scheduling overhead on a busy 2-core machine
+SLACK = 3.0  # process and scheduling overhead on a busy 2-core machine (unbounded: 20 s and more)
 
 
 class FrozenDynamoDB:
@@ -67,6 +67,7 @@ def frozen_server(tmp_path_factory):
         DYNAMODB_READ_TIMEOUT="5",
         DYNAMODB_MAX_ATTEMPTS="4",
         DYNAMODB_REQUEST_BUDGET_SECONDS=str(BUDGET),
+        TURN_RUNNER="0",  # no background sweeps: only requests meet the frozen DynamoDB here
         HOME=str(home),
         WEB_CONCURRENCY="2",
     )
