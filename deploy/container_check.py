@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -28,8 +29,9 @@ def main() -> int:
     ctr = subprocess.run(["buildah", "from", args.image], check=True, capture_output=True, text=True).stdout.strip()
     env = {
         "DUELARENA_ENV": "production", "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "smoke-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "JWT_SIGNING_KEY": "smoke-test-jwt-key-0123456789-abcdefghijkl",
+        # Throwaway keys made for this run: production refuses every key written in the repository.
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0",
         "DYNAMODB_ENDPOINT_URL": dynamodb_local.endpoint(ddb_port), "DYNAMODB_TABLE": "smoke",
         "AWS_ACCESS_KEY_ID": "smoke", "AWS_SECRET_ACCESS_KEY": "smoke", "AWS_REGION": "us-east-1",
@@ -80,6 +82,10 @@ def main() -> int:
         checks["static via WhiteNoise"] = bool(static) and call("GET", base + static.group(1).decode()).status == 200
         user = subprocess.run([*run, "id", "-u"], check=True, capture_output=True, text=True).stdout.strip()
         checks["runs as non-root"] = user != "0"
+        engine = subprocess.run(
+            [*run, "/opt/venv/bin/python", "-c", STOCKFISH_SCRIPT], capture_output=True, text=True
+        ).stdout.strip()
+        checks["Stockfish plays in the image"] = engine.startswith("bestmove ")
         for name, ok in checks.items():
             print(f"   {'ok  ' if ok else 'FAIL'} {name}")
         return 0 if all(checks.values()) else 1
@@ -90,6 +96,11 @@ def main() -> int:
         subprocess.run(["buildah", "rm", ctr], capture_output=True)
         dynamodb_local.stop_process(ddb)
 
+
+STOCKFISH_SCRIPT = (
+    "import chess, chess.engine, os; e = chess.engine.SimpleEngine.popen_uci(os.environ['STOCKFISH_PATH']);"
+    "print('bestmove', e.play(chess.Board(), chess.engine.Limit(nodes=1000)).move); e.quit()"
+)
 
 MINT_ACCESS_SCRIPT = (
     "import os, django; os.environ['DUELARENA_ENV']='local'; os.environ['DJANGO_SETTINGS_MODULE']='duelarena.settings';"
