@@ -301,6 +301,13 @@ def _kind(name: str) -> str:
     return "builtin" if name.startswith("builtin:") else "llm"
 
 
+def game_scores(results: Iterable[dict[str, Any]]) -> list[ratings.GameScore]:
+    """The counted games among result items, as the rating fit sees them (white first)."""
+    return [
+        ratings.GameScore(r["white"], r["black"], _POINTS[r["result"]][0]) for r in results if r.get("counted")
+    ]
+
+
 def summarize(game_type: str, results: Iterable[dict[str, Any]], config: Config) -> dict[str, Any]:
     """The leaderboard of one game type from its result items (pure: no I/O)."""
     scores: list[ratings.GameScore] = []

@@ -12,8 +12,10 @@ import pytest
 from django.core.management import call_command
 
 from accounts import users
-from games import analysis, engine, leaderboard, selectors, service, store
+from duelarena.dynamo import items
+from games import analysis, engine, leaderboard, ratings, selectors, service, store
 from games.records import FINISHED
+from llm.bots import searcher
 
 pytestmark = [
     pytest.mark.integration,
@@ -43,7 +45,7 @@ def test_a_finished_game_is_analysed_once_and_shown_in_view_pgn_and_leaderboard(
     game, moves = store.load(gid)
     assert game.analysis["nodes"] == 3000 and game.analysis["engine"].startswith("Stockfish")
     legal = [m for m in moves if m.move]
-    assert all(m.analysis is not None for m in legal) and len(legal) == len(game.state["moves"])
+    assert all(m.analysis is not None for m in legal) and len(legal) == game.ply
     first = legal[0].analysis
     assert {"cp_loss", "best_uci", "best_san", "class", "accuracy", "eval_before", "eval_after"} <= set(first)
     white, black = game.analysis["seats"]["white"], game.analysis["seats"]["black"]
@@ -78,47 +80,83 @@ def test_tictactoe_games_are_analysed_and_other_games_are_not(ddb_local):
     assert analysis.analyse_game("0" * 32) is False
 
 
-def tournament(players: str, rounds: int, seed: int) -> list:
+L1350, L2000, SEARCHER, RANDOM = (
+    "builtin:stockfish-1350", "builtin:stockfish-2000", "builtin:searcher", "builtin:random",
+)
+# The searcher at a smaller node budget than it plays with (4,000): its games against the levels go to
+# the end (mate, or the 300-ply draw) in about 2 s instead of 10 s. It plays weaker; the test places it
+# where its play puts it, whatever that is.
+SEARCHER_NODES = 600
+
+
+def tournament(players: list[str], rounds: int, seed: int) -> list:
+    """A round robin played to the end (the rules' default 300-ply cap: no short cap that would turn
+    the levels' games into draws); the owner's chess games so far."""
     out = StringIO()
     call_command(
-        "tournament", "--game", "chess", "--players", players, "--rounds", str(rounds), "--seed", str(seed),
-        "--option", "max_plies=60", "--owner", OWNER, "--no-progress", stdout=out,
+        "tournament", "--game", "chess", "--players", ",".join(players), "--rounds", str(rounds),
+        "--seed", str(seed), "--owner", OWNER, "--no-progress", stdout=out,
     )
     owner = users.get_by_email(OWNER)
-    return [g for g in store.list_by_owner(owner.id, limit=200).games if g.game_type == "chess"]
+    return [g for g in store.list_by_owner(owner.id, limit=500).games if g.game_type == "chess"]
 
 
-def test_done_when_engine_levels_anchor_the_chess_board_and_blunders_agree_with_a_deeper_check(ddb_local):
-    players = "builtin:stockfish-1350,builtin:stockfish-2000,builtin:searcher,builtin:random"
-    games = tournament(players, rounds=1, seed=1)
-    assert len(games) == 12
-    for game in games:  # the turn workers will do this when a game ends
+def board() -> dict[str, dict]:
+    return {m["model"]: m for m in leaderboard.recompute("chess")["models"]}
+
+
+def rated(anchors: dict[str, float] | None = None, **free) -> dict[str, ratings.Rating]:
+    """The chess games so far fitted with only ``anchors`` fixed (or the single ``free`` anchor)."""
+    scores = leaderboard.game_scores(items.query_all(leaderboard.results_pk("chess")))
+    return {r.player: r for r in ratings.rate(scores, anchors=anchors, resamples=100, **free)}
+
+
+def test_done_when_engine_levels_anchor_the_chess_board_and_blunders_agree_with_a_deeper_check(
+    ddb_local, monkeypatch
+):
+    monkeypatch.setattr(searcher, "NODE_BUDGET", SEARCHER_NODES)
+    games = tournament([L1350, L2000, SEARCHER, RANDOM], rounds=1, seed=1)
+    assert len(games) == 12 and all(g.status == FINISHED for g in games)
+    for game in games:  # the turn workers do this when a game ends (games.service._analyse)
         assert analysis.analyse_game(game.id)
-    few = {m["model"]: m for m in leaderboard.recompute("chess")["models"]}
-    assert few["builtin:stockfish-1350"]["rating"] == 1350.0 and few["builtin:stockfish-2000"]["rating"] == 2000.0
-    assert few["builtin:random"]["rating"] < few["builtin:searcher"]["rating"] < 2000
-    assert few["builtin:random"]["rating"] < 1350 and few["builtin:random"]["wins"] == 0
-    assert few["builtin:random"]["avg_cp_loss"] > few["builtin:stockfish-2000"]["avg_cp_loss"]
-    assert few["builtin:random"]["blunders_per_100_moves"] > few["builtin:stockfish-2000"]["blunders_per_100_moves"]
-
-    # More games, narrower intervals.
-    games = tournament(players, rounds=1, seed=2)
-    for game in games:
-        analysis.analyse_game(game.id)
-    many = {m["model"]: m for m in leaderboard.recompute("chess")["models"]}
-    width = {k: v["ci_high"] - v["ci_low"] for k, v in many.items()}
-    assert width["builtin:searcher"] < few["builtin:searcher"]["ci_high"] - few["builtin:searcher"]["ci_low"]
+    few = board()
+    assert few[L1350]["rating"] == 1350.0 and few[L2000]["rating"] == 2000.0
+    assert few[RANDOM]["rating"] < few[SEARCHER]["rating"] and few[RANDOM]["rating"] < 1350
+    assert few[RANDOM]["wins"] == 0
+    assert few[RANDOM]["avg_cp_loss"] > few[SEARCHER]["avg_cp_loss"] > few[L2000]["avg_cp_loss"]
+    assert few[RANDOM]["blunders_per_100_moves"] > few[L2000]["blunders_per_100_moves"]
+    few_2000 = rated({L1350: 1350.0})[L2000]
 
     # A sample of stored blunders checked by a deeper search (10x the nodes).
     blunders = checked = 0
-    for game in games[:3]:
+    for game in [g for g in games if RANDOM in (g.white, g.black)][:3]:
         _, moves = store.load(game.id)
-        played = [m.move for m in store.load(game.id)[1] if m.move]
-        deep = analysis.analyse_chess(game.state, nodes=30_000, moves=played)
-        for move, again in zip([m for m in moves if m.move], deep, strict=True):
+        legal = [m for m in moves if m.move]
+        deep = analysis.analyse_chess(game.state, nodes=30_000, moves=[m.move for m in legal])
+        for move, again in zip(legal, deep, strict=True):
             if move.analysis["class"] == "blunder":
                 blunders += 1
                 checked += again["class"] in ("blunder", "mistake")
     assert blunders >= 2 and checked / blunders >= 0.8
 
+    # More games (the short ones: the levels and random, to the end), narrower intervals. Ratings do
+    # not depend on move analysis, so these games are not analysed here.
+    games = tournament([L1350, L2000, RANDOM], rounds=3, seed=2)
+    many = board()
+    assert many[RANDOM]["ci_high"] - many[RANDOM]["ci_low"] < few[RANDOM]["ci_high"] - few[RANDOM]["ci_low"]
+    many_2000 = rated({L1350: 1350.0})[L2000]
+    assert many_2000.high - many_2000.low < few_2000.high - few_2000.low, (few_2000, many_2000)
 
+    # The levels against each other agree with their nominal gap: played to the end, none drawn by a
+    # move cap; fitted with only one of them fixed, the other's interval holds its nominal Elo, and with
+    # both free (random fixed) the interval of their gap holds 650.
+    level_games = [g for g in games if {g.white, g.black} == {L1350, L2000}]
+    assert len(level_games) == 8 and not any(g.termination == "move_limit" for g in level_games)
+    assert many_2000.low <= 2000 <= many_2000.high, many_2000
+    free_1350 = rated({L2000: 2000.0})[L1350]
+    assert free_1350.low <= 1350 <= free_1350.high, free_1350
+    both = rated(anchor=RANDOM, anchor_rating=1000.0)
+    gap = both[L2000].rating - both[L1350].rating
+    assert both[L2000].low - both[L1350].high <= 650 <= both[L2000].high - both[L1350].low, (gap, both)
+    assert gap > 0
+    print(f"\n1350 fixed: 2000 -> {many_2000}\n2000 fixed: 1350 -> {free_1350}\nrandom fixed: {both}")
