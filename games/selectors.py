@@ -137,12 +137,13 @@ def game_view(game: Game, moves: list[Move], user: User | None) -> dict[str, Any
 def etag(game: Game, user: User | None) -> str:
     """The game view's entity tag, weak (``W/"..."``): equal tags mean the same view, not the same bytes.
 
-    Its parts are the game's ``version`` (every move, resignation, pause or end increments it), the two
-    switches that change without a version bump (``autoplay``, ``hidden``), and the viewer's seats (a
-    seated player sees their own pending choice; other viewers do not).
+    Its parts are the game's ``version`` (every move, resignation, pause or end increments it), what
+    changes without a version bump (``autoplay``, ``hidden``, and the move analysis stored after the
+    end), and the viewer's seats (a seated player sees their own pending choice; other viewers do not).
     """
     seats = "".join(s[0] for s in game.seats_of(user.id)) if user else ""
-    return f'W/"{game.version}.{int(game.autoplay)}{int(game.hidden)}{"." + seats if seats else ""}"'
+    flags = f"{int(game.autoplay)}{int(game.hidden)}{int(game.analysis is not None)}"
+    return f'W/"{game.version}.{flags}{"." + seats if seats else ""}"'
 
 
 def etag_matches(if_none_match: str, tag: str) -> bool:

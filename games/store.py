@@ -657,6 +657,7 @@ def load(game_id: str) -> tuple[Game, list[Move]] | None:
 # What a conditional read of a game needs: the ETag's inputs and who may see it (no state, no totals).
 WATCH_ATTRIBUTES = (
     "id", "version", "autoplay", "hidden", "status", "owner_id", "white", "black", "white_user_id", "black_user_id",
+    "analysis",
 )
 
 
@@ -674,6 +675,7 @@ def game_from_watch_fields(item: dict[str, Any]) -> Game:
         options={}, state={}, created_at="", updated_at="", white_user_id=item.get("white_user_id"),
         black_user_id=item.get("black_user_id"), status=item["status"], version=int(item["version"]),
         hidden=bool(item.get("hidden", False)), autoplay=bool(item.get("autoplay", False)),
+        analysis={"stored": True} if item.get("analysis") else None,  # presence only (the ETag)
     )
 
 

@@ -186,12 +186,32 @@ def _followed_to_the_end(driver, base: str, token: str, game: dict, page_url: st
         moves = driver.find_elements("css selector", "#moves li.move")
         assert len(moves) == len(final["moves"])
         assert "attempt" in moves[0].text and "tokens" in moves[0].text and "$" in moves[0].text
+        if game["game_type"] == "tictactoe" or (game["game_type"] == "chess" and _stockfish()):
+            _shows_the_move_analysis(driver)
         _screenshot(driver, game["game_type"] + ("-cross-origin" if "?api=" in page_url else ""))
     except Exception:
         (REPO / ".data").mkdir(exist_ok=True)
         driver.save_screenshot(str(REPO / ".data" / f"watch-failure-{game['game_type']}.png"))
         (REPO / ".data" / f"watch-failure-{game['game_type']}.html").write_text(driver.page_source)
         raise
+
+
+def _stockfish() -> bool:
+    from games import engine
+
+    return engine.available()
+
+
+def _shows_the_move_analysis(driver) -> None:
+    """The turn workers analyse a finished chess or tic-tac-toe game; the page keeps polling until the
+    analysis is there, then shows each move's quality and the seats' summary."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 90).until(lambda d: d.find_elements("id", "analysis"))
+    summary = driver.find_element("id", "analysis").text
+    assert "move quality" in summary and "accuracy" in summary
+    qualities = driver.find_elements("css selector", "#moves li.move .quality")
+    assert qualities and all(q.text for q in qualities)
 
 
 @pytest.mark.parametrize("game_type", sorted(GAMES))

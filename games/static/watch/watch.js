@@ -16,6 +16,8 @@
   var MAX_MS = 8000;
   var LIST_MS = 5000;
   var OVER = { finished: true, aborted: true };
+  var ANALYSED = { chess: true, tictactoe: true }; // move quality arrives after the end (the turn workers)
+  var ANALYSIS_WAIT_POLLS = 40; // how long a finished game is followed for its analysis
   var PIECES = {
     K: "\u2654", Q: "\u2655", R: "\u2656", B: "\u2657", N: "\u2658", P: "\u2659",
     k: "\u265A", q: "\u265B", r: "\u265C", b: "\u265D", n: "\u265E", p: "\u265F"
@@ -297,11 +299,36 @@
           el("span", { "class": "muted", text: " " + m.seat + " \u00b7 " + g[m.seat] + " \u00b7 " +
             (m.attempts || []).length + " attempt(s) \u00b7 " + tokens + " tokens \u00b7 " + money(cost) })
         ]),
+        m.analysis ? qualityView(m.analysis) : null,
         el("div", { "class": "attempts" }, (m.attempts || []).map(attemptView))
       ]);
     });
     return el("section", { id: "moves" }, [el("h2", { text: "Moves (" + moves.length + "), newest first" }),
       el("ol", { "class": "moves", reversed: true }, rows)]);
+  }
+
+  function qualityView(a) {
+    var parts = [a["class"] || "good"];
+    if (a.cp_loss !== null && a.cp_loss !== undefined) parts.push("cp loss " + a.cp_loss);
+    if (a.accuracy !== null && a.accuracy !== undefined) parts.push("accuracy " + a.accuracy + "%");
+    if (a.best_san) parts.push("best " + a.best_san);
+    return el("div", { "class": "quality quality-" + (a["class"] || "good"), text: parts.join(" \u00b7 ") });
+  }
+
+  function analysisView(g) {
+    var seats = (g.analysis || {}).seats;
+    if (!seats) return null;
+    var columns = ["moves", "accuracy", "acpl", "blunders", "mistakes", "inaccuracies"];
+    return el("table", { "class": "totals", id: "analysis" }, [
+      el("thead", {}, [el("tr", {}, [el("th", { text: "move quality (" + (g.analysis.engine || "engine") + ")" })]
+        .concat(columns.map(function (c) { return el("th", { text: c === "acpl" ? "avg cp loss" : c }); })))]),
+      el("tbody", {}, Object.keys(seats).map(function (seat) {
+        return el("tr", {}, [el("td", { text: seat + " \u00b7 " + g[seat] })].concat(columns.map(function (c) {
+          var v = seats[seat][c];
+          return el("td", { "class": "num", text: v === null || v === undefined ? "\u2013" : v });
+        })));
+      }))
+    ]);
   }
 
   function totalsView(g) {
@@ -332,7 +359,7 @@
     var conditional = true; // false once a conditional request failed (e.g. a CORS preflight refused it)
     var movesAfter = null; // null: unknown, true: /moves?after= answers 200, false: use the game view's moves
     var delay = FAST_MS;
-    var polls = { total: 0, unchanged: 0, notModified: 0 };
+    var polls = { total: 0, unchanged: 0, notModified: 0, overAt: 0 };
     var status = el("p", { "class": "poll muted", id: "poll-status" });
 
     function render() {
@@ -348,7 +375,7 @@
         el("p", { "class": "result status-" + g.status, id: "result", text: resultText(g) }),
         status,
         el("div", { "class": "columns" }, [
-          el("div", { "class": "board-col", id: "board" }, [board(g, moves), totalsView(g)]),
+          el("div", { "class": "board-col", id: "board" }, [board(g, moves), totalsView(g), analysisView(g)]),
           movesView(g, moves)
         ])
       ]);
@@ -429,16 +456,28 @@
               return schedule(false);
             }
             etag = r.headers.get("ETag") || null;
-            var changed = !game || body.version !== game.version || body.ply !== game.ply || body.status !== game.status;
+            var analysed = !!body.analysis && !(game && game.analysis);
+            var changed = !game || body.version !== game.version || body.ply !== game.ply || body.status !== game.status ||
+              analysed;
             if (!changed) {
               polls.unchanged++;
               return schedule(false);
             }
-            return fetchMoves(body).then(function (viewMoves) {
+            // The analysis rewrites earlier moves: take them all from the game view then.
+            var movesNow = analysed && body.moves ? Promise.resolve(body.moves) : fetchMoves(body);
+            return movesNow.then(function (viewMoves) {
               if (viewMoves) moves = viewMoves.slice().sort(function (a, b) { return a.ply - b.ply; });
               game = body;
               render();
               if (OVER[body.status]) {
+                if (body.status === "finished" && ANALYSED[body.game_type] && !body.analysis &&
+                    polls.total < polls.overAt + ANALYSIS_WAIT_POLLS) {
+                  polls.overAt = polls.overAt || polls.total;
+                  showStatus("game over \u00b7 waiting for the move analysis");
+                  delay = MAX_MS / 2;
+                  timer = setTimeout(poll, delay);
+                  return null;
+                }
                 stopped = true;
                 showStatus("game over \u00b7 stopped following after " + polls.total + " polls (" +
                   polls.notModified + " answered 304)");
