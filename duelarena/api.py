@@ -123,5 +123,5 @@ def mount_routers() -> None:
 
     api.add_router("/games", games_router)
     api.add_router("/me", my_games_router)
-    api.add_router("/llm", "llm.api.router")
+    api.add_router("/llm", "games.players_api.router")
     api.add_router("/leaderboard", "games.leaderboard_api.router")

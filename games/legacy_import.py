@@ -593,6 +593,7 @@ def _import_games(
 ) -> None:
     from duelarena.dynamo import items
     from duelarena.dynamo.errors import StoreError
+    from games import store
 
     seen: set[str] = set()
     failed_users = {f.legacy_id for f in report.failures if f.table == "users"}
@@ -615,7 +616,7 @@ def _import_games(
                     _fail(report, report.games, "games", row, exc.reason, exc.message)
             if converted and not dry_run:
                 try:
-                    items.batch_put([c.item for _, c in converted])
+                    store.put_imported([c.item for _, c in converted])
                     items.batch_put([_ledger_item("GAME", c.legacy_id, c.item["id"]) for _, c in converted])
                 except StoreError as exc:
                     for row, _ in converted:

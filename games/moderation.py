@@ -17,9 +17,9 @@ from duelarena import audit
 from duelarena.dynamo import keys
 from duelarena.dynamo.errors import ConditionFailed
 from duelarena.errors import Conflict, Forbidden, NotFound
-from games import access, store
+from games import access, leaderboard, store
 from games.records import ABORTED, Game
-from games.service import ABORTED_BY_MODERATOR
+from games.vocabulary import Termination
 
 AUDIT_KIND = audit.GAME
 _RETRIES = 5
@@ -97,7 +97,7 @@ def abort(game_id: str, actor: User) -> Game:
             status=ABORTED,
             result=None,
             winner=None,
-            termination=ABORTED_BY_MODERATOR,
+            termination=Termination.ABORTED_BY_MODERATOR,
             pause_reason=None,
             updated_at=keys.now_iso(),
         )
@@ -110,7 +110,9 @@ def abort(game_id: str, actor: User) -> Game:
         )
         return store.end_by_moderator(game, after, also=[audit.put_operation(entry)])
 
-    return _retrying(attempt)
+    aborted = _retrying(attempt)
+    leaderboard.game_ended(aborted)  # after the write: an aborted game only counts as excluded
+    return aborted
 
 
 def delete_game(game_id: str, actor: User) -> int:
@@ -137,7 +139,9 @@ def delete_game(game_id: str, actor: User) -> int:
         }
         entry = _entry(actor, "delete", game, before, None)
         try:
-            return store.delete_game(game, also=[audit.put_operation(entry)])
+            deleted = store.delete_game(game, also=[audit.put_operation(entry)])
         except ConditionFailed:
             continue
+        leaderboard.game_removed(game)  # after the write: a counted game leaves the board
+        return deleted
     raise Conflict("the game keeps changing; try again", code="conflict")

@@ -15,13 +15,11 @@ from typing import Any
 
 from accounts.users import User
 from duelarena.errors import BadRequest
-from games import access, store
+from games import access, catalog, store
 from games.records import Game, Move
 from games.rules import SEATS, Outcome, get_rules
 from games.rules.base import Seat
 from games.rules.chess_pgn import to_pgn
-from games.service import rules_for
-from llm import catalog
 
 
 def _players(game: Game) -> dict[str, dict[str, Any]]:
@@ -187,7 +185,7 @@ def _listing(page: store.GamePage) -> dict[str, Any]:
 
 def list_public(*, game_type: str | None, status: str | None, cursor: str | None, limit: int) -> dict[str, Any]:
     if game_type is not None:
-        rules_for(game_type)  # 400 unknown_game_type
+        access.rules_for(game_type)  # 400 unknown_game_type
     return _listing(store.list_public(game_type=game_type, status=status, cursor=cursor, limit=limit))
 
 

@@ -34,7 +34,9 @@ from accounts.users import User
 from duelarena.dynamo import keys
 from duelarena.dynamo.errors import ConditionFailed, StoreUnavailable
 from duelarena.errors import BadRequest, Conflict, Forbidden, ServiceUnavailable
-from games import access, scheduling, store
+from games import access, catalog, leaderboard, moderation, scheduling, store
+from games.access import rules_for
+from games.catalog import kind_of
 from games.records import (
     FINISHED,
     GAME_ROW,
@@ -54,8 +56,6 @@ from games.rules import SEATS, IllegalMove, Outcome, RuleError, Rules, Seat, get
 from games.rules.base import other, winner_result
 from games.turns import PlayerUnavailable, Turn, calls_a_model, play_turn
 from games.vocabulary import Termination
-from llm import catalog
-from llm.catalog import kind_of
 
 logger = logging.getLogger("duelarena.games")
 
@@ -66,13 +66,6 @@ _WINNER_BY_RESULT: dict[str, Seat] = {"first": "white", "second": "black"}
 
 
 # ------------------------------------------------------------------------------------------- create
-
-
-def rules_for(game_type: object) -> Rules:
-    try:
-        return get_rules(game_type)  # type: ignore[arg-type]
-    except RuleError as exc:
-        raise BadRequest(exc.message, code="unknown_game_type", details=exc.details) from None
 
 
 def _check_player(name: str, game_type: str, seat: Seat) -> None:
@@ -290,7 +283,14 @@ def _write(game: Game, after: Game, moves: list[Move]) -> Game:
             code="stale_ply",
             details={"expected_version": game.version},
         ) from None
+    _after_write(game, after)
     return after
+
+
+def _after_write(before: Game, after: Game) -> None:
+    """Once a write has returned: a game it ended updates the leaderboard (the store triggers nothing)."""
+    if before.is_live and not after.is_live:
+        leaderboard.game_ended(after)
 
 
 def _ai_seats(game: Game, rules: Rules) -> list[Seat]:
@@ -631,9 +631,11 @@ def _end(game_id: str, user: User, decide: Callable[[Game], Game]) -> Game:
         game = _load(game_id, user)
         after = decide(game)
         try:
-            return store.end_without_move(game, after)
+            ended = store.end_without_move(game, after)
         except ConditionFailed:
             continue
+        _after_write(game, ended)
+        return ended
     raise Conflict("the game keeps changing; try again", code="conflict")
 
 
@@ -661,8 +663,6 @@ def resign(game_id: str, user: User) -> Game:
 
 def abort(game_id: str, user: User) -> Game:
     """Moderators and admins stop a game in progress without a result (audited: see games.moderation)."""
-    from games import moderation
-
     return moderation.abort(game_id, user)
 
 

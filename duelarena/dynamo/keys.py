@@ -1,4 +1,8 @@
-"""Key builders: the only place that knows how item keys are spelled."""
+"""Key builders: how every item key and index key value of the one table is spelled.
+
+Every ``pk``/``sk`` and ``gsi<n>pk``/``gsi<n>sk`` value prefix is written here and nowhere else; modules
+that store items build their keys with these functions (the access-pattern table is in ``schema.py``).
+"""
 
 from __future__ import annotations
 
@@ -26,16 +30,49 @@ def timeline_key(created_at: str, item_id: str) -> str:
     return f"{created_at}#{item_id}"
 
 
+_GAME = "GAME#"
+
+
 def game_pk(game_id: str) -> str:
-    return f"GAME#{game_id}"
+    return f"{_GAME}{game_id}"
+
+
+def game_id_of(pk: str) -> str:
+    """The game id in a game's partition key (``game_pk``'s inverse)."""
+    return pk.removeprefix(_GAME)
 
 
 GAME_META_SK = "META"
+MOVE_SK_PREFIX = "MOVE#"
+# The game feeds' partition keys: gsi2 every public game, gsi3 the public games of one type, gsi4 every
+# game (admin and maintenance).
+FEED = "FEED"
+ALL_GAMES = "GAMES"
+
+
+def type_feed(game_type: str) -> str:
+    return f"{FEED}#{game_type}"
 
 
 def move_sk(ply: int) -> str:
     # Zero-padded so that moves sort by ply after META ("MOVE#..." > "META").
-    return f"MOVE#{ply:05d}"
+    return f"{MOVE_SK_PREFIX}{ply:05d}"
+
+
+# The leaderboard: one result item per ended game under its type, one board item per type.
+def results_pk(game_type: str) -> str:
+    return f"RESULTS#{game_type}"
+
+
+def result_sk(game_id: str) -> str:
+    return game_pk(game_id)
+
+
+def leaderboard_pk(game_type: str) -> str:
+    return f"LEADERBOARD#{game_type}"
+
+
+LEADERBOARD_SK = "CURRENT"
 
 
 def user_pk(user_id: str) -> str:

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import random
 
+from games.vocabulary import GameResult, Termination
+
 from .base import (
     SEATS,
     IllegalMove,
@@ -182,9 +184,9 @@ class RacingRules:
         finished = [s for s in SEATS if pos[s] >= length]
         if not finished and state["turn"] < state["options"]["turn_limit"]:
             return None
-        reason = "finish_line" if finished else "turn_limit"
+        reason = Termination.FINISH_LINE if finished else Termination.TURN_LIMIT
         if pos["white"] == pos["black"]:
-            return Outcome("draw", reason)
+            return Outcome(GameResult.DRAW, reason)
         return Outcome(winner_result(max(SEATS, key=lambda s: pos[s])), reason)
 
     def public_view(self, state: dict, viewer: Seat | None) -> dict:

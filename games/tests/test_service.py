@@ -8,10 +8,10 @@ from duelarena.dynamo import items, keys
 from duelarena.dynamo.errors import ConditionFailed
 from duelarena.errors import ApiError
 from games import selectors, service, store, turns
+from games.bots import ALL_GAMES, BOTS, Bot
 from games.records import Attempt, Move
 from games.rules import get_rules
 from games.tests.helpers import seat_two_humans
-from llm.bots import ALL_GAMES, BOTS, Bot
 
 
 def _moves(game_id: str) -> list[str]:

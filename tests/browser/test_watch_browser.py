@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.http import call
+from deploy.http import call
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.integration]
 

@@ -186,8 +186,8 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------------------------ checks
 
     def _players(self, game_type: str, text: str) -> list[str]:
+        from games import catalog
         from games.rules import RULES
-        from llm import catalog
 
         if game_type not in RULES:
             raise CommandError(f"unknown game type {game_type!r}; known: {', '.join(sorted(RULES))}")

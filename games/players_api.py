@@ -49,7 +49,7 @@ _errors, _extra = errors({}, optional_token=True)
 )
 def models(request: HttpRequest) -> dict[str, Any]:
     from games.api import optional_user
-    from llm.catalog import available_players
+    from games.catalog import available_players
 
     optional_user(request)  # a token, when sent, must be valid (as on every public read)
     return {
