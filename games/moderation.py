@@ -1,4 +1,4 @@
-"""Moderating games: flag, hide, abort, delete. Part of the game service (the only code that changes games).
+"""Moderating games: flag, hide, abort, delete. Part of the game service (see ``games.service``).
 
 Authorization lives here, not in the views: moderators and admins may flag, hide and abort; only admins
 may delete. Every change is written in one transaction with its audit entry (``duelarena.audit``), and

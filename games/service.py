@@ -1,7 +1,11 @@
-"""The game service: the only code that changes a game (create, move, step, resign, abort, autoplay).
+"""The game service: where every change to a game is decided (create, move, step, resign, autoplay;
+moderation in ``games.moderation``, abort included).
 
 Every change reads the game item, checks authorization and the rules here (views stay thin), and writes
-through ``games.store`` conditioned on the version it read. A write that loses a race surfaces as 409;
+through ``games.store`` (the one writer of game, move and result items) conditioned on the version it
+read; once a write that ended a game has returned, the service updates the leaderboard
+(``games.leaderboard.game_ended``), and it asks for background turns through the ``games.scheduling``
+port. A write that loses a race surfaces as 409;
 nothing is ever half-written, and a turn replayed twice records one move.
 
 Turns that call a model (a model seat, or the word-association judge) never run inside an API request

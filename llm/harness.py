@@ -1,4 +1,4 @@
-"""How a model plays one turn (GAMES.md, "The harness").
+"""How a model plays one turn (shared/GAMES.md, the product's game rules: "The harness").
 
 ``play_turn`` asks the model, reads the last ``MOVE:`` line, lets the rules decide legality, and on an
 illegal or unreadable answer appends feedback to the conversation and asks again. An answer cut off at the

@@ -1,6 +1,6 @@
 """Two-car racing on a one-dimensional track; both seats choose at once each turn.
 
-Interpretation choices (GAMES.md leaves these open):
+Interpretation choices (shared/GAMES.md, the product's game rules, leaves these open):
 - Actions: ``accelerate`` (speed +1, capped at 5), ``brake`` (-1, floored at 0), ``coast``, ``boost``.
   Accelerating at 5 or braking at 0 is legal and changes nothing.
 - ``boost`` leaves the speed unchanged and moves speed+3 this turn only; each car has 2 boosts per race.
