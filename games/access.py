@@ -11,8 +11,8 @@
 from __future__ import annotations
 
 from accounts.users import User
+from duelarena.domain import InvalidInput, NotFound
 from duelarena.dynamo import keys
-from duelarena.errors import BadRequest, NotFound
 from games.records import Game
 from games.rules import RuleError, Rules, Seat, get_rules
 
@@ -22,7 +22,7 @@ def rules_for(game_type: object) -> Rules:
     try:
         return get_rules(game_type)  # type: ignore[arg-type]
     except RuleError as exc:
-        raise BadRequest(exc.message, code="unknown_game_type", details=exc.details) from None
+        raise InvalidInput(exc.message, code="unknown_game_type", details=exc.details) from None
 
 
 def check_id(game_id: str) -> str:

@@ -284,13 +284,13 @@ def read(game_type: str) -> dict[str, Any]:
 
 def for_api(game_type: object) -> dict[str, Any]:
     """``read`` for the API: an unknown game type is a 400 ``unknown_game_type``."""
-    from duelarena.errors import BadRequest
+    from duelarena.domain import InvalidInput
     from games.rules import RuleError, get_rules
 
     try:
         rules = get_rules(game_type)  # type: ignore[arg-type]
     except RuleError as exc:
-        raise BadRequest(exc.message, code="unknown_game_type", details=exc.details) from None
+        raise InvalidInput(exc.message, code="unknown_game_type", details=exc.details) from None
     return read(rules.game_type)
 
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from accounts.users import User
 from duelarena import audit
+from duelarena.domain import NotAllowed, NotFound, StaleGame, WrongState
 from duelarena.dynamo import keys
 from duelarena.dynamo.errors import ConditionFailed
-from duelarena.errors import Conflict, Forbidden, NotFound
 from games import access, leaderboard, store
 from games.records import ABORTED, Game
 from games.vocabulary import Termination
@@ -32,12 +32,12 @@ def describe(game: Game) -> str:
 
 def _require_staff(actor: User) -> None:
     if not (actor.is_active and actor.is_staff):
-        raise Forbidden("only moderators and admins may do this", code="forbidden")
+        raise NotAllowed("only moderators and admins may do this", code="forbidden")
 
 
 def _require_admin(actor: User) -> None:
     if not (actor.is_active and actor.is_admin):
-        raise Forbidden("only admins may do this", code="forbidden")
+        raise NotAllowed("only admins may do this", code="forbidden")
 
 
 def _read(game_id: str) -> Game:
@@ -58,7 +58,7 @@ def _retrying(work: Callable[[], Game]) -> Game:
             return work()
         except ConditionFailed:
             continue
-    raise Conflict("the game keeps changing; try again", code="conflict")
+    raise StaleGame("the game keeps changing; try again", code="conflict")
 
 
 def _set_flag(game_id: str, actor: User, field: str, value: bool, action: str) -> Game:
@@ -91,7 +91,7 @@ def abort(game_id: str, actor: User) -> Game:
     def attempt() -> Game:
         game = _read(game_id)
         if not game.is_live:
-            raise Conflict(f"the game is {game.status}; only a game in progress can be aborted", code="game_over")
+            raise WrongState(f"the game is {game.status}; only a game in progress can be aborted", code="game_over")
         after = replace(
             game,
             status=ABORTED,
@@ -144,4 +144,4 @@ def delete_game(game_id: str, actor: User) -> int:
             continue
         leaderboard.game_removed(game)  # after the write: a counted game leaves the board
         return deleted
-    raise Conflict("the game keeps changing; try again", code="conflict")
+    raise StaleGame("the game keeps changing; try again", code="conflict")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.users import User
-from duelarena.errors import BadRequest
+from duelarena.domain import InvalidInput
 from games import access, catalog, store
 from games.records import Game, Move
 from games.rules import SEATS, Outcome, get_rules
@@ -200,7 +200,7 @@ def pgn(game_id: str, user: User | None) -> str:
     if game is None or not access.can_see(game, user):
         raise access.not_found()
     if game.game_type != "chess":
-        raise BadRequest("PGN exists for chess games only", code="not_chess", details={"game_type": game.game_type})
+        raise InvalidInput("PGN exists for chess games only", code="not_chess", details={"game_type": game.game_type})
     outcome = Outcome(game.result, game.termination or "") if game.result else None  # type: ignore[arg-type]
     headers = {
         "Event": "Duel Arena chess",

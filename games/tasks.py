@@ -42,8 +42,8 @@ from typing import Any
 from django.conf import settings
 
 from duelarena import aws
+from duelarena.domain import Unavailable
 from duelarena.dynamo import keys
-from duelarena.errors import ServiceUnavailable
 
 logger = logging.getLogger("duelarena.tasks")
 
@@ -128,7 +128,7 @@ def reset() -> None:
 def send_turn(message: TurnMessage, *, delay_seconds: float = 0) -> None:
     queue_url = getattr(settings, "TURN_QUEUE_URL", "")
     if not queue_url:
-        raise ServiceUnavailable("the turn queue is not configured", code="queue_unavailable")
+        raise Unavailable("the turn queue is not configured", code="queue_unavailable")
     from botocore.exceptions import BotoCoreError, ClientError
 
     delay = min(MAX_DELAY_SECONDS, max(0, math.ceil(delay_seconds)))
@@ -136,7 +136,7 @@ def send_turn(message: TurnMessage, *, delay_seconds: float = 0) -> None:
         _sqs().send_message(QueueUrl=queue_url, MessageBody=message.to_body(), DelaySeconds=delay)
     except (BotoCoreError, ClientError) as exc:
         logger.warning("turn not enqueued", extra={"game_id": message.game_id, "ply": message.ply, "error": str(exc)})
-        raise ServiceUnavailable(
+        raise Unavailable(
             "the turn queue is unavailable; try again", code="queue_unavailable", retry_after=5
         ) from None
 

@@ -261,3 +261,32 @@ def test_every_aws_client_comes_from_the_one_factory():
             if name in ("boto3", "boto3.session") or (name, attribute) == ("botocore.config", "Config"):
                 found.append(f"{module} imports {name}{'.' + attribute if attribute else ''}")
     assert not found, "\n".join(found)
+
+
+# The games services: they raise domain errors (``duelarena.domain``), never the HTTP-shaped ones.
+SERVICES = (
+    "games.access",
+    "games.autoplay",
+    "games.leaderboard",
+    "games.legacy_import",
+    "games.moderation",
+    "games.results",
+    "games.scheduling",
+    "games.selectors",
+    "games.service",
+    "games.store",
+    "games.tasks",
+    "games.turns",
+)
+HTTP_ERRORS = {"ApiError", "BadRequest", "Conflict", "Forbidden", "NotFound", "ServiceUnavailable", "TooManyRequests"}
+
+
+def test_services_raise_domain_errors_not_http_ones():
+    modules = first_party_modules()
+    found = [
+        f"{module} imports duelarena.errors.{attribute}"
+        for module in SERVICES
+        for name, attribute in imported_names(module, modules[module])
+        if name == "duelarena.errors" and attribute in HTTP_ERRORS
+    ]
+    assert not found, "\n".join(found)

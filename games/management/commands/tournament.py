@@ -247,6 +247,7 @@ class Command(BaseCommand):
         from tqdm import tqdm
 
         from accounts.limits import LimitExceeded
+        from duelarena.domain import DomainError
         from duelarena.errors import ApiError
         from games import store
 
@@ -266,7 +267,7 @@ class Command(BaseCommand):
                     game = self._play_one(spec, owner, pairing, gid, game)
                 except LimitExceeded as exc:
                     return self._budget_message(owner, exc, pairings, tid)
-                except ApiError as exc:
+                except (ApiError, DomainError) as exc:
                     return f"stopped at game {pairing.index + 1} ({pairing.white} vs {pairing.black}): {exc.message}"
                 if game.is_live:
                     state = store.get(gid)
