@@ -19,6 +19,7 @@ the files with ``ast``: nothing is imported, so the test needs no Django and no 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -290,3 +291,34 @@ def test_services_raise_domain_errors_not_http_ones():
         if name == "duelarena.errors" and attribute in HTTP_ERRORS
     ]
     assert not found, "\n".join(found)
+
+
+# Key prefixes spelled outside duelarena/dynamo/keys.py, each with its reason. Keep it short.
+KEYS_SPELLED_ELSEWHERE = {
+    # The single-item entities become dynamorm models declared with their keys (issue 14, part 4, in
+    # progress on another branch): their keys move to keys.py with them.
+    "duelarena.audit": "audit entries (dynamorm model)",
+    "games.legacy_import": "the import ledger (dynamorm model)",
+    "games.management.commands.tournament": "the tournament item (dynamorm model)",
+}
+_KEY_PREFIX = re.compile(r"^[A-Z][A-Z_]{2,}#")
+
+
+def test_item_keys_are_spelled_in_one_module():
+    """No string (or f-string) that starts like a key (``GAME#``, ``SPEND#``...) outside keys.py."""
+    found = []
+    for module, path in sorted(first_party_modules().items()):
+        if module == "duelarena.dynamo.keys" or is_test(module) or module in KEYS_SPELLED_ELSEWHERE:
+            continue
+        if module.split(".")[0] in ("bench", "deploy"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+                text = node.values[0].value
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = node.value
+            else:
+                continue
+            if isinstance(text, str) and _KEY_PREFIX.match(text):
+                found.append(f"{module}:{node.lineno}: {text!r}")
+    assert not found, "\n".join(sorted(set(found)))

@@ -106,3 +106,49 @@ def due_partitions() -> list[str]:
 
 def due_sort_key(due_at: int, game_id: str) -> str:
     return f"{due_at:010d}#{game_id}"
+
+
+# Counters (spend per user and day, model calls per user and minute, sign-in throttling) share one sk.
+COUNTER_SK = "COUNTER"
+
+
+def spend_pk(user_id: str, day: str) -> str:
+    return f"SPEND#{user_id}#{day}"
+
+
+def rate_pk(user_id: str, minute: int) -> str:
+    return f"RATE#{user_id}#{minute}"
+
+
+def throttle_pk(scope: str, digest: str) -> str:
+    return f"THROTTLE#{scope}#{digest}"
+
+
+# Refresh-token families and their tokens; one-time login codes.
+REFRESH_FAMILY_SK = "FAMILY"
+LOGIN_CODE_SK = "CODE"
+
+
+def refresh_family_pk(family: str) -> str:
+    return f"REFRESH#{family}"
+
+
+def refresh_token_sk(token_id: str) -> str:
+    return f"TOKEN#{token_id}"
+
+
+def login_code_pk(code_digest: str) -> str:
+    return f"LOGINCODE#{code_digest}"
+
+
+# social-auth storage: associations and one-time OAuth nonces.
+SOCIAL_SK = "ASSOC"
+NONCE_SK = "NONCE"
+
+
+def social_pk(provider: str, uid: str) -> str:
+    return f"SOCIAL#{provider}#{uid}"
+
+
+def nonce_pk(server_url: str, salt: str) -> str:
+    return f"NONCE#{server_url}#{salt}"
