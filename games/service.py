@@ -39,7 +39,7 @@ from accounts.users import User
 from duelarena.domain import InvalidInput, InvalidMove, NotAllowed, StaleGame, Unavailable, WrongState
 from duelarena.dynamo import keys
 from duelarena.dynamo.errors import ConditionFailed, StoreUnavailable
-from games import access, catalog, leaderboard, moderation, scheduling, store
+from games import access, catalog, scheduling, store
 from games.access import rules_for
 from games.catalog import kind_of
 from games.records import (
@@ -293,8 +293,11 @@ def _write(game: Game, after: Game, moves: list[Move]) -> Game:
 
 
 def _after_write(before: Game, after: Game) -> None:
-    """Once a write has returned: a game it ended updates the leaderboard (the store triggers nothing)."""
+    """Once a write has returned: a game it ended updates the leaderboard (the store triggers nothing).
+    Imported here, not at the top: most requests end no game (cold start)."""
     if before.is_live and not after.is_live:
+        from games import leaderboard
+
         leaderboard.game_ended(after)
 
 
@@ -668,6 +671,8 @@ def resign(game_id: str, user: User) -> Game:
 
 def abort(game_id: str, user: User) -> Game:
     """Moderators and admins stop a game in progress without a result (audited: see games.moderation)."""
+    from games import moderation  # moderators only: not loaded by every request (cold start)
+
     return moderation.abort(game_id, user)
 
 
