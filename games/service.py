@@ -60,14 +60,14 @@ from games.records import (
 from games.rules import SEATS, IllegalMove, Outcome, RuleError, Rules, Seat, get_rules
 from games.rules.base import other, winner_result
 from games.turns import PlayerUnavailable, Turn, calls_a_model, play_turn
-from games.vocabulary import Termination
+from games.vocabulary import GameResult, Termination
 
 logger = logging.getLogger("duelarena.games")
 
 MAX_SEED = 2**53 - 1  # exact in JSON clients (JavaScript numbers)
 RESIGNATION, ABORTED_BY_MODERATOR = Termination.RESIGNATION, Termination.ABORTED_BY_MODERATOR
 _END_RETRIES = 5
-_WINNER_BY_RESULT: dict[str, Seat] = {"first": "white", "second": "black"}
+_WINNER_BY_RESULT: dict[str, Seat] = {GameResult.FIRST: "white", GameResult.SECOND: "black"}
 
 
 # ------------------------------------------------------------------------------------------- create
@@ -247,7 +247,7 @@ def _after_turns(game: Game, rules: Rules, turns: list[Turn], *, ai: bool = True
     if len(forfeits) == 1:
         after = _ended(after, Outcome(winner_result(other(forfeits[0].seat)), forfeits[0].forfeit or ""))
     elif forfeits:
-        after = _ended(after, Outcome("draw", forfeits[0].forfeit or ""))
+        after = _ended(after, Outcome(GameResult.DRAW, forfeits[0].forfeit or ""))
     after.ply = rules.ply(after.state)
     after.moves_count = game.moves_count + len(moves)
     after.version = game.version + 1

@@ -37,6 +37,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from games.vocabulary import GameResult
+
 DEFAULT_OWNER = "tournament@duelarena.local"
 _NAMESPACE = uuid.UUID("6c2b7f0e-3f4a-4d8e-9a57-2f6f1c1d9e0b")
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -331,7 +333,8 @@ class Command(BaseCommand):
             if game is None or game.result is None:
                 continue
             finished += 1
-            scores = {"first": (1.0, 0.0), "second": (0.0, 1.0), "draw": (0.5, 0.5)}[game.result]
+            points = {GameResult.FIRST: (1.0, 0.0), GameResult.SECOND: (0.0, 1.0), GameResult.DRAW: (0.5, 0.5)}
+            scores = points[game.result]
             sides = ((pairing.white, pairing.black, scores[0]), (pairing.black, pairing.white, scores[1]))
             for me, them, score in sides:
                 row = record[me]
