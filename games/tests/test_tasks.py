@@ -125,8 +125,10 @@ def test_queue_errors_become_service_unavailable(stubbed):
 
 
 def test_sqs_client_is_built_lazily_and_reused(settings):
+    from duelarena import aws
+
     tasks.reset()
-    assert tasks._clients == {}  # nothing built until a turn is enqueued
+    assert not [spec for spec in aws._made if spec.service == "sqs"]  # nothing built until a turn is enqueued
     first = tasks._sqs()
     assert tasks._sqs() is first and first.meta.region_name == settings.AWS_REGION
     settings.SQS_ENDPOINT_URL = "http://127.0.0.1:9"
