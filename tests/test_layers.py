@@ -322,3 +322,16 @@ def test_item_keys_are_spelled_in_one_module():
             if isinstance(text, str) and _KEY_PREFIX.match(text):
                 found.append(f"{module}:{node.lineno}: {text!r}")
     assert not found, "\n".join(sorted(set(found)))
+
+
+def test_no_script_folder_module_shadows_the_standard_library():
+    """deploy/ and bench/ scripts run as ``python deploy/x.py``: their folder comes first on sys.path, so a
+    ``deploy/http.py`` would replace the standard library's ``http`` for every script there."""
+    import sys
+
+    found = [
+        module
+        for module in first_party_modules()
+        if module.split(".")[0] in ("deploy", "bench") and module.split(".")[-1] in sys.stdlib_module_names
+    ]
+    assert not found, found

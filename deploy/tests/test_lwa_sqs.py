@@ -18,8 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from deploy import lwa
-from deploy.http import Reply, assert_error_shape, call
 from deploy.tests.test_lwa_contract import API_DOMAIN, _start
+from deploy.web_client import Reply, assert_error_shape, call
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 

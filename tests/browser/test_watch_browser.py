@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy.http import call
+from deploy.web_client import call
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.integration]
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy.http import call
+from deploy.web_client import call
 from tests.fakes.openai_server import ILLEGAL_MOVE, FakeOpenAI, Served
 from tests.servers import create_table, start_server
 

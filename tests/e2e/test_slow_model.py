@@ -19,7 +19,7 @@ import uuid
 
 import pytest
 
-from deploy.http import call
+from deploy.web_client import call
 from tests.e2e.test_llm_games_http import KEY, KEY_NAME, PRICES
 from tests.fakes.openai_server import FakeOpenAI
 from tests.servers import create_table, start_server, stop_server
