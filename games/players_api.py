@@ -1,5 +1,8 @@
 """`/api/llm/models`: the players this deployment can seat (no authentication needed).
 
+The player catalog is a games concept (``games.catalog``), so the router lives here; its URL stays
+``/api/llm/models`` (mounted by ``duelarena.api``).
+
 Only names that ``POST /api/games`` would accept are listed: ``human``, the built-in bots with the games
 they play, and the models of the providers that are really configured (a key, a region, an endpoint),
 with their prices in USD per million tokens (null when unknown). Provider keys themselves never appear.
