@@ -1,46 +1,34 @@
-"""The admin site's look, and the users admin over DynamoDB (``accounts.users``).
+"""The users admin over DynamoDB (``accounts.users``).
 
 DynamoDB calls per page (besides the session user's GetItem):
 - list: ONE Query on gsi1 ``USERS``, newest first;
-- detail: GetItem (the user) + one Query on gsi1 ``OWNER#<id>`` (their newest games) + GetItem (today's
-  spend counter);
+- detail: GetItem (the user) + GetItem (today's spend counter) + what other apps' sections read (games:
+  one Query on gsi1 ``OWNER#<id>``, their newest games, see ``games.admin``);
 - search: an email is one Query on gsi2 ``EMAIL#<email>``, an id one GetItem.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.apps import apps
 from django.contrib import admin
 from django.http import HttpRequest
-from django.urls import reverse
 
 from accounts import limits, moderation, users
-from accounts.forms import ThrottledAdminAuthenticationForm
 from accounts.models import ArenaUser
 from accounts.users import User
-from duelarena.dynadmin import Column, DynamoModelAdmin, Page, admin_url_for, micro_dollars, record_action
+from duelarena.dynadmin import Column, DynamoModelAdmin, Page, micro_dollars, record_action
 from duelarena.dynamo import keys
 from duelarena.errors import BadRequest
 
-# The admin login page offers Google sign-in next to the password form (createadmin users).
-admin.site.login_template = "admin/arena_login.html"
-admin.site.login_form = ThrottledAdminAuthenticationForm  # password attempts are throttled (accounts/throttle.py)
-admin.site.site_header = "Duel Arena administration"
-admin.site.site_title = "Duel Arena admin"
-admin.site.index_template = "admin/arena_index.html"  # "Recent actions" from the audit log, not LogEntry
-
-# Models of other apps that live in the ORM: with DATABASES = {} their admin pages could only fail.
-# Roles replace groups; social-auth associations and nonces are stored in DynamoDB.
-for _orm_model in ("auth.Group", "social_django.UserSocialAuth", "social_django.Nonce", "social_django.Association"):
-    _model = apps.get_model(_orm_model)
-    if admin.site.is_registered(_model):
-        admin.site.unregister(_model)
-
-OWNER_GAMES_SHOWN = 20
+# Other apps add to a user's admin page (games: the user's newest games) by appending a function of
+# (request, user) returning template context: accounts imports none of them. The site's look is
+# configured by the project (``duelarena/admin.py``).
+UserPageSection = Callable[[HttpRequest, User], dict[str, Any]]
+user_page_sections: list[UserPageSection] = []
 
 
 def _when(iso: str | None) -> datetime | None:
@@ -112,17 +100,11 @@ class ArenaUserAdmin(DynamoModelAdmin):
         return self.detail_url(user.id) if user else None
 
     def detail_context(self, request: HttpRequest, record: User) -> dict[str, Any]:
-        from games import store
-
-        games = store.list_by_owner(record.id, limit=OWNER_GAMES_SHOWN)
         spent = limits.spent_today(record)
-        return {
-            "games": [(g, admin_url_for("game", g.id)) for g in games.games],
-            "more_games": games.next_cursor is not None,
-            "games_url": reverse("admin:games_game_changelist") + f"?owner={record.id}",
-            "spent_today": spent,
-            "budget_left": max(0, record.budget_micros - spent),
-        }
+        context: dict[str, Any] = {"spent_today": spent, "budget_left": max(0, record.budget_micros - spent)}
+        for section in user_page_sections:
+            context.update(section(request, record))
+        return context
 
     # ----------------------------------------------------------------------------------- actions
 

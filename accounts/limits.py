@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 
 from accounts.users import User
-from duelarena.dynamo import items
+from duelarena.dynamo import items, keys
 from duelarena.dynamo.errors import ConditionFailed
 from duelarena.dynamo.schema import TTL_ATTRIBUTE
 from duelarena.errors import TooManyRequests
@@ -49,7 +49,7 @@ def _seconds_to_midnight(now: datetime) -> int:
 
 def spent_today(user: User, now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
-    item = items.get(f"SPEND#{user.id}#{_today(now)}", "COUNTER", consistent=True)
+    item = items.get(keys.spend_pk(user.id, _today(now)), keys.COUNTER_SK, consistent=True)
     return int(item["micros"]) if item else 0
 
 
@@ -70,8 +70,8 @@ def charge(user: User, micros: int, now: datetime | None = None) -> int:
         raise LimitExceeded("budget", "this turn costs more than the daily budget", _seconds_to_midnight(now))
     try:
         item = items.update(
-            f"SPEND#{user.id}#{_today(now)}",
-            "COUNTER",
+            keys.spend_pk(user.id, _today(now)),
+            keys.COUNTER_SK,
             add_values={"micros": micros},
             set_values={TTL_ATTRIBUTE: int(now.timestamp()) + 2 * 86400},
             condition="attribute_not_exists(#m) OR #m <= :room",
@@ -88,8 +88,8 @@ def adjust(user: User, delta: int, day: str) -> int:
     """Correct the spend of ``day`` (a ``YYYY-MM-DD`` UTC date) by ``delta`` µ$, unconditionally: a
     settled reservation (``delta`` = actual - reserved, usually negative). Returns the new total."""
     item = items.update(
-        f"SPEND#{user.id}#{day}",
-        "COUNTER",
+        keys.spend_pk(user.id, day),
+        keys.COUNTER_SK,
         add_values={"micros": delta},
         must_exist=False,
     )
@@ -126,8 +126,8 @@ def record_spend(user: User, micros: int, now: datetime | None = None) -> int:
         raise ValueError("spend cannot be negative")
     now = now or datetime.now(UTC)
     item = items.update(
-        f"SPEND#{user.id}#{_today(now)}",
-        "COUNTER",
+        keys.spend_pk(user.id, _today(now)),
+        keys.COUNTER_SK,
         add_values={"micros": micros},
         set_values={TTL_ATTRIBUTE: int(now.timestamp()) + 2 * 86400},
         must_exist=False,
@@ -142,8 +142,8 @@ def hit_rate_limit(user: User, now: float | None = None) -> int:
     limit = settings.MODEL_CALLS_PER_MINUTE
     try:
         item = items.update(
-            f"RATE#{user.id}#{minute}",
-            "COUNTER",
+            keys.rate_pk(user.id, minute),
+            keys.COUNTER_SK,
             add_values={"count": 1},
             set_values={TTL_ATTRIBUTE: (minute + 2) * 60},
             condition="attribute_not_exists(#c) OR #c < :limit",

@@ -27,7 +27,7 @@ from social_core.storage import (
 
 from accounts import users
 from accounts.models import ArenaUser
-from duelarena.dynamo import items
+from duelarena.dynamo import items, keys
 from duelarena.dynamo.errors import ConditionFailed
 from duelarena.dynamo.schema import TTL_ATTRIBUTE
 
@@ -57,7 +57,7 @@ class DynamoUserSocialAuth(UserMixin):
 
     def save(self) -> None:
         items.update(
-            f"SOCIAL#{self.provider}#{self.uid}", "ASSOC", set_values={"extra_data": self.extra_data or {}}
+            keys.social_pk(self.provider, self.uid), keys.SOCIAL_SK, set_values={"extra_data": self.extra_data or {}}
         )
 
     # --- user side -------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ class DynamoUserSocialAuth(UserMixin):
 
     @classmethod
     def get_social_auth(cls, provider: str, uid: str, id_key: str | None = None) -> DynamoUserSocialAuth | None:
-        item = items.get(f"SOCIAL#{provider}#{uid}", "ASSOC")
+        item = items.get(keys.social_pk(provider, uid), keys.SOCIAL_SK)
         if item is None or (id_key is not None and item.get("id_key", "") != id_key):
             return None
         return cls._from_item(item)
@@ -131,8 +131,8 @@ class DynamoUserSocialAuth(UserMixin):
     @classmethod
     def create_social_auth(cls, user: ArenaUser, uid: str, provider: str, id_key: str = "") -> DynamoUserSocialAuth:
         item = {
-            "pk": f"SOCIAL#{provider}#{uid}",
-            "sk": "ASSOC",
+            "pk": keys.social_pk(provider, uid),
+            "sk": keys.SOCIAL_SK,
             "provider": provider,
             "uid": str(uid),
             "user_id": user.id,
@@ -158,7 +158,7 @@ class DynamoNonce(NonceMixin):
 
     @staticmethod
     def _key(server_url: str, salt: str) -> str:
-        return f"NONCE#{server_url}#{salt}"
+        return keys.nonce_pk(server_url, salt)
 
     @classmethod
     def use(cls, server_url: str, timestamp: Any, salt: str) -> bool:
@@ -166,7 +166,7 @@ class DynamoNonce(NonceMixin):
             items.put(
                 {
                     "pk": cls._key(server_url, salt),
-                    "sk": "NONCE",
+                    "sk": keys.NONCE_SK,
                     "timestamp": int(timestamp),
                     TTL_ATTRIBUTE: int(time.time()) + NONCE_TTL_SECONDS,
                 },
@@ -178,16 +178,16 @@ class DynamoNonce(NonceMixin):
 
     @classmethod
     def get(cls, server_url: str, salt: str) -> DynamoNonce | None:
-        item = items.get(cls._key(server_url, salt), "NONCE")
+        item = items.get(cls._key(server_url, salt), keys.NONCE_SK)
         return cls(server_url, item["timestamp"], salt) if item else None
 
     @classmethod
     def delete(cls, nonce: DynamoNonce) -> None:
-        items.delete(cls._key(nonce.server_url, nonce.salt), "NONCE")
+        items.delete(cls._key(nonce.server_url, nonce.salt), keys.NONCE_SK)
 
     @classmethod
     def consume(cls, server_url: str, timestamp: int, salt: str) -> bool:
-        item = items.take(cls._key(server_url, salt), "NONCE")  # atomic: one consumer wins
+        item = items.take(cls._key(server_url, salt), keys.NONCE_SK)  # atomic: one consumer wins
         return item is not None and item.get("timestamp") == int(timestamp)
 
 

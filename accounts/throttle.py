@@ -33,7 +33,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from duelarena import audit
-from duelarena.dynamo import items
+from duelarena.dynamo import items, keys
 from duelarena.dynamo.errors import ConditionFailed
 from duelarena.dynamo.schema import TTL_ATTRIBUTE
 from duelarena.errors import TooManyRequests
@@ -72,7 +72,7 @@ class Subject:
 
     @property
     def pk(self) -> str:
-        return f"THROTTLE#{self.scope}#{hashlib.sha256(self.value.encode()).hexdigest()[:40]}"
+        return keys.throttle_pk(self.scope, hashlib.sha256(self.value.encode()).hexdigest()[:40])
 
     @property
     def free_failures(self) -> int:
@@ -107,7 +107,7 @@ def check(found: list[Subject], now: float | None = None) -> set[Subject]:
     now = time.time() if now is None else now
     with_failures = set()
     for subject in found:
-        item = items.get(subject.pk, "COUNTER")
+        item = items.get(subject.pk, keys.COUNTER_SK)
         if not item:
             continue
         if int(item.get("locked_until", 0)) > now:
@@ -126,7 +126,7 @@ def failed(found: list[Subject], now: float | None = None) -> int:
         try:
             item = items.update(
                 subject.pk,
-                "COUNTER",
+                keys.COUNTER_SK,
                 add_values={"failures": 1},
                 set_values={TTL_ATTRIBUTE: int(now) + settings.THROTTLE_WINDOW_SECONDS},
                 condition="attribute_not_exists(#l) OR #l <= :now",
@@ -147,7 +147,7 @@ def _lock(subject: Subject, failures: int, seconds: int, now: float) -> None:
     until = int(now) + seconds
     items.update(
         subject.pk,
-        "COUNTER",
+        keys.COUNTER_SK,
         set_values={"locked_until": until, TTL_ATTRIBUTE: until + settings.THROTTLE_WINDOW_SECONDS},
         must_exist=False,
     )
@@ -167,7 +167,7 @@ def succeeded(found: list[Subject], with_failures: set[Subject]) -> None:
     """Forget the account's failures after a successful sign-in (no write when there were none)."""
     for subject in found:
         if subject.scope == ACCOUNT and subject in with_failures:
-            items.delete(subject.pk, "COUNTER")
+            items.delete(subject.pk, keys.COUNTER_SK)
 
 
 @contextmanager

@@ -26,7 +26,7 @@ from django.conf import settings
 
 from accounts import users
 from accounts.users import User
-from duelarena.dynamo import items
+from duelarena.dynamo import items, keys
 from duelarena.dynamo.errors import ConditionFailed
 from duelarena.dynamo.schema import TTL_ATTRIBUTE
 
@@ -114,8 +114,8 @@ def _new_refresh(family: str, user: User) -> str:
     token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
     items.put(
         {
-            "pk": f"REFRESH#{family}",
-            "sk": f"TOKEN#{token_id}",
+            "pk": keys.refresh_family_pk(family),
+            "sk": keys.refresh_token_sk(token_id),
             "user_id": user.id,
             "hash": _sha256(secret),
             "used": False,
@@ -130,8 +130,8 @@ def issue_pair(user: User, access_ttl_seconds: int | None = None) -> TokenPair:
     family = secrets.token_hex(12)
     items.put(
         {
-            "pk": f"REFRESH#{family}",
-            "sk": "FAMILY",
+            "pk": keys.refresh_family_pk(family),
+            "sk": keys.REFRESH_FAMILY_SK,
             "user_id": user.id,
             "revoked": False,
             # Bans, role changes and "logout everywhere" bump the epoch: the family dies with it.
@@ -153,7 +153,7 @@ def _split(refresh: str) -> tuple[str, str, str]:
 
 def _revoke_family(family: str) -> None:
     try:
-        items.update(f"REFRESH#{family}", "FAMILY", set_values={"revoked": True})
+        items.update(keys.refresh_family_pk(family), keys.REFRESH_FAMILY_SK, set_values={"revoked": True})
     except ConditionFailed:
         pass
 
@@ -161,18 +161,18 @@ def _revoke_family(family: str) -> None:
 def rotate(refresh: str) -> TokenPair:
     """Exchange a refresh token for a new pair. Each token works once; reuse revokes the family."""
     family, token_id, secret = _split(refresh)
-    token = items.get(f"REFRESH#{family}", f"TOKEN#{token_id}")
+    token = items.get(keys.refresh_family_pk(family), keys.refresh_token_sk(token_id))
     if token is None or not hmac.compare_digest(token["hash"], _sha256(secret)):
         raise TokenError("invalid refresh token")
     if token.get(TTL_ATTRIBUTE, 0) < time.time():
         raise TokenError("refresh token expired")
-    fam = items.get(f"REFRESH#{family}", "FAMILY")
+    fam = items.get(keys.refresh_family_pk(family), keys.REFRESH_FAMILY_SK)
     if fam is None or fam.get("revoked"):
         raise TokenError("refresh token revoked")
     try:
         items.update(
-            f"REFRESH#{family}",
-            f"TOKEN#{token_id}",
+            keys.refresh_family_pk(family),
+            keys.refresh_token_sk(token_id),
             set_values={"used": True},
             condition="#u = :false",
             condition_names={"#u": "used"},
@@ -192,7 +192,7 @@ def revoke(refresh: str, user: User) -> None:
     """Logout of one sign-in: its refresh family dies, and so do the access tokens issued to it (the
     family id is in their ``fam`` claim and the user item lists it until they have all expired)."""
     family, _, _ = _split(refresh)
-    fam = items.get(f"REFRESH#{family}", "FAMILY")
+    fam = items.get(keys.refresh_family_pk(family), keys.REFRESH_FAMILY_SK)
     if fam is None or fam["user_id"] != user.id:
         raise TokenError("invalid refresh token")
     _revoke_family(family)
@@ -206,8 +206,8 @@ def issue_login_code(user: User) -> str:
     code = secrets.token_urlsafe(32)
     items.put(
         {
-            "pk": f"LOGINCODE#{_sha256(code)}",
-            "sk": "CODE",
+            "pk": keys.login_code_pk(_sha256(code)),
+            "sk": keys.LOGIN_CODE_SK,
             "user_id": user.id,
             TTL_ATTRIBUTE: _expiry(settings.LOGIN_CODE_TTL_SECONDS),
         },
@@ -219,7 +219,7 @@ def issue_login_code(user: User) -> str:
 def redeem_login_code(code: str) -> User:
     if not code or len(code) > 128:
         raise TokenError("invalid code")
-    item = items.take(f"LOGINCODE#{_sha256(code)}", "CODE")  # exactly one exchange wins the code
+    item = items.take(keys.login_code_pk(_sha256(code)), keys.LOGIN_CODE_SK)  # exactly one exchange wins the code
     if item is None:
         raise TokenError("invalid or already used code")
     if item.get(TTL_ATTRIBUTE, 0) < time.time():  # TTL deletion lags: check the time ourselves

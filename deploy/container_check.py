@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from deploy import dynamodb_local  # noqa: E402
-from tests.http import call, cookies_from  # noqa: E402
+from deploy.web_client import call, cookies_from  # noqa: E402
 
 
 def main() -> int:

@@ -44,9 +44,9 @@ def post_worker_init(worker):
     from django.conf import settings
 
     if settings.TASK_BACKEND == "inprocess" and os.environ.get("TURN_RUNNER", "1") != "0":
-        from games import autoplay
+        from games import autoplay, tasks
 
-        autoplay.start()
+        autoplay.start(tasks.sweep)
 
 
 def worker_exit(server, worker):

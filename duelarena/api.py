@@ -12,6 +12,7 @@ from django.shortcuts import render
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
+from duelarena.domain import DomainError, ErrorKind
 from duelarena.dynamo.errors import ConditionFailed, InvalidCursor, StoreUnavailable
 from duelarena.errors import ApiError, api_error_response, error_response
 from duelarena.middleware import _STATUS_CODES
@@ -50,6 +51,22 @@ def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @api.exception_handler(ApiError)
 def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     return api_error_response(exc)
+
+
+# The one place where the services' domain errors become HTTP statuses.
+DOMAIN_STATUS = {
+    ErrorKind.INVALID: 400,
+    ErrorKind.NOT_ALLOWED: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.LIMIT: 429,
+    ErrorKind.UNAVAILABLE: 503,
+}
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return error_response(DOMAIN_STATUS[exc.kind], exc.code, exc.message, exc.details, exc.retry_after)
 
 
 @api.exception_handler(ValidationError)
@@ -123,5 +140,5 @@ def mount_routers() -> None:
 
     api.add_router("/games", games_router)
     api.add_router("/me", my_games_router)
-    api.add_router("/llm", "llm.api.router")
+    api.add_router("/llm", "games.players_api.router")
     api.add_router("/leaderboard", "games.leaderboard_api.router")

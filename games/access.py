@@ -11,10 +11,18 @@
 from __future__ import annotations
 
 from accounts.users import User
+from duelarena.domain import InvalidInput, NotFound
 from duelarena.dynamo import keys
-from duelarena.errors import NotFound
 from games.records import Game
-from games.rules import Seat
+from games.rules import RuleError, Rules, Seat, get_rules
+
+
+def rules_for(game_type: object) -> Rules:
+    """The rules of a game type a caller named (400 ``unknown_game_type`` for any other value)."""
+    try:
+        return get_rules(game_type)  # type: ignore[arg-type]
+    except RuleError as exc:
+        raise InvalidInput(exc.message, code="unknown_game_type", details=exc.details) from None
 
 
 def check_id(game_id: str) -> str:

@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts import admin as accounts_admin
 from accounts import users
 from duelarena import audit
 from duelarena.dynadmin import (
@@ -331,3 +333,23 @@ class GameAdmin(DynamoModelAdmin):
 
         deleted = moderation.delete_game(game.id, request.user.record)
         return f"Deleted {moderation.describe(game)} ({deleted} items)."
+
+
+# ------------------------------------------------------------------------------ on a user's page
+
+OWNER_GAMES_SHOWN = 20
+
+
+def _owner_games(request: HttpRequest, user: users.User) -> dict[str, Any]:
+    """The user's newest games on their admin page (one Query on gsi1 ``OWNER#<id>``)."""
+    from games import store
+
+    games = store.list_by_owner(user.id, limit=OWNER_GAMES_SHOWN)
+    return {
+        "games": [(g, admin_url_for("game", g.id)) for g in games.games],
+        "more_games": games.next_cursor is not None,
+        "games_url": reverse("admin:games_game_changelist") + f"?owner={user.id}",
+    }
+
+
+accounts_admin.user_page_sections.append(_owner_games)

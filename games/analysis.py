@@ -263,8 +263,8 @@ def _value(score: int) -> str:
 
 def analyse_tictactoe(state: dict) -> list[dict[str, Any]]:
     """Per-move analysis of a tic-tac-toe game from the perfect player's minimax."""
+    from games.bots.perfect import _score
     from games.rules.tictactoe import winner_mark
-    from llm.bots.perfect import _score
 
     board = [""] * 9
     result = []
@@ -345,4 +345,11 @@ def analyse_game(game_id: str) -> bool:
     seats = seats_of(analyses, [seat_by_ply.get(k, "") for k in range(len(analyses))])
     summary = {**source, "seconds": round(time.perf_counter() - started, 3), "seats": seats}
     per_ply = {k: a for k, a in enumerate(analyses) if k in seat_by_ply}
-    return store.record_analysis(game, per_ply, summary)
+    if not store.record_analysis(game, per_ply, summary):
+        return False
+    from dataclasses import replace
+
+    from games import leaderboard
+
+    leaderboard.game_ended(replace(game, analysis=summary))  # the board's move-quality columns
+    return True

@@ -4,7 +4,7 @@
 each turn through ``service.play_due_turn`` (lease, one version-checked write, next due time), so a
 worker racing a manual step, another worker or another gunicorn process only ever finds the turn
 busy or already played; it never records a move twice. The sweeper (``games.tasks.sweep``) runs when
-the runner starts (``start``, called from gunicorn's ``post_worker_init``) and every
+the runner starts (``start(sweep)``, called from gunicorn's ``post_worker_init``) and every
 ``TURN_SWEEP_SECONDS``: it brings back every game whose turn is overdue, so a game dropped by an
 error, a killed worker, a storage outage or a restart is driven again without anyone asking.
 
@@ -22,6 +22,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 
@@ -48,24 +49,23 @@ def enqueue(game_id: str) -> None:
         _jobs.put((game_id, _generation))
 
 
-def start() -> None:
-    """Start the workers and the sweeper (gunicorn's ``post_worker_init``): a sweep runs at once, so
+def start(sweep: Callable[[], object]) -> None:
+    """Start the workers and the sweeper (gunicorn's ``post_worker_init`` passes ``games.tasks.sweep``,
+    which enqueues through this runner: the runner does not import it back). A sweep runs at once, so
     games left due by a previous process (a restart, a killed worker) are driven again."""
     global _sweeper
     with _lock:
         _ensure_workers()
         if _sweeper is None or not _sweeper.is_alive():
-            _sweeper = threading.Thread(target=_sweep_forever, name="turn-sweeper", daemon=True)
+            _sweeper = threading.Thread(target=_sweep_forever, args=(sweep,), name="turn-sweeper", daemon=True)
             _sweeper.start()
 
 
-def _sweep_forever() -> None:
-    from games import tasks
-
+def _sweep_forever(sweep: Callable[[], object]) -> None:
     every = max(0.5, float(getattr(settings, "TURN_SWEEP_SECONDS", 5)))
     while True:
         try:
-            tasks.sweep()
+            sweep()
         except Exception as exc:  # storage down: the next sweep tries again
             logger.warning("turn sweep failed", extra={"error": f"{type(exc).__name__}: {exc}"})
         if _stopping.wait(every):

@@ -1,6 +1,6 @@
 """Stockfish, the one chess engine process of this Python process (python-chess's ``chess.engine``, UCI).
 
-Used by the ``builtin:stockfish-<elo>`` players (``llm.bots.stockfish``) and by move analysis
+Used by the ``builtin:stockfish-<elo>`` players (``games.bots.stockfish``) and by move analysis
 (``games.analysis``). Nothing happens at import time: the binary is looked up on first use and the
 process is started on the first search, then reused across turns (a Lambda container or a gunicorn
 worker keeps it warm). One lock serialises every search, so threads (autoplay workers, /events batch

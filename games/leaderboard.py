@@ -3,9 +3,9 @@
 Items (see the access-pattern table in ``duelarena/dynamo/schema.py``):
 
 - ``RESULTS#<game_type> / GAME#<game_id>``: one small *result item* per ended game (finished or
-  aborted): players, result, termination, the seats' totals, and whether the game counts for ratings
-  (``counted``) or why not (``excluded``). ``games.store`` puts it in the same TransactWriteItems that
-  ends the game with a turn or a moderator's abort (``result_put``), so such a game has its result item
+  aborted; built by ``games.results``): players, result, termination, the seats' totals, and whether the
+  game counts for ratings (``counted``) or why not (``excluded``). ``games.store`` puts it in the same
+  TransactWriteItems that ends the game with a turn or a moderator's abort, so such a game has its result item
   exactly when it has ended; a resignation (only possible with a human seat, so never rated) puts it
   right after its update. The key (the game id) makes a game count once however often anything is
   retried or recomputed. Deleting a game deletes its result item in the same transaction.
@@ -23,9 +23,10 @@ write): of two racing recomputes the one that read later wins, so the stored boa
 an older set of results.
 
 When it runs: right after the write that finishes a rated game, in the same process (``game_ended``,
-called by ``games.store``), not later on a read: a read stays one GetItem and never pays for a fit, and
-no marker or queue is needed. The cost is one Query (a page holds ~2,000 result items) plus the fit,
-measured at ~30 ms for 100 games, ~45 ms for 1,000 and ~0.12 s for 5,000 among six models, and about a
+called by the game service once the store's write has returned: storage never triggers it), not later
+on a read: a read stays one GetItem and never pays for a fit, and no marker or queue is needed.
+The cost is one Query (a page holds ~2,000 result items) plus the fit, measured at ~30 ms for 100
+games, ~45 ms for 1,000 and ~0.12 s for 5,000 among six models, and about a
 second among 40 models (200 resamples; the fit works on pairs of players, so its cost grows with the
 number of models, not of games). It is paid once per rated game by the turn that ended it, usually an
 autoplay worker rather than a person waiting; a turn that does not end a rated game pays nothing.
@@ -67,119 +68,26 @@ from django.conf import settings
 
 from duelarena.dynamo import items, keys
 from duelarena.dynamo.errors import ConditionFailed
-from games import ratings
-from games.records import ABORTED, FINISHED, Game
+from games import ratings, store
+from games.records import Game
+from games.results import UNRATED, USAGE, counts
+from games.vocabulary import SEATS, GameResult, termination_name
 
 logger = logging.getLogger("duelarena.leaderboard")
 
-RESULT_KIND, LEADERBOARD_KIND = "result", "leaderboard"
-CURRENT_SK = "CURRENT"
-SEATS = ("white", "black")
-_POINTS = {"first": (ratings.WIN, ratings.LOSS), "second": (ratings.LOSS, ratings.WIN), "draw": (ratings.DRAW,) * 2}
-_USAGE = ("tokens_in", "tokens_out", "cost_micros", "latency_ms", "moves", "illegal_attempts", "truncated_attempts")
+LEADERBOARD_KIND = "leaderboard"
+CURRENT_SK = keys.LEADERBOARD_SK
+results_pk, leaderboard_pk = keys.results_pk, keys.leaderboard_pk
+_POINTS = {
+    GameResult.FIRST: (ratings.WIN, ratings.LOSS),
+    GameResult.SECOND: (ratings.LOSS, ratings.WIN),
+    GameResult.DRAW: (ratings.DRAW,) * 2,
+}
+_USAGE = USAGE
 # Move-quality sums per seat in a result item's ``analysis`` (``games.analysis.summarize_seat``).
 _QUALITY = ("moves", "cp_moves", "cp_loss_total", "accuracy_total", "blunders", "mistakes", "inaccuracies")
 
-# Why an ended game does not count for ratings, in the order the first matching reason is reported.
-ABORTED_REASON, HUMAN_SEAT, LEGAL_MOVES_HINT, SELF_PLAY, NO_RESULT, UNRATED = (
-    "aborted",
-    "human_seat",
-    "legal_moves_hint",
-    "self_play",
-    "no_result",
-    "unrated",
-)
-
 _deferred: ContextVar[set[str] | None] = ContextVar("leaderboard_deferred", default=None)
-
-
-# -------------------------------------------------------------------------------------------- keys
-
-
-def results_pk(game_type: str) -> str:
-    return f"RESULTS#{game_type}"
-
-
-def result_sk(game_id: str) -> str:
-    return f"GAME#{game_id}"
-
-
-def leaderboard_pk(game_type: str) -> str:
-    return f"LEADERBOARD#{game_type}"
-
-
-# ----------------------------------------------------------------------------------- result items
-
-
-def exclusion(game: Game) -> str | None:
-    """Why an ended game does not count for ratings (None: it counts)."""
-    if game.status == ABORTED:
-        return ABORTED_REASON
-    if "human" in (game.white, game.black):
-        return HUMAN_SEAT
-    if game.options.get("legal_moves_hint"):
-        return LEGAL_MOVES_HINT
-    if game.white == game.black:
-        return SELF_PLAY
-    if game.result not in _POINTS:
-        return NO_RESULT
-    if not game.rated:
-        return UNRATED
-    return None
-
-
-def counts(game: Game) -> bool:
-    """Whether this game, once finished, moves ratings."""
-    return game.status == FINISHED and exclusion(game) is None
-
-
-def result_item(game: Game) -> dict[str, Any]:
-    """The result item of an ended game (what the leaderboard is computed from)."""
-    if game.status not in (FINISHED, ABORTED):
-        raise ValueError(f"game {game.id} has not ended ({game.status})")
-    reason = exclusion(game)
-    return {
-        "pk": results_pk(game.game_type),
-        "sk": result_sk(game.id),
-        "kind": RESULT_KIND,
-        "game_id": game.id,
-        "game_type": game.game_type,
-        "white": game.white,
-        "black": game.black,
-        "status": game.status,
-        "result": game.result,
-        "termination": game.termination,
-        "counted": reason is None,
-        "excluded": reason,
-        "ended_at": game.updated_at,
-        "totals": {seat: {k: int(game.totals.get(seat, {}).get(k, 0)) for k in _USAGE} for seat in SEATS},
-        **({"analysis": _analysis_text(game.analysis)} if game.analysis else {}),
-    }
-
-
-def _analysis_text(summary: dict[str, Any]) -> str:
-    """The per-seat move-quality totals a result item carries (JSON text: accuracy sums are floats)."""
-    seats = {seat: summary.get("seats", {}).get(seat) for seat in SEATS}
-    return json.dumps(seats, separators=(",", ":"), sort_keys=True)
-
-
-def result_analysis_update(game: Game, summary: dict[str, Any]) -> dict[str, Any] | None:
-    """A TransactWriteItems operation adding a game's move-quality summary to its result item, or None
-    when the game has no result item (one GetItem: games imported from the earlier version have none)."""
-    pk, sk = results_pk(game.game_type), result_sk(game.id)
-    if items.get(pk, sk) is None:
-        return None
-    return {"Update": items.update_operation(pk, sk, set_values={"analysis": _analysis_text(summary)})}
-
-
-def result_put(game: Game) -> dict[str, Any]:
-    """The result item as a TransactWriteItems operation (for the transaction that ends the game)."""
-    return {"Put": {"Item": result_item(game)}}
-
-
-def result_delete(game: Game) -> dict[str, Any]:
-    """A TransactWriteItems operation that removes the game's result item (when the game is deleted)."""
-    return {"Delete": {"Key": {"pk": results_pk(game.game_type), "sk": result_sk(game.id)}}}
 
 
 # --------------------------------------------------------------------------------- the computation
@@ -200,7 +108,7 @@ class Config:
         used as soon as any of them has played; none for other games (they keep ``anchor``)."""
         if game_type != "chess" or not self.engine_anchors:
             return {}
-        from llm.bots.stockfish import LEVELS
+        from games.bots.stockfish import LEVELS
 
         return {f"builtin:stockfish-{elo}": float(elo) for elo in LEVELS}
 
@@ -222,7 +130,7 @@ class _Tally:
 
     def __init__(self) -> None:
         self.games = self.wins = self.draws = self.losses = 0
-        self.usage = dict.fromkeys(_USAGE, 0)
+        self.usage = dict.fromkeys(USAGE, 0)
         self.forfeits: Counter[str] = Counter()
         self.quality = dict.fromkeys(_QUALITY, 0.0)
 
@@ -247,7 +155,7 @@ class _Tally:
         self.wins += points == ratings.WIN
         self.draws += points == ratings.DRAW
         self.losses += points == ratings.LOSS
-        for name in _USAGE:
+        for name in USAGE:
             self.usage[name] += int(totals.get(name, 0))
         if forfeit:
             self.forfeits[forfeit] += 1
@@ -323,7 +231,7 @@ def summarize(game_type: str, results: Iterable[dict[str, Any]], config: Config)
         termination = result.get("termination") or ""
         for k, seat in enumerate(SEATS):
             lost = points[k] == ratings.LOSS
-            forfeit = termination if lost and termination.startswith("forfeit") else None
+            forfeit = termination if lost and termination_name(termination).is_forfeit else None
             totals = (result.get("totals") or {}).get(seat) or {}
             tallies.setdefault(players[k], _Tally()).add(points[k], totals, forfeit)
             if result.get("analysis"):
@@ -443,13 +351,13 @@ def read(game_type: str) -> dict[str, Any]:
 
 def for_api(game_type: object) -> dict[str, Any]:
     """``read`` for the API: an unknown game type is a 400 ``unknown_game_type``."""
-    from duelarena.errors import BadRequest
+    from duelarena.domain import InvalidInput
     from games.rules import RuleError, get_rules
 
     try:
         rules = get_rules(game_type)  # type: ignore[arg-type]
     except RuleError as exc:
-        raise BadRequest(exc.message, code="unknown_game_type", details=exc.details) from None
+        raise InvalidInput(exc.message, code="unknown_game_type", details=exc.details) from None
     return read(rules.game_type)
 
 
@@ -464,8 +372,8 @@ def _refresh(game_type: str) -> None:
 
 
 def game_ended(game: Game) -> None:
-    """Called by ``games.store`` after the write that ended ``game``: a finished rated game updates its
-    type's leaderboard now (or when the enclosing ``deferred_refresh`` block ends)."""
+    """Called by the game service once the store's write that ended ``game`` returned: a finished rated
+    game updates its type's leaderboard now (or when the enclosing ``deferred_refresh`` block ends)."""
     if not counts(game):
         return
     pending = _deferred.get()
@@ -476,7 +384,7 @@ def game_ended(game: Game) -> None:
 
 
 def game_removed(game: Game) -> None:
-    """Called by ``games.store`` after deleting ``game`` (and its result item): a counted game leaves
+    """Called by the game service after the store deleted ``game`` (and its result item): a counted game leaves
     the board now (or when the enclosing ``deferred_refresh`` block ends)."""
     game_ended(game)
 
@@ -498,32 +406,12 @@ def deferred_refresh() -> Iterator[set[str]]:
 def rebuild(game_types: Iterable[str] | None = None) -> dict[str, int]:
     """Backfill result items from the games themselves (games that ended before result items existed,
     or after a restore), then recompute. Games imported from the earlier version are not arena games
-    and stay off the board. Walks every game through gsi4 (admin/maintenance only, never on a request
-    path; its list rows, then one GetItem per ended game); idempotent: result items are keyed by game id.
-    Returns result items per type."""
-    from games import store
+    and stay off the board. Walks every game through gsi4 (admin/maintenance only, never
+    on a request path); idempotent: result items are keyed by game id. Returns result items per type."""
     from games.rules import RULES
 
     wanted = set(game_types) if game_types is not None else set(RULES)
-    written: Counter[str] = Counter()
-    cursor: str | None = None
-    while True:
-        page = items.query(store.ALL_GAMES, index="gsi4", limit=100, cursor=cursor)
-        batch = []
-        for row in page.items:  # gsi4 carries list rows only: read each ended game whole
-            if row.get("game_type") not in wanted or row.get("status") not in (FINISHED, ABORTED):
-                continue
-            item = items.get(row["pk"], row["sk"])
-            if item is None or item.get("imported"):
-                continue
-            game = store.game_from_item(item)
-            batch.append(result_item(game))
-            written[game.game_type] += 1
-        if batch:
-            items.batch_put(batch)
-        cursor = page.next_cursor
-        if not cursor:
-            break
+    written = store.backfill_results(wanted)
     for game_type in sorted(wanted):
         recompute(game_type, force=True)
     return dict(written)

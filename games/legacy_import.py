@@ -59,6 +59,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from games.vocabulary import GameResult, Termination
+
 SOURCE = "legacy-sqlite"
 _NAMESPACE = uuid.UUID("0f1e8a52-6b1d-4c7a-8d55-3e0b6a9c2f41")
 MAX_SEED = 2**53 - 1
@@ -186,17 +188,17 @@ def result_of(result: Any, winner: Any, white: str, black: str) -> str | None:
             continue
         token = str(value).strip().lower()
         if token in _FIRST:
-            return "first"
+            return GameResult.FIRST
         if token in _SECOND:
-            return "second"
+            return GameResult.SECOND
         if token in _DRAW:
-            return "draw"
+            return GameResult.DRAW
     for value in (winner, result):
         text = str(value or "").strip()
         if text and text in (white, white.split(":", 1)[-1]) and text not in (black, black.split(":", 1)[-1]):
-            return "first"
+            return GameResult.FIRST
         if text and text in (black, black.split(":", 1)[-1]) and text not in (white, white.split(":", 1)[-1]):
-            return "second"
+            return GameResult.SECOND
     return None
 
 
@@ -339,8 +341,10 @@ def convert_game(
         black_user_id=owner if black == "human" else None,
         status=FINISHED if over else ABORTED,
         result=result,
-        winner={"first": "white", "second": "black"}.get(result or ""),  # type: ignore[arg-type]
-        termination=(_termination_of(legacy_state) or "imported") if over else "imported_unfinished",
+        winner={GameResult.FIRST: "white", GameResult.SECOND: "black"}.get(result or ""),  # type: ignore[arg-type]
+        termination=(
+            (_termination_of(legacy_state) or Termination.IMPORTED) if over else Termination.IMPORTED_UNFINISHED
+        ),
         ply=rules.ply(state),
         totals=totals,
         moves_count=_int(row.get("moves_count")),
@@ -605,8 +609,8 @@ def _import_games(
     batch_size: int,
     start: Progress,
 ) -> None:
-    from duelarena.dynamo import items
     from duelarena.dynamo.errors import StoreError
+    from games import store
 
     seen: set[str] = set()
     failed_users = {f.legacy_id for f in report.failures if f.table == "users"}
@@ -629,7 +633,7 @@ def _import_games(
                     _fail(report, report.games, "games", row, exc.reason, exc.message)
             if converted and not dry_run:
                 try:
-                    items.batch_put([c.item for _, c in converted])
+                    store.put_imported([c.item for _, c in converted])
                     _write_ledger([_ledger_item("GAME", c.legacy_id, c.item["id"]) for _, c in converted])
                 except StoreError as exc:
                     for row, _ in converted:

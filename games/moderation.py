@@ -1,4 +1,4 @@
-"""Moderating games: flag, hide, abort, delete. Part of the game service (the only code that changes games).
+"""Moderating games: flag, hide, abort, delete. Part of the game service (see ``games.service``).
 
 Authorization lives here, not in the views: moderators and admins may flag, hide and abort; only admins
 may delete. Every change is written in one transaction with its audit entry (``duelarena.audit``), and
@@ -14,12 +14,12 @@ from typing import Any
 
 from accounts.users import User
 from duelarena import audit
+from duelarena.domain import NotAllowed, NotFound, StaleGame, WrongState
 from duelarena.dynamo import keys
 from duelarena.dynamo.errors import ConditionFailed
-from duelarena.errors import Conflict, Forbidden, NotFound
-from games import access, store
+from games import access, leaderboard, store
 from games.records import ABORTED, Game
-from games.service import ABORTED_BY_MODERATOR
+from games.vocabulary import Termination
 
 AUDIT_KIND = audit.GAME
 _RETRIES = 5
@@ -32,12 +32,12 @@ def describe(game: Game) -> str:
 
 def _require_staff(actor: User) -> None:
     if not (actor.is_active and actor.is_staff):
-        raise Forbidden("only moderators and admins may do this", code="forbidden")
+        raise NotAllowed("only moderators and admins may do this", code="forbidden")
 
 
 def _require_admin(actor: User) -> None:
     if not (actor.is_active and actor.is_admin):
-        raise Forbidden("only admins may do this", code="forbidden")
+        raise NotAllowed("only admins may do this", code="forbidden")
 
 
 def _read(game_id: str) -> Game:
@@ -58,7 +58,7 @@ def _retrying(work: Callable[[], Game]) -> Game:
             return work()
         except ConditionFailed:
             continue
-    raise Conflict("the game keeps changing; try again", code="conflict")
+    raise StaleGame("the game keeps changing; try again", code="conflict")
 
 
 def _set_flag(game_id: str, actor: User, field: str, value: bool, action: str) -> Game:
@@ -91,13 +91,13 @@ def abort(game_id: str, actor: User) -> Game:
     def attempt() -> Game:
         game = _read(game_id)
         if not game.is_live:
-            raise Conflict(f"the game is {game.status}; only a game in progress can be aborted", code="game_over")
+            raise WrongState(f"the game is {game.status}; only a game in progress can be aborted", code="game_over")
         after = replace(
             game,
             status=ABORTED,
             result=None,
             winner=None,
-            termination=ABORTED_BY_MODERATOR,
+            termination=Termination.ABORTED_BY_MODERATOR,
             pause_reason=None,
             updated_at=keys.now_iso(),
         )
@@ -110,7 +110,9 @@ def abort(game_id: str, actor: User) -> Game:
         )
         return store.end_by_moderator(game, after, also=[audit.put_operation(entry)])
 
-    return _retrying(attempt)
+    aborted = _retrying(attempt)
+    leaderboard.game_ended(aborted)  # after the write: an aborted game only counts as excluded
+    return aborted
 
 
 def delete_game(game_id: str, actor: User) -> int:
@@ -137,7 +139,9 @@ def delete_game(game_id: str, actor: User) -> int:
         }
         entry = _entry(actor, "delete", game, before, None)
         try:
-            return store.delete_game(game, also=[audit.put_operation(entry)])
+            deleted = store.delete_game(game, also=[audit.put_operation(entry)])
         except ConditionFailed:
             continue
-    raise Conflict("the game keeps changing; try again", code="conflict")
+        leaderboard.game_removed(game)  # after the write: a counted game leaves the board
+        return deleted
+    raise StaleGame("the game keeps changing; try again", code="conflict")

@@ -14,14 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.users import User
-from duelarena.errors import BadRequest
-from games import access, store
+from duelarena.domain import InvalidInput
+from games import access, catalog, store
 from games.records import Game, Move
 from games.rules import SEATS, Outcome, get_rules
 from games.rules.base import Seat
 from games.rules.chess_pgn import analysis_comment, to_pgn
-from games.service import rules_for
-from llm import catalog
 
 
 def _players(game: Game) -> dict[str, dict[str, Any]]:
@@ -205,7 +203,7 @@ def _listing(page: store.GamePage) -> dict[str, Any]:
 
 def list_public(*, game_type: str | None, status: str | None, cursor: str | None, limit: int) -> dict[str, Any]:
     if game_type is not None:
-        rules_for(game_type)  # 400 unknown_game_type
+        access.rules_for(game_type)  # 400 unknown_game_type
     return _listing(store.list_public(game_type=game_type, status=status, cursor=cursor, limit=limit))
 
 
@@ -222,7 +220,7 @@ def pgn(game_id: str, user: User | None) -> str:
         raise access.not_found()
     game, moves = loaded
     if game.game_type != "chess":
-        raise BadRequest("PGN exists for chess games only", code="not_chess", details={"game_type": game.game_type})
+        raise InvalidInput("PGN exists for chess games only", code="not_chess", details={"game_type": game.game_type})
     outcome = Outcome(game.result, game.termination or "") if game.result else None  # type: ignore[arg-type]
     headers = {
         "Event": "Duel Arena chess",

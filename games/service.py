@@ -1,7 +1,12 @@
-"""The game service: the only code that changes a game (create, move, step, resign, abort, autoplay).
+"""The game service: where every change to a game is decided (create, move, step, resign, autoplay;
+moderation in ``games.moderation``, abort included).
 
 Every change reads the game item, checks authorization and the rules here (views stay thin), and writes
-through ``games.store`` conditioned on the version it read. A write that loses a race surfaces as 409;
+through ``games.store`` (the one writer of game, move and result items) conditioned on the version it
+read; once a write that ended a game has returned, the service updates the leaderboard
+(``games.leaderboard.game_ended``), and it asks for background turns through the ``games.scheduling``
+port. Refusals are domain errors (``duelarena.domain``; the API edge maps them to statuses): a
+write that loses a race surfaces as ``StaleGame`` (409);
 nothing is ever half-written, and a turn replayed twice records one move.
 
 Turns that call a model (a model seat, or the word-association judge) never run inside an API request
@@ -31,10 +36,12 @@ from django.conf import settings
 from accounts import limits, users
 from accounts.limits import LimitExceeded
 from accounts.users import User
+from duelarena.domain import InvalidInput, InvalidMove, NotAllowed, StaleGame, Unavailable, WrongState
 from duelarena.dynamo import keys
 from duelarena.dynamo.errors import ConditionFailed, StoreUnavailable
-from duelarena.errors import BadRequest, Conflict, Forbidden, ServiceUnavailable
-from games import access, scheduling, store
+from games import access, catalog, scheduling, store
+from games.access import rules_for
+from games.catalog import kind_of
 from games.records import (
     FINISHED,
     GAME_ROW,
@@ -53,32 +60,23 @@ from games.records import (
 from games.rules import SEATS, IllegalMove, Outcome, RuleError, Rules, Seat, get_rules
 from games.rules.base import other, winner_result
 from games.turns import PlayerUnavailable, Turn, calls_a_model, play_turn
-from games.vocabulary import Termination
-from llm import catalog
-from llm.catalog import kind_of
+from games.vocabulary import GameResult, Termination
 
 logger = logging.getLogger("duelarena.games")
 
 MAX_SEED = 2**53 - 1  # exact in JSON clients (JavaScript numbers)
 RESIGNATION, ABORTED_BY_MODERATOR = Termination.RESIGNATION, Termination.ABORTED_BY_MODERATOR
 _END_RETRIES = 5
-_WINNER_BY_RESULT: dict[str, Seat] = {"first": "white", "second": "black"}
+_WINNER_BY_RESULT: dict[str, Seat] = {GameResult.FIRST: "white", GameResult.SECOND: "black"}
 
 
 # ------------------------------------------------------------------------------------------- create
 
 
-def rules_for(game_type: object) -> Rules:
-    try:
-        return get_rules(game_type)  # type: ignore[arg-type]
-    except RuleError as exc:
-        raise BadRequest(exc.message, code="unknown_game_type", details=exc.details) from None
-
-
 def _check_player(name: str, game_type: str, seat: Seat) -> None:
     if catalog.find_player(name, game_type) is None:
         known = [p.name for p in catalog.available_players(game_type)]
-        raise BadRequest(
+        raise InvalidInput(
             f"{name!r} cannot play {game_type} here; available: {', '.join(known)}",
             code="unknown_player",
             details={"seat": seat, "player": name, "available": known},
@@ -92,7 +90,7 @@ def _check_judge(judge: object, game_type: str) -> None:
     found = catalog.find_player(str(judge), game_type)
     if found is None or found.kind != "llm":
         known = [p.name for p in catalog.available_players(game_type) if p.kind == "llm"]
-        raise BadRequest(
+        raise InvalidInput(
             f"judge_model {judge!r} is not a model this deployment can call; available: {', '.join(known) or 'none'}",
             code="invalid_options",
             details={"option": "judge_model", "available": known},
@@ -106,7 +104,7 @@ def _split_seed(options: dict | None) -> tuple[dict, int]:
     if seed is None:
         return options, random.SystemRandom().randint(0, MAX_SEED)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise BadRequest(
+        raise InvalidInput(
             f"seed must be an integer between 0 and {MAX_SEED}", code="invalid_options", details={"option": "seed"}
         )
     return options, seed
@@ -129,7 +127,7 @@ def create_game(
         clean = rules.validate_options(raw_options)
         state = rules.initial_state(clean, seed)
     except RuleError as exc:
-        raise BadRequest(exc.message, code=exc.code, details=exc.details) from None
+        raise InvalidInput(exc.message, code=exc.code, details=exc.details) from None
     _check_judge(clean.get("judge_model"), game_type)
     now = keys.now_iso()
     humans = catalog.HUMAN in (white, black)
@@ -168,12 +166,12 @@ def _load(game_id: str, user: User | None) -> Game:
 
 def _require_live(game: Game) -> None:
     if not game.is_live:
-        raise Conflict(f"the game is {game.status}; no more moves are accepted", code="game_over")
+        raise WrongState(f"the game is {game.status}; no more moves are accepted", code="game_over")
 
 
 def _require_driver(game: Game, user: User | None) -> None:
     if not access.can_drive(game, user):
-        raise Forbidden("only the game's owner, its players or staff may do this", code="forbidden")
+        raise NotAllowed("only the game's owner, its players or staff may do this", code="forbidden")
 
 
 def _ended(game: Game, outcome: Outcome | None) -> Game:
@@ -250,7 +248,7 @@ def _after_turns(game: Game, rules: Rules, turns: list[Turn], *, ai: bool = True
     if len(forfeits) == 1:
         after = _ended(after, Outcome(winner_result(other(forfeits[0].seat)), forfeits[0].forfeit or ""))
     elif forfeits:
-        after = _ended(after, Outcome("draw", forfeits[0].forfeit or ""))
+        after = _ended(after, Outcome(GameResult.DRAW, forfeits[0].forfeit or ""))
     after.ply = rules.ply(after.state)
     after.moves_count = game.moves_count + len(moves)
     after.version = game.version + 1
@@ -288,12 +286,22 @@ def _write(game: Game, after: Game, moves: list[Move]) -> Game:
     try:
         store.record_turn(game, after, moves)
     except ConditionFailed:
-        raise Conflict(
+        raise StaleGame(
             "the game changed while this turn was being played; reload it and try again",
             code="stale_ply",
             details={"expected_version": game.version},
         ) from None
+    _after_write(game, after)
     return after
+
+
+def _after_write(before: Game, after: Game) -> None:
+    """Once a write has returned: a game it ended updates the leaderboard (the store triggers nothing).
+    Imported here, not at the top: most requests end no game (cold start)."""
+    if before.is_live and not after.is_live:
+        from games import leaderboard
+
+        leaderboard.game_ended(after)
 
 
 def _ai_seats(game: Game, rules: Rules) -> list[Seat]:
@@ -329,7 +337,7 @@ def _check_expected_ply(game: Game, rules: Rules, expected_ply: int) -> None:
     current = game.ply
     earliest = current - len(game.state.get("pending", {})) if rules.simultaneous else current
     if not earliest <= expected_ply <= current:
-        raise Conflict(
+        raise StaleGame(
             f"expected_ply {expected_ply} is stale: the game is at ply {current}; reload it",
             code="stale_ply",
             details={"expected_ply": expected_ply, "ply": current},
@@ -339,14 +347,14 @@ def _check_expected_ply(game: Game, rules: Rules, expected_ply: int) -> None:
 def _moving_seat(game: Game, rules: Rules, user: User, seat: Seat | None) -> Seat:
     held = game.seats_of(user.id)
     if not held:
-        raise Forbidden("you do not hold a seat in this game", code="not_a_player")
+        raise NotAllowed("you do not hold a seat in this game", code="not_a_player")
     if seat is not None and seat not in held:
-        raise Forbidden(f"you do not hold the {seat} seat", code="not_a_player")
+        raise NotAllowed(f"you do not hold the {seat} seat", code="not_a_player")
     candidates = [seat] if seat else held
     movable = [s for s in rules.to_move(game.state) if s in candidates]
     if not movable:
         to_move = list(rules.to_move(game.state))
-        raise Conflict("it is not your turn", code="not_your_turn", details={"to_move": to_move})
+        raise WrongState("it is not your turn", code="not_your_turn", details={"to_move": to_move})
     return movable[0]
 
 
@@ -362,7 +370,7 @@ def play_move(
     game, moves_before = found
     rules = get_rules(game.game_type)
     if not game.seats_of(user.id):
-        raise Forbidden("you do not hold a seat in this game", code="not_a_player")
+        raise NotAllowed("you do not hold a seat in this game", code="not_a_player")
     _require_live(game)
     moving = _moving_seat(game, rules, user, seat)
     _check_expected_ply(game, rules, expected_ply)
@@ -371,8 +379,8 @@ def play_move(
         state = rules.apply(game.state, moving, move)
     except IllegalMove as exc:
         if exc.code in ("game_over", "not_your_turn"):
-            raise Conflict(exc.message, code=exc.code) from None
-        raise BadRequest(exc.message, code="illegal_move", details={"reason": exc.code, **exc.details}) from None
+            raise WrongState(exc.message, code=exc.code) from None
+        raise InvalidMove(exc.message, code="illegal_move", details={"reason": exc.code, **exc.details}) from None
     turn = Turn(moving, move, text, state, [Attempt(1, answer=text, parsed=move)])
     after, moves = _after_turns(game, rules, [turn], ai=False)
     after = _write(game, after, moves)
@@ -394,7 +402,7 @@ def _play_ai_turns(game: Game, history: list[str] | None = None) -> Game:
     _require_live(game)
     seats = _ai_seats(game, rules)
     if not seats:
-        raise Conflict(
+        raise WrongState(
             "the seat to move is a human player",
             code="waiting_for_human",
             details={"to_move": list(rules.to_move(game.state))},
@@ -417,7 +425,7 @@ def _calling_seats(game: Game, seats: list[Seat]) -> list[Seat]:
 
 class Unplayable(Exception):
     """The AI turn cannot be played for a cause that will not pass by itself (``reason`` is the game's
-    ``pause_reason``): background play pauses the game; a step answers 503."""
+    ``pause_reason``): background play pauses the game; a step answers 503 (``Unavailable``)."""
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
@@ -504,7 +512,7 @@ def step(game_id: str, user: User) -> Game:
         _require_live(game)
         seats = _ai_seats(game, rules)
         if not seats:
-            raise Conflict(
+            raise WrongState(
                 "the seat to move is a human player",
                 code="waiting_for_human",
                 details={"to_move": list(rules.to_move(game.state))},
@@ -513,7 +521,7 @@ def step(game_id: str, user: User) -> Game:
             try:
                 after = _play_ai_turns(game)
             except Unplayable as exc:
-                raise ServiceUnavailable(exc.message, code=exc.reason, retry_after=60) from None
+                raise Unavailable(exc.message, code=exc.reason, retry_after=60) from None
             _schedule(after)
             return after
         if game.step_requested or (game.lease_until or 0) > _now():
@@ -526,14 +534,14 @@ def step(game_id: str, user: User) -> Game:
             continue  # the game changed under us: look again
         _schedule(game)
         return game
-    raise Conflict("the game keeps changing; try again", code="conflict")
+    raise StaleGame("the game keeps changing; try again", code="conflict")
 
 
 def _owner_or_503(game: Game) -> User:
     try:
         return _owner(game)
     except Unplayable as exc:
-        raise ServiceUnavailable(exc.message, code=exc.reason, retry_after=60) from None
+        raise Unavailable(exc.message, code=exc.reason, retry_after=60) from None
 
 
 class TurnOutcome(enum.StrEnum):
@@ -607,7 +615,7 @@ def play_due_turn(game_id: str, ply: int | None = None) -> TurnOutcome:
         logger.warning("turn cannot be played; game paused", extra={"game_id": game.id, "reason": exc.reason})
         _pause(game, exc.reason)
         return TurnOutcome.PAUSED
-    except Conflict:
+    except WrongState:  # a stale game included
         return TurnOutcome.CONFLICT
     except StoreUnavailable:
         raise  # nothing can be written now: the lease runs out and the sweeper sends the turn again
@@ -676,17 +684,19 @@ def _end(game_id: str, user: User, decide: Callable[[Game], Game]) -> Game:
         game = _load(game_id, user)
         after = decide(game)
         try:
-            return store.end_without_move(game, after)
+            ended = store.end_without_move(game, after)
         except ConditionFailed:
             continue
-    raise Conflict("the game keeps changing; try again", code="conflict")
+        _after_write(game, ended)
+        return ended
+    raise StaleGame("the game keeps changing; try again", code="conflict")
 
 
 def resign(game_id: str, user: User) -> Game:
     def decide(game: Game) -> Game:
         held = game.seats_of(user.id)
         if not held:
-            raise Forbidden("you do not hold a seat in this game", code="not_a_player")
+            raise NotAllowed("you do not hold a seat in this game", code="not_a_player")
         _require_live(game)
         to_move = get_rules(game.game_type).to_move(game.state)
         seat = next((s for s in to_move if s in held), held[0])
@@ -709,7 +719,7 @@ def resign(game_id: str, user: User) -> Game:
 
 def abort(game_id: str, user: User) -> Game:
     """Moderators and admins stop a game in progress without a result (audited: see games.moderation)."""
-    from games import moderation
+    from games import moderation  # moderators only: not loaded by every request (cold start)
 
     return moderation.abort(game_id, user)
 
@@ -722,7 +732,7 @@ def start_autoplay(game_id: str, user: User) -> Game:
         _require_driver(game, user)
         _require_live(game)
         if all(game.player(seat) == catalog.HUMAN for seat in SEATS):
-            raise BadRequest("both seats are human; there is nothing to play automatically", code="no_ai_player")
+            raise InvalidInput("both seats are human; there is nothing to play automatically", code="no_ai_player")
         if _calling_seats(game, [seat for seat in SEATS if game.player(seat) != catalog.HUMAN]):
             limits.hit_rate_limit(user)
             limits.ensure_budget_left(_owner_or_503(game))  # 429 now rather than a game that pauses at once
@@ -734,7 +744,7 @@ def start_autoplay(game_id: str, user: User) -> Game:
             continue
         _schedule(game)
         return game
-    raise Conflict("the game keeps changing; try again", code="conflict")
+    raise StaleGame("the game keeps changing; try again", code="conflict")
 
 
 def stop_autoplay(game_id: str, user: User) -> Game:

@@ -1,4 +1,4 @@
-"""Game storage: the only module that writes game and move items (through ``duelarena.dynamo.items``).
+"""Game storage: the one writer of game, move and result items (through ``duelarena.dynamo.items``).
 
 Layout (see the access-pattern table in ``duelarena/dynamo/schema.py``):
 
@@ -16,6 +16,11 @@ Layout (see the access-pattern table in ``duelarena/dynamo/schema.py``):
   it was played at, so a retried or duplicated write of the same turn can never store a second move.
 - ``analysis`` (JSON text, on a finished chess or tic-tac-toe game's META and move items): move quality
   written once by ``record_analysis`` (see ``games.analysis``); turns never touch it.
+- ``RESULTS#<type> / GAME#<id>``: an ended game's result item (``games.results``), written with the
+  change that ends the game and deleted with the game; ``games.leaderboard`` computes the board from them.
+
+Keys are spelled in ``duelarena.dynamo.keys``. Storage triggers nothing: after a write that ended or
+deleted a game, the service calls the leaderboard (``games.leaderboard.game_ended``).
 
 A turn is ONE TransactWriteItems: Put each move (``attribute_not_exists(pk)``) + Update the game
 (``version = :expected``). Of two racing writers exactly one wins; the other gets ``ConditionFailed``.
@@ -30,12 +35,11 @@ from typing import Any
 
 from duelarena.dynamo import items, keys
 from duelarena.dynamo.errors import ConditionFailed
-from games.records import Attempt, Game, Move, complete_totals
+from games import results
+from games.records import ABORTED, FINISHED, Attempt, Game, Move, complete_totals
 
 GAME_KIND, MOVE_KIND = "game", "move"
-FEED = "FEED"
-ALL_GAMES = "GAMES"
-_MOVE_PREFIX = "MOVE#"
+FEED, ALL_GAMES = keys.FEED, keys.ALL_GAMES
 MAX_PLY = 99_999  # move sort keys are zero-padded to 5 digits (keys.move_sk)
 
 # Attributes a turn (or a resignation/abort) may change; everything else is fixed at creation.
@@ -78,7 +82,7 @@ def _feed_attributes(game: Game) -> dict[str, str]:
     return {
         "gsi2pk": FEED,
         "gsi2sk": _timeline(game),
-        "gsi3pk": f"{FEED}#{game.game_type}",
+        "gsi3pk": keys.type_feed(game.game_type),
         "gsi3sk": _timeline(game),
     }
 
@@ -226,24 +230,18 @@ def move_from_item(item: dict[str, Any]) -> Move:
 
 
 # ------------------------------------------------------------------------------------------- writes
-# Leaderboard hook: the write that ends a game (finished or aborted) also puts the game's result item
-# (``games.leaderboard``), in the same transaction where there is one, so a game counts once and is
-# never lost; after a successful write, ``leaderboard.game_ended`` recomputes the board if it was rated.
+# The write that ends a game (finished or aborted) also puts the game's result item (``games.results``),
+# in the same transaction where there is one, so a game counts once and is never lost.
 
 
 def _result_operations(before: Game, after: Game) -> list[dict[str, Any]]:
     if not before.is_live or after.is_live:
         return []
-    from games import leaderboard
-
-    return [leaderboard.result_put(after)]
+    return [{"Put": {"Item": results.result_item(after)}}]
 
 
-def _ended(before: Game, after: Game) -> None:
-    if before.is_live and not after.is_live:
-        from games import leaderboard
-
-        leaderboard.game_ended(after)
+def _result_delete(game: Game) -> dict[str, Any]:
+    return {"Delete": {"Key": {"pk": keys.results_pk(game.game_type), "sk": keys.result_sk(game.id)}}}
 
 
 def create(game: Game) -> None:
@@ -273,7 +271,6 @@ def record_turn(before: Game, after: Game, moves: list[Move]) -> None:
     puts = [{"Put": {"Item": move_item(m), "ConditionExpression": "attribute_not_exists(pk)"}} for m in moves]
     history = _history_append(before.id, [m.san for m in moves if m.san])
     items.transact_write([*puts, update, *history, *_result_operations(before, after)])
-    _ended(before, after)
 
 
 def _history_append(game_id: str, sans: list[str]) -> list[dict[str, Any]]:
@@ -302,7 +299,6 @@ def end_without_move(before: Game, after: Game) -> Game:
     )
     for operation in _result_operations(before, after):  # idempotent put, right after the change
         items.put(operation["Put"]["Item"])
-    _ended(before, after)
     return game_from_item(changed)
 
 
@@ -462,7 +458,7 @@ def overdue(now: int, *, limit: int = 100) -> list[DueTurn]:
     for partition in keys.due_partitions():
         page = items.query_range(partition, index="gsi5", sk_at_most=keys.due_sort_key(now, "~"), limit=limit)
         for item in page:
-            found.append(DueTurn(item["pk"].removeprefix("GAME#"), int(item.get("ply", 0)), item["gsi5sk"]))
+            found.append(DueTurn(keys.game_id_of(item["pk"]), int(item.get("ply", 0)), item["gsi5sk"]))
     return found
 
 
@@ -479,9 +475,6 @@ def record_analysis(game: Game, per_ply: dict[int, dict[str, Any]], summary: dic
     having ended, so a game is summarised once. A crash in between leaves moves analysed and the game
     not, and the next ``analyse_game`` writes the same values again (the analysis is deterministic).
     """
-    from duelarena.dynamo.errors import ConditionFailed
-    from games import leaderboard
-
     updates = [
         {
             "Update": items.update_operation(
@@ -504,9 +497,15 @@ def record_analysis(game: Game, per_ply: dict[int, dict[str, Any]], summary: dic
             )
         }
     ]
-    result = leaderboard.result_analysis_update(game, summary)
-    if result is not None:
-        final.append(result)
+    result_key = (keys.results_pk(game.game_type), keys.result_sk(game.id))
+    if items.get(*result_key) is not None:  # games imported from the earlier version have none
+        final.append(
+            {
+                "Update": items.update_operation(
+                    *result_key, set_values={"analysis": results.analysis_text(summary)}
+                )
+            }
+        )
     room = _TRANSACTION_LIMIT - len(final)
     while len(updates) > room:
         items.transact_write(updates[:_TRANSACTION_LIMIT])
@@ -515,8 +514,7 @@ def record_analysis(game: Game, per_ply: dict[int, dict[str, Any]], summary: dic
         items.transact_write([*updates, *final])
     except ConditionFailed:
         return False
-    leaderboard.game_ended(replace(game, analysis=summary))
-    return True
+    return True  # the caller updates the leaderboard (storage triggers nothing)
 
 
 # ------------------------------------------------------------------------------------- moderation
@@ -563,7 +561,6 @@ def end_by_moderator(before: Game, after: Game, *, also: Sequence[dict[str, Any]
     """Like ``end_without_move`` (version-checked, no move), together with ``also``."""
     update = _versioned_update(before, after)
     items.transact_write([update, *also, *_result_operations(before, after)])
-    _ended(before, after)
     return replace(after, version=before.version + 1)
 
 
@@ -582,16 +579,52 @@ def delete_game(before: Game, *, also: Sequence[dict[str, Any]] = ()) -> int:
             "ExpressionAttributeValues": {":expected": before.version},
         }
     }
-    from games import leaderboard
-
-    items.transact_write([delete, *also, leaderboard.result_delete(before)])
-    leaderboard.game_removed(before)
+    items.transact_write([delete, *also, _result_delete(before)])
     return 1 + delete_leftovers(before.id)
 
 
 def delete_leftovers(game_id: str) -> int:
     """Delete whatever is left under a game's partition key (moves of a game whose META is gone)."""
     return items.delete_partition(keys.game_pk(game_id))
+
+
+# ------------------------------------------------------------------------------------- maintenance
+
+
+def put_imported(game_items: Sequence[dict[str, Any]]) -> None:
+    """Store games imported from the earlier version (``games.legacy_import``): items built by
+    ``game_item`` plus the import's own fields (``imported`` set). Batched; such games have no moves
+    and no result item (they were never played here)."""
+    for item in game_items:
+        if not item.get("imported") or item.get("kind") != GAME_KIND:
+            raise ValueError("put_imported stores imported game items only")
+    items.batch_put(list(game_items))
+
+
+def backfill_results(game_types: set[str]) -> dict[str, int]:
+    """Put the result item of every ended game of ``game_types`` (games that ended before result items
+    existed, or after a restore; imported games stay off the board). Walks every game through gsi4 and
+    reads each ended one (maintenance only, never on a request path); idempotent: result items are keyed by game id.
+    Returns how many were written per type."""
+    written: dict[str, int] = {}
+    cursor: str | None = None
+    while True:
+        page = items.query(ALL_GAMES, index="gsi4", limit=100, cursor=cursor)
+        batch = []
+        for row in page.items:  # gsi4 projects the list row only: an ended game is read in full
+            if row.get("game_type") not in game_types or row.get("status") not in (FINISHED, ABORTED):
+                continue
+            item = items.get(row["pk"], row["sk"])
+            if item is None or item.get("imported"):
+                continue
+            batch.append(results.result_item(game_from_item(item)))
+            written[item["game_type"]] = written.get(item["game_type"], 0) + 1
+        if batch:
+            items.batch_put(batch)
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    return written
 
 
 def list_for_moderation(
@@ -650,7 +683,7 @@ def load(game_id: str) -> tuple[Game, list[Move]] | None:
     meta = next((i for i in found if i["sk"] == keys.GAME_META_SK), None)
     if meta is None:
         return None
-    moves = sorted((move_from_item(i) for i in found if i["sk"].startswith(_MOVE_PREFIX)), key=lambda m: m.ply)
+    moves = sorted((move_from_item(i) for i in found if i["sk"].startswith(keys.MOVE_SK_PREFIX)), key=lambda m: m.ply)
     return game_from_item(meta), moves
 
 
@@ -728,7 +761,7 @@ def list_public(
     *, game_type: str | None = None, status: str | None = None, cursor: str | None = None, limit: int = 20
 ) -> GamePage:
     """Visible games, newest first: one Query on gsi2 (all types) or gsi3 (one type); status filtered."""
-    index, partition = ("gsi3", f"{FEED}#{game_type}") if game_type else ("gsi2", FEED)
+    index, partition = ("gsi3", keys.type_feed(game_type)) if game_type else ("gsi2", FEED)
     filters = {"status": status} if status else None
     return _page(items.query(partition, index=index, newest_first=True, limit=limit, cursor=cursor, filters=filters))
 

@@ -35,15 +35,15 @@ from __future__ import annotations
 import json
 import logging
 import math
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 
+from duelarena import aws
+from duelarena.domain import Unavailable
 from duelarena.dynamo import keys
-from duelarena.errors import ServiceUnavailable
 
 logger = logging.getLogger("duelarena.tasks")
 
@@ -103,45 +103,32 @@ def enqueue(game_id: str, ply: int, delay_seconds: float = 0) -> None:
     send_turn(TurnMessage(game_id, ply), delay_seconds=delay_seconds)
 
 
-_client_lock = threading.Lock()
-_clients: dict[tuple[str | None, str], Any] = {}
 
 
 def _sqs() -> Any:
-    """The process's SQS client, created on first use (not at import: cold start) and reused."""
-    key = (getattr(settings, "SQS_ENDPOINT_URL", None), settings.AWS_REGION)
-    client = _clients.get(key)
-    if client is None:
-        with _client_lock:
-            client = _clients.get(key)
-            if client is None:
-                import boto3
-                from botocore.config import Config
-
-                config = Config(
-                    region_name=settings.AWS_REGION,
-                    # A queue that is down must not hold up the request that recorded a move: the
-                    # turn is due in the table, and the sweeper sends it again.
-                    retries={"mode": "standard", "max_attempts": 2},
-                    connect_timeout=1,
-                    read_timeout=3,
-                )
-                endpoint = {"endpoint_url": key[0]} if key[0] else {}
-                client = boto3.session.Session().client("sqs", config=config, **endpoint)
-                _clients[key] = client
-    return client
+    """The process's SQS client, built on first use (not at import: cold start) by the one AWS client
+    factory (``duelarena.aws``) and reused."""
+    return aws.client(
+        "sqs",
+        region=settings.AWS_REGION,
+        endpoint_url=getattr(settings, "SQS_ENDPOINT_URL", None) or None,
+        # A queue that is down must not hold up the request that recorded a move: the turn is due in
+        # the table, and the sweeper sends it again.
+        max_attempts=2,
+        connect_timeout=1,
+        read_timeout=3,
+    )
 
 
 def reset() -> None:
     """Forget the SQS client (tests that switch endpoints or mocks)."""
-    with _client_lock:
-        _clients.clear()
+    aws.reset("sqs")
 
 
 def send_turn(message: TurnMessage, *, delay_seconds: float = 0) -> None:
     queue_url = getattr(settings, "TURN_QUEUE_URL", "")
     if not queue_url:
-        raise ServiceUnavailable("the turn queue is not configured", code="queue_unavailable")
+        raise Unavailable("the turn queue is not configured", code="queue_unavailable")
     from botocore.exceptions import BotoCoreError, ClientError
 
     delay = min(MAX_DELAY_SECONDS, max(0, math.ceil(delay_seconds)))
@@ -149,7 +136,7 @@ def send_turn(message: TurnMessage, *, delay_seconds: float = 0) -> None:
         _sqs().send_message(QueueUrl=queue_url, MessageBody=message.to_body(), DelaySeconds=delay)
     except (BotoCoreError, ClientError) as exc:
         logger.warning("turn not enqueued", extra={"game_id": message.game_id, "ply": message.ply, "error": str(exc)})
-        raise ServiceUnavailable(
+        raise Unavailable(
             "the turn queue is unavailable; try again", code="queue_unavailable", retry_after=5
         ) from None
 

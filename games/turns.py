@@ -22,14 +22,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from games.catalog import BUILTIN_PREFIX, kind_of
 from games.records import Attempt
 from games.rules import IllegalMove, RuleError, Rules, Seat
-from games.vocabulary import Termination
+from games.vocabulary import MAX_FAILED_ATTEMPTS, Termination
 from llm.budget import Budget, BudgetExhausted
-from llm.catalog import BUILTIN_PREFIX, kind_of
 
-MAX_ATTEMPTS = 3  # GAMES.md: after 3 failed attempts in one turn the seat forfeits
-FORFEIT_ILLEGAL = Termination.FORFEIT_ILLEGAL_MOVES
 NOT_ASSOCIATED = "not_associated"
 
 
@@ -90,7 +88,7 @@ def play_turn(
     judge = judge_of(options) if rules.game_type == "words" else None
     asked: Rules = _JudgedWords(rules, judge, budget) if judge else rules
     kind = kind_of(player)
-    if kind == "builtin":  # a bot's strategy is only ever given rules.public_view (llm.bots.base)
+    if kind == "builtin":  # a bot's strategy is only ever given rules.public_view (games.bots.base)
         turn = _play_bot(asked, state, seat, player.removeprefix(BUILTIN_PREFIX), seed, bot_secret)
     elif kind == "llm":
         view = rules.public_view(state, seat)
@@ -114,7 +112,7 @@ def play_turn(
 
 
 def _play_bot(rules: Rules, state: dict, seat: Seat, name: str, seed: int, secret: int | None) -> Turn:
-    from llm.bots import BOTS
+    from games.bots import BOTS
 
     bot = BOTS.get(name)
     if bot is None:
@@ -123,7 +121,7 @@ def _play_bot(rules: Rules, state: dict, seat: Seat, name: str, seed: int, secre
     judged = rules if isinstance(rules, _JudgedWords) else None
     attempts: list[Attempt] = []
     raw = ""
-    for number in range(1, MAX_ATTEMPTS + 1):
+    for number in range(1, MAX_FAILED_ATTEMPTS + 1):
         started = time.perf_counter()
         asked_before = len(judged.verdicts) if judged else 0
         try:
@@ -140,7 +138,7 @@ def _play_bot(rules: Rules, state: dict, seat: Seat, name: str, seed: int, secre
         attempts.append(attempt)
         if attempt.error is None:
             return Turn(seat, attempt.parsed, raw, state, attempts)
-    return Turn(seat, None, raw, state, attempts, forfeit=FORFEIT_ILLEGAL)
+    return Turn(seat, None, raw, state, attempts, forfeit=Termination.FORFEIT_ILLEGAL_MOVES)
 
 
 # --------------------------------------------------------------------------------------------- models
@@ -167,7 +165,7 @@ def _play_model(rules: Rules, state: dict, seat: Seat, player: str, options: dic
         return Turn(seat, result.move, raw, state, attempts)
     if result.paused_for_budget:
         return Turn(seat, None, raw, state, attempts, paused=True)
-    return Turn(seat, None, raw, state, attempts, forfeit=result.forfeit or harness.FORFEIT_PROVIDER)
+    return Turn(seat, None, raw, state, attempts, forfeit=result.forfeit or Termination.FORFEIT_PROVIDER_ERROR)
 
 
 def _attach_verdicts(attempts: list[Attempt], verdicts: list[Any]) -> None:

@@ -12,6 +12,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
+# A seat forfeits the game after this many failed attempts (illegal, unreadable or truncated answers)
+# in one turn (shared/GAMES.md, the product's game rules): the harness, the prompts and the bots' turns.
+MAX_FAILED_ATTEMPTS = 3
+
 Seat = Literal["white", "black"]
 SEATS: tuple[Seat, Seat] = ("white", "black")
 
@@ -97,6 +101,21 @@ class Termination(StrEnum):
     IMPORTED = "imported"
     IMPORTED_UNFINISHED = "imported_unfinished"
     OTHER = "other"
+
+    @property
+    def is_forfeit(self) -> bool:
+        """The seat that lost gave up its turn (illegal moves, time, provider errors, truncation)."""
+        return self in _FORFEITS
+
+
+_FORFEITS = frozenset(
+    {
+        Termination.FORFEIT_ILLEGAL_MOVES,
+        Termination.FORFEIT_TIMEOUT,
+        Termination.FORFEIT_PROVIDER_ERROR,
+        Termination.FORFEIT_TRUNCATED,
+    }
+)
 
 
 def termination_name(value: str | None) -> Termination | None:

@@ -1,4 +1,4 @@
-"""How a model plays one turn (GAMES.md, "The harness").
+"""How a model plays one turn (shared/GAMES.md, the product's game rules: "The harness").
 
 ``play_turn`` asks the model, reads the last ``MOVE:`` line, lets the rules decide legality, and on an
 illegal or unreadable answer appends feedback to the conversation and asks again. An answer cut off at the
@@ -28,21 +28,17 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from games.rules.base import IllegalMove, Rules, Seat, require_turn
-from games.vocabulary import Termination
+from games.vocabulary import MAX_FAILED_ATTEMPTS, Termination
 
 from . import pricing
 from .budget import Budget, BudgetExhausted, reserve_or_raise, settle, worst_case_micros
 from .limits import ModelLimits, limits_for
 from .parsing import parse_answer
-from .prompts import MAX_FAILED_ANSWERS, build_messages, feedback, messages_as_text, truncation_feedback
+from .prompts import build_messages, feedback, messages_as_text, truncation_feedback
 from .providers import Completion, Message, Provider, ProviderError, get_provider, split_player
 
 logger = logging.getLogger(__name__)
 
-FORFEIT_ILLEGAL = Termination.FORFEIT_ILLEGAL_MOVES
-FORFEIT_TIMEOUT = Termination.FORFEIT_TIMEOUT
-FORFEIT_PROVIDER = Termination.FORFEIT_PROVIDER_ERROR
-FORFEIT_TRUNCATED = Termination.FORFEIT_TRUNCATED  # every failed answer of the turn was cut off at the limit
 TRUNCATED = "truncated"  # the error code of an answer cut off before a playable move
 # Provider errors that say the model cannot be called with this deployment's configuration (a refused
 # key, a provider not configured): the turn stops with ``unavailable`` and the game pauses.
@@ -243,7 +239,7 @@ class _Turn:
         while True:
             remaining = self.limits.turn_deadline - (self.clock() - started)
             if remaining <= 0:
-                return self.result(forfeit=FORFEIT_TIMEOUT, error="turn_timeout: the turn ran out of time")
+                return self.result(forfeit=Termination.FORFEIT_TIMEOUT, error="turn_timeout: the turn ran out of time")
             prompt = messages_as_text(messages)
             try:
                 held = reserve_or_raise(
@@ -269,7 +265,8 @@ class _Turn:
                 if exc.kind in UNAVAILABLE_KINDS:  # our configuration, not the model: pause, never forfeit
                     return self.result(unavailable=True, error=f"provider_{exc.kind}: {exc.message}")
                 if not exc.retryable or provider_failures > self.limits.max_provider_retries or delay >= time_left:
-                    reason = FORFEIT_TIMEOUT if exc.kind == "timeout" else FORFEIT_PROVIDER
+                    timed_out = exc.kind == "timeout"
+                    reason = Termination.FORFEIT_TIMEOUT if timed_out else Termination.FORFEIT_PROVIDER_ERROR
                     return self.result(forfeit=reason, error=f"provider_{exc.kind}: {exc.message}")
                 self.sleep(delay)
                 continue
@@ -284,10 +281,11 @@ class _Turn:
                 return self.result(move=move)
             failed_answers += 1
             truncated_answers += completion.truncated
-            if failed_answers >= MAX_FAILED_ANSWERS:
-                reason = FORFEIT_TRUNCATED if truncated_answers == failed_answers else FORFEIT_ILLEGAL
+            if failed_answers >= MAX_FAILED_ATTEMPTS:
+                all_cut = truncated_answers == failed_answers
+                reason = Termination.FORFEIT_TRUNCATED if all_cut else Termination.FORFEIT_ILLEGAL_MOVES
                 return self.result(forfeit=reason, error=self.attempts[-1].error)
-            left = MAX_FAILED_ANSWERS - failed_answers
+            left = MAX_FAILED_ATTEMPTS - failed_answers
             messages = [
                 *messages,
                 # Anthropic refuses an empty assistant turn; the placeholder keeps the conversation valid.

@@ -1,6 +1,7 @@
 """The word-association judge: a model asked whether an answer is associated with the previous word.
 
-GAMES.md: when a game has a judge (its ``judge_model`` option), every accepted word is also ruled on;
+shared/GAMES.md (the product's game rules): when a game has a judge (its ``judge_model`` option),
+every accepted word is also ruled on;
 an answer the judge rules not associated counts as an illegal move. This module only asks and reads the
 ruling; the game side (``games.turns``) decides what the ruling means for the turn.
 

@@ -1,5 +1,5 @@
 """Per-model limits: how long one provider call and one turn may take, how many output tokens an answer
-may use, and the reasoning effort to ask for (GAMES.md, "Model limits").
+may use, and the reasoning effort to ask for (shared/GAMES.md, the product's game rules: "Model limits").
 
 A model's limits are its family's defaults, matched on the model name, with ``LLM_MODEL_LIMITS`` applied
 on top:

@@ -9,11 +9,11 @@ list is a different, easier test than playing the game.
 from __future__ import annotations
 
 from games.rules.base import Rules, Seat, other
+from games.vocabulary import MAX_FAILED_ATTEMPTS
 
 from .providers.base import Message
 
 ANSWER_LINE = "MOVE: <move>"
-MAX_FAILED_ANSWERS = 3  # GAMES.md: the seat forfeits after 3 failed attempts in one turn
 
 TITLES = {
     "chess": "chess",
@@ -84,7 +84,7 @@ def system_prompt(game_type: str) -> str:
         "Answer format: you may reason first, as briefly or as fully as you like. Then end your answer "
         f"with a final line of exactly this form:\n{ANSWER_LINE}\n"
         f"where <move> is {MOVE_TEXT[game_type]}. Only the last MOVE line counts. An illegal or "
-        f"unreadable move gets feedback and another try; after {MAX_FAILED_ANSWERS} failed tries in one "
+        f"unreadable move gets feedback and another try; after {MAX_FAILED_ATTEMPTS} failed tries in one "
         "turn you forfeit the game."
     )
 

@@ -106,12 +106,12 @@ class SecretStore:
 
     def _secrets_client(self, arn: str) -> Any:
         if self._client is None:
-            import boto3
+            from duelarena import aws
 
             # A secret ARN names its region; a plain name uses the deployment's region.
             parts = arn.split(":")
             region = parts[3] if arn.startswith("arn:") and len(parts) > 3 else getattr(settings, "AWS_REGION", None)
-            self._client = boto3.session.Session().client("secretsmanager", region_name=region)
+            self._client = aws.client("secretsmanager", region=region)
         return self._client
 
 

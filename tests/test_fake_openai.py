@@ -10,7 +10,8 @@ from dataclasses import replace
 import pytest
 
 from games.rules import RULES, get_rules
-from llm.harness import FORFEIT_ILLEGAL, FORFEIT_TRUNCATED, play_turn
+from games.vocabulary import Termination
+from llm.harness import play_turn
 from llm.limits import FAMILY_DEFAULTS, STANDARD
 from llm.prompts import build_messages
 from llm.providers import Message, ProviderError
@@ -107,7 +108,7 @@ def test_scripted_failures_drive_the_harness_to_a_forfeit(provider, fake):
     rules, state = start("tictactoe")
     fake.script("stubborn", ["illegal", "empty", "unreadable"])
     result = play_turn(rules, state, "white", "fake:stubborn", provider=provider, limits=FAST, legal_moves_hint=True)
-    assert result.forfeit == FORFEIT_ILLEGAL and len(result.attempts) == 3
+    assert result.forfeit == Termination.FORFEIT_ILLEGAL_MOVES and len(result.attempts) == 3
     assert [s.kind for s in fake.served("stubborn")] == ["illegal", "empty", "unreadable"]
 
 
@@ -135,7 +136,8 @@ def test_reasoning_models_get_their_limits_and_a_cut_off_answer_forfeits_truncat
     result = play_turn(rules, state, "white", "fake:o3", provider=provider, legal_moves_hint=True)
     served = fake.served("o3")
     assert [(s.max_tokens, s.reasoning_effort, s.finish_reason) for s in served] == [(32000, "medium", "length")] * 3
-    assert result.forfeit == FORFEIT_TRUNCATED and result.truncated_attempts == 3 and result.illegal_attempts == 0
+    assert result.forfeit == Termination.FORFEIT_TRUNCATED
+    assert result.truncated_attempts == 3 and result.illegal_attempts == 0
     assert all(a.truncated and a.finish_reason == "length" and a.output_tokens == 32000 for a in result.attempts)
     assert "Answer shorter" in served[1].messages[-1]["content"]
 

@@ -1,4 +1,5 @@
-"""The container entrypoint's secret loading: one Secrets Manager secret, the JWT key derived when unset."""
+"""The container entrypoint's secret loading: one Secrets Manager secret (read with the one AWS client
+factory's client), the JWT key derived when unset."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from botocore.stub import Stubber
 
 from deploy.entrypoint import derived_jwt_key, load_secrets
+from duelarena import aws
 
 ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:duelarena/prod/app-AbCdEf"
 DJANGO_KEY = "d" * 64
@@ -69,3 +71,24 @@ def test_the_template_has_one_secret_and_each_function_reads_only_it(name):
     statements = [s for p in function["Policies"] if isinstance(p, dict) and "Statement" in p for s in p["Statement"]]
     reads = [s for s in statements if "secretsmanager:GetSecretValue" in str(s["Action"])]
     assert len(reads) == 1 and reads[0]["Resource"] == {"Ref": "AppSecret"}
+
+
+def test_secrets_are_loaded_with_the_factory_client_and_never_override_the_environment():
+    aws.reset("secretsmanager")
+    client = aws.client("secretsmanager", region="eu-west-1")  # the client load_secrets will get
+    environ = {"APP_SECRETS_ARNS": ARN, "AWS_REGION": "eu-west-1", "JWT_SIGNING_KEY": "from-env"}
+    secret = {"DJANGO_SECRET_KEY": "from-secret", "JWT_SIGNING_KEY": "ignored", "EMPTY": ""}
+    with Stubber(client) as stubber:
+        stubber.add_response("get_secret_value", {"SecretString": json.dumps(secret)}, {"SecretId": ARN})
+        loaded = load_secrets(environ)
+        stubber.assert_no_pending_responses()
+    assert loaded == ["DJANGO_SECRET_KEY"]
+    assert environ["DJANGO_SECRET_KEY"] == "from-secret" and environ["JWT_SIGNING_KEY"] == "from-env"
+    assert "EMPTY" not in environ
+    aws.reset("secretsmanager")
+
+
+def test_no_secrets_named_builds_no_client():
+    aws.reset("secretsmanager")
+    assert load_secrets({}) == []
+    assert not [spec for spec in aws._made if spec.service == "secretsmanager"]

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from deploy import lwa
-from tests.http import Reply, assert_error_shape, call, cookies_from
+from deploy.web_client import Reply, assert_error_shape, call, cookies_from
 from tests.servers import start_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]

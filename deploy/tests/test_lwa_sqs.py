@@ -19,7 +19,7 @@ import pytest
 
 from deploy import lwa
 from deploy.tests.test_lwa_contract import API_DOMAIN, _start
-from tests.http import Reply, assert_error_shape, call
+from deploy.web_client import Reply, assert_error_shape, call
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 

@@ -40,6 +40,7 @@ from django.utils.html import format_html
 from django.views.generic import RedirectView
 
 from duelarena import audit
+from duelarena.domain import DomainError, ErrorKind
 from duelarena.dynamo.errors import InvalidCursor
 from duelarena.errors import ApiError, Forbidden
 
@@ -315,6 +316,10 @@ class DynamoModelAdmin(admin.ModelAdmin):
             return True, action.run(request, record)
         except Forbidden as exc:
             raise PermissionDenied(exc.message) from exc
+        except DomainError as exc:
+            if exc.kind == ErrorKind.NOT_ALLOWED:
+                raise PermissionDenied(exc.message) from exc
+            return False, exc.message
         except ApiError as exc:
             return False, exc.message
 

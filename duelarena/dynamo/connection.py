@@ -1,6 +1,8 @@
 """The one boto3 DynamoDB client of the process, created lazily and reused (the dynamorm models use it
 too, through ``models.ClientTable``: there is no boto3 resource).
 
+The client is built by the one AWS client factory (``duelarena.aws``) from the ``DYNAMODB_*`` settings.
+
 Nothing here runs at import time (cold start: no I/O, no client construction until the first call).
 Botocore event hooks count every DynamoDB API call, and the read and write capacity units it consumed
 (every data call asks for ``ReturnConsumedCapacity=INDEXES``: the total plus the table's and each
@@ -20,17 +22,16 @@ budget and keeps botocore's own timeouts.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from duelarena import aws
 from duelarena.dynamo.errors import RequestBudgetExceeded
 
 _lock = threading.Lock()
@@ -195,47 +196,25 @@ def _register_budget_hooks(events: Any) -> None:
     events.register("after-call-error.dynamodb", _budget_after_call)
 
 
-def _config() -> Any:
-    from botocore.config import Config
-
-    return Config(
-        region_name=settings.AWS_REGION,
-        retries={"mode": "standard", "max_attempts": settings.DYNAMODB_MAX_ATTEMPTS},
-        connect_timeout=settings.DYNAMODB_CONNECT_TIMEOUT,
-        read_timeout=settings.DYNAMODB_READ_TIMEOUT,
-    )
-
-
-def _endpoint() -> dict[str, Any]:
-    url = settings.DYNAMODB_ENDPOINT_URL
-    if not url:
-        return {}
-    kwargs: dict[str, Any] = {"endpoint_url": url}
-    # DynamoDB Local accepts any credentials; don't make developers configure fake ones.
-    if urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1") and not _has_aws_credentials():
-        kwargs.update(aws_access_key_id="local", aws_secret_access_key="local")  # noqa: S106
-    return kwargs
-
-
-def _has_aws_credentials() -> bool:
-    return bool(os.environ.get("AWS_ACCESS_KEY_ID") or os.environ.get("AWS_PROFILE"))
+def _options() -> dict[str, Any]:
+    """The DynamoDB client's settings, for the one AWS client factory (``duelarena.aws``)."""
+    return {
+        "region": settings.AWS_REGION,
+        "endpoint_url": settings.DYNAMODB_ENDPOINT_URL or None,
+        "max_attempts": settings.DYNAMODB_MAX_ATTEMPTS,
+        "connect_timeout": settings.DYNAMODB_CONNECT_TIMEOUT,
+        "read_timeout": settings.DYNAMODB_READ_TIMEOUT,
+    }
 
 
 def client() -> Any:
-    """The shared low-level DynamoDB client (thread-safe lazy init).
+    """The shared low-level DynamoDB client, built on first use by ``duelarena.aws`` (thread-safe).
 
     A client, not a boto3 resource: building a resource costs ~0.2 s more at cold start.
     """
     global _client
     if _client is None:
-        with _lock:
-            if _client is None:
-                import boto3
-
-                # boto3.client (default session): a fresh Session() costs ~40 ms more at cold start.
-                made = boto3.client("dynamodb", config=_config(), **_endpoint())
-                _instrument(made)
-                _client = made
+        _client = aws.client("dynamodb", prepare=_instrument, **_options())
     return _client
 
 
@@ -248,3 +227,4 @@ def reset() -> None:
     global _client
     with _lock:
         _client = None
+    aws.reset("dynamodb")

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Protocol, TypedDict, runtime_checkable
 
-from games.vocabulary import SEATS, Seat  # the one definition of the seats
+from games.vocabulary import SEATS, GameResult, Seat  # the one definition of the seats
 
 Result = Literal["first", "second", "draw"]
 
@@ -107,7 +107,7 @@ def check_seat(seat: object) -> Seat:
 
 
 def winner_result(seat: Seat) -> Result:
-    return "first" if seat == "white" else "second"
+    return GameResult.FIRST if seat == "white" else GameResult.SECOND
 
 
 def require_turn(rules: Rules, state: dict, seat: Seat) -> None:

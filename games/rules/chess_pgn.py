@@ -14,11 +14,13 @@ from __future__ import annotations
 import chess
 import chess.pgn
 
+from games.vocabulary import GameResult
+
 from .base import Outcome
 from .chess_rules import replay
 
 _OWN = {"Event", "Site", "Date", "White", "Black", "Result", "Termination", "FEN", "SetUp"}
-_RESULTS = {"first": "1-0", "second": "0-1", "draw": "1/2-1/2"}
+_RESULTS = {GameResult.FIRST: "1-0", GameResult.SECOND: "0-1", GameResult.DRAW: "1/2-1/2"}
 
 
 def pgn_result(outcome: Outcome | None) -> str:

@@ -37,6 +37,8 @@ import re
 
 import chess
 
+from games.vocabulary import GameResult, Termination
+
 from .base import (
     IllegalMove,
     MoveChoice,
@@ -116,16 +118,16 @@ def board_outcome(board: chess.Board, plies: int, max_plies: int) -> Outcome | N
     found = board.outcome(claim_draw=False)
     if found is not None:
         if found.winner is None:
-            result = "draw"
+            result = GameResult.DRAW
         else:
-            result = "first" if found.winner == chess.WHITE else "second"
+            result = GameResult.FIRST if found.winner == chess.WHITE else GameResult.SECOND
         return Outcome(result, found.termination.name.lower())
     if board.is_repetition(3):
-        return Outcome("draw", "threefold_repetition")
+        return Outcome(GameResult.DRAW, Termination.THREEFOLD_REPETITION)
     if board.halfmove_clock >= 100:
-        return Outcome("draw", "fifty_moves")
+        return Outcome(GameResult.DRAW, Termination.FIFTY_MOVES)
     if plies >= max_plies:
-        return Outcome("draw", "move_limit")
+        return Outcome(GameResult.DRAW, Termination.MOVE_LIMIT)
     return None
 
 

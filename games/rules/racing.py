@@ -1,6 +1,6 @@
 """Two-car racing on a one-dimensional track; both seats choose at once each turn.
 
-Interpretation choices (GAMES.md leaves these open):
+Interpretation choices (shared/GAMES.md, the product's game rules, leaves these open):
 - Actions: ``accelerate`` (speed +1, capped at 5), ``brake`` (-1, floored at 0), ``coast``, ``boost``.
   Accelerating at 5 or braking at 0 is legal and changes nothing.
 - ``boost`` leaves the speed unchanged and moves speed+3 this turn only; each car has 2 boosts per race.
@@ -20,6 +20,8 @@ Interpretation choices (GAMES.md leaves these open):
 from __future__ import annotations
 
 import random
+
+from games.vocabulary import GameResult, Termination
 
 from .base import (
     SEATS,
@@ -182,9 +184,9 @@ class RacingRules:
         finished = [s for s in SEATS if pos[s] >= length]
         if not finished and state["turn"] < state["options"]["turn_limit"]:
             return None
-        reason = "finish_line" if finished else "turn_limit"
+        reason = Termination.FINISH_LINE if finished else Termination.TURN_LIMIT
         if pos["white"] == pos["black"]:
-            return Outcome("draw", reason)
+            return Outcome(GameResult.DRAW, reason)
         return Outcome(winner_result(max(SEATS, key=lambda s: pos[s])), reason)
 
     def public_view(self, state: dict, viewer: Seat | None) -> dict:

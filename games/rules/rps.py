@@ -8,6 +8,8 @@ more round wins wins; equal (possible through ties) is a draw (``rounds_complete
 
 from __future__ import annotations
 
+from games.vocabulary import GameResult, Termination
+
 from .base import (
     SEATS,
     IllegalMove,
@@ -106,8 +108,8 @@ class RpsRules:
             new["score"][winner] += 1
         if len(new["rounds"]) == new["options"]["rounds"]:
             w, b = new["score"]["white"], new["score"]["black"]
-            result = "first" if w > b else "second" if b > w else "draw"
-            new["outcome"] = Outcome(result, "rounds_complete").to_dict()
+            result = GameResult.FIRST if w > b else GameResult.SECOND if b > w else GameResult.DRAW
+            new["outcome"] = Outcome(result, Termination.ROUNDS_COMPLETE).to_dict()
         return new
 
     def public_view(self, state: dict, viewer: Seat | None) -> dict:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from games.vocabulary import GameResult, Termination
+
 from .base import (
     IllegalMove,
     MoveChoice,
@@ -22,6 +24,7 @@ from .base import (
     fresh,
     plain_choices,
     require_turn,
+    winner_result,
 )
 
 LINES: tuple[tuple[int, int, int], ...] = (
@@ -112,9 +115,9 @@ class TicTacToeRules:
         new["board"][int(move) - 1] = MARKS[seat]
         new["moves"].append(move)
         if winner_mark(new["board"]):
-            new["outcome"] = Outcome("first" if seat == "white" else "second", "three_in_a_row").to_dict()
+            new["outcome"] = Outcome(winner_result(seat), Termination.THREE_IN_A_ROW).to_dict()
         elif all(new["board"]):
-            new["outcome"] = Outcome("draw", "board_full").to_dict()
+            new["outcome"] = Outcome(GameResult.DRAW, Termination.BOARD_FULL).to_dict()
         return new
 
     def public_view(self, state: dict, viewer: Seat | None) -> dict:

@@ -23,6 +23,8 @@ import re
 from collections.abc import Callable
 from functools import cache
 
+from games.vocabulary import GameResult, Termination
+
 from .base import (
     IllegalMove,
     MoveChoice,
@@ -223,7 +225,7 @@ class WordsRules:
         new = fresh(state)
         new["words"].append({"seat": seat, "word": word, "judged": False, "associated": None})
         if len(new["words"]) >= 2 * new["options"]["rounds"]:
-            new["outcome"] = Outcome("draw", "rounds_complete").to_dict()
+            new["outcome"] = Outcome(GameResult.DRAW, Termination.ROUNDS_COMPLETE).to_dict()
         return new
 
     def public_view(self, state: dict, viewer: Seat | None) -> dict:

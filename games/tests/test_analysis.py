@@ -1,4 +1,4 @@
-"""Move quality (games/analysis.py), the Stockfish players (llm/bots/stockfish.py, games/engine.py),
+"""Move quality (games/analysis.py), the Stockfish players (games/bots/stockfish.py, games/engine.py),
 PGN comments and engine anchors. The engine tests use the real Stockfish and skip without it."""
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ import chess
 import chess.pgn
 import pytest
 
-from games import analysis, engine, ratings
+from games import analysis, catalog, engine, ratings
 from games.analysis import Judgement, MoveClass, classify, move_accuracy, win_percent
+from games.bots import BOTS
+from games.bots.stockfish import search_depth
 from games.rules import get_rules
 from games.rules.chess_pgn import analysis_comment, to_pgn
-from llm import catalog
-from llm.bots import BOTS
-from llm.bots.stockfish import search_depth
 
 needs_stockfish = pytest.mark.skipif(
     not engine.available(), reason="no stockfish binary (apt-get install stockfish, or set STOCKFISH_PATH)"

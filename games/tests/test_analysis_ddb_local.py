@@ -14,8 +14,8 @@ from django.core.management import call_command
 from accounts import users
 from duelarena.dynamo import items
 from games import analysis, engine, leaderboard, ratings, selectors, service, store
+from games.bots import searcher
 from games.records import FINISHED
-from llm.bots import searcher
 
 pytestmark = [
     pytest.mark.integration,

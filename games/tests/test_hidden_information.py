@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from games.bots import ALL_GAMES, BOTS, Bot
 from games.tests.helpers import create, get, post, seat_two_humans
-from llm.bots import ALL_GAMES, BOTS, Bot
 
 CHOICES = {"rps": ("scissors", "paper"), "racing": ("accelerate", "brake")}
 

@@ -10,7 +10,8 @@ import threading
 
 import pytest
 
-from duelarena.errors import ApiError
+from duelarena.api import DOMAIN_STATUS
+from duelarena.domain import DomainError
 from games import autoplay, service, store
 from games.rules.chess_rules import san_list
 from games.tests.conftest import make_player
@@ -34,8 +35,8 @@ def _race(count: int, work) -> list[str]:
         try:
             work(i)
             result = "ok"
-        except ApiError as exc:
-            result = f"{exc.status}:{exc.code}"
+        except DomainError as exc:
+            result = f"{DOMAIN_STATUS[exc.kind]}:{exc.code}"  # what the API would answer
         with lock:
             outcomes.append(result)
 
@@ -81,7 +82,7 @@ def test_autoplay_racing_manual_steps_stays_consistent(carol):
     for _ in range(30):
         try:
             service.step(game.id, carol.user)
-        except ApiError as exc:
+        except DomainError as exc:
             assert exc.code in ("stale_ply", "game_over")
     assert autoplay.wait_idle(60)
     loaded, moves = store.load(game.id)

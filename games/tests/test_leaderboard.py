@@ -7,7 +7,7 @@ import json
 import pytest
 
 from duelarena.dynamo import items
-from games import leaderboard, service, store
+from games import leaderboard, moderation, results, service, store
 from games.leaderboard import Config, summarize
 from games.records import FINISHED, Game, empty_totals
 from games.tests.conftest import make_player
@@ -64,7 +64,7 @@ def test_a_finished_rated_game_updates_the_leaderboard_and_counts_once(alice):
 
     # Recomputing, and the result item being written again (a retried write), change nothing.
     again = leaderboard.recompute("tictactoe")
-    items.put(leaderboard.result_item(games[0]))
+    items.put(results.result_item(games[0]))
     third = leaderboard.recompute("tictactoe")
     assert again["models"] == third["models"] == board["models"] and third["rated_games"] == 4
     assert result_count("tictactoe") == 4
@@ -180,8 +180,21 @@ def test_a_recompute_from_an_older_read_never_overwrites_a_newer_board(alice, mo
 
 def test_deleting_a_game_takes_it_off_the_board(alice):
     games = play_rps_pairs(alice.user, 2)
-    store.delete_game(store.get(games[0].id))
+    admin = make_player("admin@example.com", roles=["admin"])
+    moderation.delete_game(games[0].id, admin.user)
     assert result_count("rps") == 3 and leaderboard.read("rps")["rated_games"] == 3
+
+
+def test_storage_never_recomputes_the_board(alice, monkeypatch):
+    """The store's writes trigger nothing: the service updates the leaderboard once a write returned."""
+    calls = []
+    monkeypatch.setattr(leaderboard, "recompute", lambda t, **kw: calls.append(t))
+    game = service.create_game(alice.user, game_type="rps", white="builtin:random", black="builtin:pattern")
+    after = service.play_until_over(game.id)
+    assert after.status == FINISHED and calls == ["rps"]
+    calls.clear()
+    store.delete_game(store.get(game.id))
+    assert calls == [] and result_count("rps") == 0
 
 
 def test_deferred_refresh_recomputes_once_at_the_end(alice, monkeypatch):

@@ -216,7 +216,8 @@ def test_black_move_numbers_and_checks():
 
 
 def test_lower_case_b_that_reads_as_pawn_and_as_bishop_is_refused_naming_both():
-    # GAMES.md: both the b-pawn and the bishop can take on c3, so "bxc3" is ambiguous, never the pawn silently
+    # shared/GAMES.md (the product's game rules): both the b-pawn and the bishop can take on c3,
+    # so "bxc3" is ambiguous, never the pawn silently
     state = new(start_fen="4k3/8/8/B7/8/2n5/1P6/4K3 w - - 0 1")
     for text in ("bxc3", "bc3", "bxc3+"):
         err = error(state, text)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from duelarena.domain import DomainError, ErrorKind
 from duelarena.dynamo import items, keys
 from duelarena.dynamo.errors import ConditionFailed
-from duelarena.errors import ApiError
 from games import selectors, service, store, turns
+from games.bots import ALL_GAMES, BOTS, Bot
 from games.records import Attempt, Move
 from games.rules import get_rules
 from games.tests.helpers import seat_two_humans
-from llm.bots import ALL_GAMES, BOTS, Bot
 
 
 def _moves(game_id: str) -> list[str]:
@@ -152,7 +152,7 @@ def test_a_bot_that_keeps_answering_nonsense_forfeits(alice, monkeypatch):
 
 def test_model_players_need_a_configured_provider(alice, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(DomainError) as refused:
         service.create_game(alice.user, game_type="chess", white="openai:gpt-4.1-mini", black="human")
     assert refused.value.code == "unknown_player"
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key-0123456789")
@@ -164,9 +164,9 @@ def test_model_players_need_a_configured_provider(alice, monkeypatch):
 def test_abort_is_for_moderators(alice, bob, moderator):
     game = service.create_game(alice.user, game_type="chess", white="human", black="builtin:random")
     for who in (alice, bob):
-        with pytest.raises(ApiError) as refused:
+        with pytest.raises(DomainError) as refused:
             service.abort(game.id, who.user)
-        assert refused.value.status == 403
+        assert refused.value.kind == ErrorKind.NOT_ALLOWED
     aborted = service.abort(game.id, moderator.user)
     assert (aborted.status, aborted.result, aborted.winner, aborted.termination) == (
         "aborted",
@@ -175,7 +175,7 @@ def test_abort_is_for_moderators(alice, bob, moderator):
         "aborted_by_moderator",
     )
     assert aborted.version == 2
-    with pytest.raises(ApiError) as over:
+    with pytest.raises(DomainError) as over:
         service.abort(game.id, moderator.user)
     assert over.value.code == "game_over"
     assert "aborted_by_moderator" in selectors.pgn(game.id, None) and '[Result "*"]' in selectors.pgn(game.id, None)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from botocore.stub import Stubber
 
-from duelarena.errors import ServiceUnavailable
+from duelarena.domain import ErrorKind, Unavailable
 from games import store, tasks
 from games.tests.helpers import assert_error, create, delete, post
 
@@ -119,14 +119,16 @@ def test_successor_delay_is_rounded_up_and_capped(stubbed):
 
 def test_queue_errors_become_service_unavailable(stubbed):
     stubbed.add_client_error("send_message", service_error_code="AWS.SimpleQueueService.NonExistentQueue")
-    with pytest.raises(ServiceUnavailable) as caught:
+    with pytest.raises(Unavailable) as caught:
         tasks.enqueue(GAME_ID, 0)
-    assert caught.value.code == "queue_unavailable" and caught.value.status == 503
+    assert caught.value.code == "queue_unavailable" and caught.value.kind == ErrorKind.UNAVAILABLE
 
 
 def test_sqs_client_is_built_lazily_and_reused(settings):
+    from duelarena import aws
+
     tasks.reset()
-    assert tasks._clients == {}  # nothing built until a turn is enqueued
+    assert not [spec for spec in aws._made if spec.service == "sqs"]  # nothing built until a turn is enqueued
     first = tasks._sqs()
     assert tasks._sqs() is first and first.meta.region_name == settings.AWS_REGION
     settings.SQS_ENDPOINT_URL = "http://127.0.0.1:9"
@@ -139,7 +141,7 @@ def test_the_scheduling_port_never_fails_its_caller(settings, monkeypatch):
     from games import scheduling
 
     def down(*args):
-        raise ServiceUnavailable("the turn queue is unavailable", code="queue_unavailable")
+        raise Unavailable("the turn queue is unavailable", code="queue_unavailable")
 
     monkeypatch.setattr(scheduling, "_backend", down)
     assert scheduling.enqueue(GAME_ID, 0) is False  # logged; the turn stays due for the sweeper

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from games import service, store, tasks
+from games.bots import BOTS
 from games.records import PAUSE_PLAYER_UNAVAILABLE, PAUSE_TURN_FAILED
 from games.tests.helpers import get, post
-from llm.bots import BOTS
 
 
 @pytest.fixture

@@ -119,16 +119,15 @@ def _client_for(region: str, timeout: float) -> Any:
     seconds = max(1, math.ceil(timeout))
 
     def build() -> Any:
-        import boto3
-        from botocore.config import Config
+        from duelarena import aws
 
-        config = Config(
+        return aws.client(
+            "bedrock-runtime",
+            region=region,
             read_timeout=seconds,
             connect_timeout=min(10, seconds),
-            retries={"total_max_attempts": 1, "mode": "standard"},  # the harness owns retries
+            total_max_attempts=1,  # the harness owns retries
         )
-        # A session per client: boto3's default session is not thread-safe to create clients from.
-        return boto3.session.Session().client("bedrock-runtime", region_name=region, config=config)
 
     return _clients.get(("bedrock", region, seconds), build)
 

@@ -10,12 +10,9 @@ from dataclasses import replace
 import pytest
 
 from games.rules import IllegalMove, get_rules
+from games.vocabulary import Termination
 from llm.budget import Reservation, worst_case_micros
 from llm.harness import (
-    FORFEIT_ILLEGAL,
-    FORFEIT_PROVIDER,
-    FORFEIT_TIMEOUT,
-    FORFEIT_TRUNCATED,
     TurnResult,
     backoff_seconds,
     play_turn,
@@ -156,7 +153,7 @@ def test_illegal_then_legal_answer_records_two_attempts_with_feedback():
 def test_three_illegal_answers_forfeit():
     state = after("tictactoe", [("white", "5")])
     result, provider = turn("tictactoe", "MOVE: 5", "no idea", "MOVE: 10", state=state, seat="black")
-    assert result.forfeit == FORFEIT_ILLEGAL and result.move is None
+    assert result.forfeit == Termination.FORFEIT_ILLEGAL_MOVES and result.move is None
     assert [a.number for a in result.attempts] == [1, 2, 3] and result.illegal_attempts == 3
     assert result.attempts[1].error.startswith("no_move_line:") and result.attempts[2].error.startswith(
         "unreadable_move:"
@@ -209,10 +206,10 @@ def test_a_truncated_answer_with_a_legal_move_line_is_played_and_recorded_as_tru
 
 def test_three_truncated_answers_forfeit_truncated_and_mixed_failures_forfeit_illegal():
     result, _ = turn("rps", cut_off(), cut_off(), cut_off())
-    assert result.forfeit == FORFEIT_TRUNCATED and result.move is None
+    assert result.forfeit == Termination.FORFEIT_TRUNCATED and result.move is None
     assert result.truncated_attempts == 3 and result.illegal_attempts == 0
     mixed, _ = turn("rps", cut_off(), "MOVE: lizard", cut_off())
-    assert mixed.forfeit == FORFEIT_ILLEGAL
+    assert mixed.forfeit == Termination.FORFEIT_ILLEGAL_MOVES
     assert (mixed.truncated_attempts, mixed.illegal_attempts) == (2, 1)
 
 
@@ -297,7 +294,7 @@ def test_replayed_reasoning_model_plays_under_its_defaults_and_forfeited_under_t
     result, _ = turn(
         "chess", provider=old, player="openai:o3", clock=old.clock, sleep=old.sleep, limits=OLD_GLOBAL_LIMITS
     )
-    assert result.forfeit == FORFEIT_TIMEOUT and result.move is None
+    assert result.forfeit == Termination.FORFEIT_TIMEOUT and result.move is None
     assert all(a.error.startswith("provider_timeout") for a in result.attempts)
     assert {timeout for _, timeout, _ in old.asked} == {60}
 
@@ -307,7 +304,8 @@ def test_under_the_old_token_limit_a_reasoning_answer_is_cut_off_and_forfeits_tr
     model = ReasoningModel([(100.0, 15000, "Long analysis.\nMOVE: e4")])
     limits = replace(OLD_GLOBAL_LIMITS, call_timeout=600, turn_deadline=840)
     result, _ = turn("chess", provider=model, player="openai:o3", clock=model.clock, sleep=model.sleep, limits=limits)
-    assert result.forfeit == FORFEIT_TRUNCATED and result.truncated_attempts == 3 and result.illegal_attempts == 0
+    assert result.forfeit == Termination.FORFEIT_TRUNCATED
+    assert result.truncated_attempts == 3 and result.illegal_attempts == 0
 
 
 @pytest.mark.parametrize(
@@ -347,7 +345,7 @@ def test_words_answers_are_checked_by_the_rules():
     state = after("words", [])
     start = state["start_word"]
     result, _ = turn("words", f"MOVE: {start}", "MOVE: two words", "MOVE: zzzzqx", state=state)
-    assert result.forfeit == FORFEIT_ILLEGAL
+    assert result.forfeit == Termination.FORFEIT_ILLEGAL_MOVES
     errors = [a.error for a in result.attempts]
     assert "previous word" in errors[0] and "more than one word" in errors[1] and "word list" in errors[2]
 
@@ -365,7 +363,7 @@ def test_provider_errors_are_retried_with_backoff_then_forfeit():
     sleeps: list[float] = []
     limits = replace(FAMILY_DEFAULTS[STANDARD], max_provider_retries=3)
     result, _ = turn("rps", error, error, error, error, sleep=sleeps.append, limits=limits)
-    assert result.forfeit == FORFEIT_PROVIDER and len(result.attempts) == 4 and len(sleeps) == 3
+    assert result.forfeit == Termination.FORFEIT_PROVIDER_ERROR and len(result.attempts) == 4 and len(sleeps) == 3
     assert all(a.input_tokens == 0 and a.cost_micros == 0 and a.answer == "" for a in result.attempts)
     assert all(a.prompt for a in result.attempts)  # the prompt that was sent is kept for failed calls too
 
@@ -373,9 +371,9 @@ def test_provider_errors_are_retried_with_backoff_then_forfeit():
 def test_provider_timeouts_forfeit_timeout_and_unretryable_errors_stop_at_once():
     timeout = ProviderError("timeout", "slow", True)
     result, _ = turn("rps", timeout, timeout, limits=replace(FAMILY_DEFAULTS[STANDARD], max_provider_retries=1))
-    assert result.forfeit == FORFEIT_TIMEOUT and len(result.attempts) == 2
+    assert result.forfeit == Termination.FORFEIT_TIMEOUT and len(result.attempts) == 2
     result, _ = turn("rps", ProviderError("bad_request", "HTTP 400", False), "MOVE: rock")
-    assert result.forfeit == FORFEIT_PROVIDER and len(result.attempts) == 1
+    assert result.forfeit == Termination.FORFEIT_PROVIDER_ERROR and len(result.attempts) == 1
     assert result.error == "provider_bad_request: HTTP 400"
 
 
@@ -410,7 +408,7 @@ def test_turn_deadline_forfeits_timeout_and_bounds_call_timeouts():
     provider.complete = slow
     limits = replace(FAMILY_DEFAULTS[STANDARD], call_timeout=60, turn_deadline=100)
     result, _ = turn("rps", provider=provider, clock=lambda: now[0], limits=limits)
-    assert result.forfeit == FORFEIT_TIMEOUT and len(result.attempts) == 2
+    assert result.forfeit == Termination.FORFEIT_TIMEOUT and len(result.attempts) == 2
     assert provider.timeouts == [60, 30]
 
 

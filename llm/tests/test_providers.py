@@ -24,8 +24,9 @@ from botocore.exceptions import ReadTimeoutError
 from botocore.stub import Stubber
 
 from games.rules import get_rules
+from games.vocabulary import Termination
 from llm import secrets
-from llm.harness import FORFEIT_PROVIDER, FORFEIT_TIMEOUT, play_turn
+from llm.harness import play_turn
 from llm.limits import FAMILY_DEFAULTS, STANDARD
 from llm.providers import Message, ProviderError, anthropic_provider, get_provider, openai_compat, split_player
 from llm.providers.anthropic_provider import AnthropicProvider
@@ -163,7 +164,7 @@ def test_openai_500s_until_forfeit_provider_error(openai_api, settings):
     router, provider = openai_api
     route = router.post("/chat/completions").respond(500, json=error_json("The server had an error"))
     result, sleeps = ttt_turn(provider, limits=None)
-    assert result.forfeit == FORFEIT_PROVIDER and result.move is None
+    assert result.forfeit == Termination.FORFEIT_PROVIDER_ERROR and result.move is None
     assert route.call_count == 4 and len(result.attempts) == 4  # 1 call + 3 retries, every one recorded
     assert all(a.error.startswith("provider_server_error") for a in result.attempts)
     assert len(sleeps) == 3 and sleeps[0] < sleeps[2]  # exponential
@@ -174,7 +175,7 @@ def test_openai_timeouts_forfeit_timeout(openai_api):
     router, provider = openai_api
     route = router.post("/chat/completions").mock(side_effect=httpx.ReadTimeout)
     result, sleeps = ttt_turn(provider)
-    assert result.forfeit == FORFEIT_TIMEOUT and len(sleeps) == FAST.max_provider_retries
+    assert result.forfeit == Termination.FORFEIT_TIMEOUT and len(sleeps) == FAST.max_provider_retries
     assert route.call_count == FAST.max_provider_retries + 1
     assert all(a.error.startswith("provider_timeout") for a in result.attempts)
     with pytest.raises(ProviderError) as caught:
@@ -360,7 +361,7 @@ def test_anthropic_overloaded_is_retried_then_forfeits(anthropic_api):
     overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
     route = router.post("/v1/messages").respond(529, json=overloaded)
     result, sleeps = ttt_turn(provider, player="anthropic:claude-haiku-4-5")
-    assert result.forfeit == FORFEIT_PROVIDER and route.call_count == 4 and len(sleeps) == 3
+    assert result.forfeit == Termination.FORFEIT_PROVIDER_ERROR and route.call_count == 4 and len(sleeps) == 3
 
 
 def test_anthropic_timeout_and_401(anthropic_api):
@@ -383,7 +384,7 @@ def test_anthropic_timeouts_forfeit_timeout(anthropic_api):
     router, provider = anthropic_api
     router.post("/v1/messages").mock(side_effect=httpx.ReadTimeout)
     result, _ = ttt_turn(provider, player="anthropic:claude-haiku-4-5")
-    assert result.forfeit == FORFEIT_TIMEOUT and len(result.attempts) == 4
+    assert result.forfeit == Termination.FORFEIT_TIMEOUT and len(result.attempts) == 4
 
 
 # ------------------------------------------------------------------------------ OpenAI-compatible
@@ -559,7 +560,7 @@ def test_bedrock_read_timeout_forfeits_timeout():
             raise ReadTimeoutError(endpoint_url="https://bedrock-runtime.us-east-1.amazonaws.com")
 
     result, sleeps = ttt_turn(BedrockProvider("us-east-1", client=SlowClient()), player=f"bedrock:{HAIKU}")
-    assert result.forfeit == FORFEIT_TIMEOUT and len(sleeps) == FAST.max_provider_retries
+    assert result.forfeit == Termination.FORFEIT_TIMEOUT and len(sleeps) == FAST.max_provider_retries
 
 
 # ---------------------------------------------------------------------------- secrets and imports

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.http import call
+from deploy.web_client import call
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.integration]
 

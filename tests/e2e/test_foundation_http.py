@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.http import assert_error_shape, call
+from deploy.web_client import assert_error_shape, call
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import chess.pgn
 import pytest
 
-from tests.http import assert_error_shape, call
+from deploy.web_client import assert_error_shape, call
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 

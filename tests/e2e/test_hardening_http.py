@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.http import assert_error_shape, call
+from deploy.web_client import assert_error_shape, call
 from tests.servers import REPO, start_server, stop_server
 
 pytestmark = pytest.mark.e2e

@@ -29,8 +29,8 @@ from pathlib import Path
 
 import pytest
 
+from deploy.web_client import call
 from tests.fakes.openai_server import ILLEGAL_MOVE, FakeOpenAI, Served
-from tests.http import call
 from tests.servers import create_table, start_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]

@@ -19,9 +19,9 @@ import uuid
 
 import pytest
 
+from deploy.web_client import call
 from tests.e2e.test_llm_games_http import KEY, KEY_NAME, PRICES
 from tests.fakes.openai_server import FakeOpenAI
-from tests.http import call
 from tests.servers import create_table, start_server, stop_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from deploy import dynamodb_local
-from tests.http import call
+from deploy.web_client import call
 from tests.servers import create_table, start_server, stop_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]

@@ -38,6 +38,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from games.vocabulary import GameResult
+
 DEFAULT_OWNER = "tournament@duelarena.local"
 _NAMESPACE = uuid.UUID("6c2b7f0e-3f4a-4d8e-9a57-2f6f1c1d9e0b")
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -187,8 +189,8 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------------------------ checks
 
     def _players(self, game_type: str, text: str) -> list[str]:
+        from games import catalog
         from games.rules import RULES
-        from llm import catalog
 
         if game_type not in RULES:
             raise CommandError(f"unknown game type {game_type!r}; known: {', '.join(sorted(RULES))}")
@@ -249,6 +251,7 @@ class Command(BaseCommand):
         from tqdm import tqdm
 
         from accounts.limits import LimitExceeded
+        from duelarena.domain import DomainError
         from duelarena.errors import ApiError
         from games import store
 
@@ -268,7 +271,7 @@ class Command(BaseCommand):
                     game = self._play_one(spec, owner, pairing, gid, game)
                 except LimitExceeded as exc:
                     return self._budget_message(owner, exc, pairings, tid)
-                except ApiError as exc:
+                except (ApiError, DomainError) as exc:
                     return f"stopped at game {pairing.index + 1} ({pairing.white} vs {pairing.black}): {exc.message}"
                 if game.is_live:
                     state = store.get(gid)
@@ -332,7 +335,8 @@ class Command(BaseCommand):
             if game is None or game.result is None:
                 continue
             finished += 1
-            scores = {"first": (1.0, 0.0), "second": (0.0, 1.0), "draw": (0.5, 0.5)}[game.result]
+            points = {GameResult.FIRST: (1.0, 0.0), GameResult.SECOND: (0.0, 1.0), GameResult.DRAW: (0.5, 0.5)}
+            scores = points[game.result]
             sides = ((pairing.white, pairing.black, scores[0]), (pairing.black, pairing.white, scores[1]))
             for me, them, score in sides:
                 row = record[me]

@@ -60,7 +60,7 @@ def _models(games: frozenset[str]) -> list[Player]:
 
 def available_players(game_type: str | None = None) -> list[Player]:
     """Every seatable player (for one game type when given), humans first, then bots, then models."""
-    from llm.bots import BOTS
+    from games.bots import BOTS
 
     games = _game_types()
     players = [Player(HUMAN, "human", games)]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from games import catalog
+from games.bots import BOTS
 from games.rules import RULES
-from llm import catalog
-from llm.bots import BOTS
 
 KEY = "sk-proj-testkey-0123456789abcdef"
 

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
+from games.bots import ALL_GAMES, BOTS, Bot
 from games.rules import RULES, RuleError, Rules, get_rules
-from llm.bots import ALL_GAMES, BOTS, Bot
 
 
 def play(game: str, white: str, black: str, seed: int, options: dict | None = None) -> dict:

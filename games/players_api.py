@@ -1,5 +1,8 @@
 """`/api/llm/models`: the players this deployment can seat (no authentication needed).
 
+The player catalog is a games concept (``games.catalog``), so the router lives here; its URL stays
+``/api/llm/models`` (mounted by ``duelarena.api``).
+
 Only names that ``POST /api/games`` would accept are listed: ``human``, the built-in bots with the games
 they play, and the models of the providers that are really configured (a key, a region, an endpoint),
 with their prices in USD per million tokens (null when unknown). Provider keys themselves never appear.
@@ -49,7 +52,7 @@ _errors, _extra = errors({}, optional_token=True)
 )
 def models(request: HttpRequest) -> dict[str, Any]:
     from games.api import optional_user
-    from llm.catalog import available_players
+    from games.catalog import available_players
 
     optional_user(request)  # a token, when sent, must be valid (as on every public read)
     return {

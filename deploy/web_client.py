@@ -1,4 +1,4 @@
-"""A tiny HTTP client for e2e tests (stdlib only, so it tests the server, not a client library)."""
+"""A tiny HTTP client for the e2e tests and the container check (stdlib only: it tests the server)."""
 
 from __future__ import annotations
 
