@@ -8,6 +8,9 @@ class GamesConfig(AppConfig):
     def ready(self) -> None:
         # Wire the service's scheduling port to the configured task backend (no I/O here: the backend
         # builds its clients and threads on first use).
-        from games import scheduling, tasks
+        from django.conf import settings
+
+        from games import engine, scheduling, tasks
 
         scheduling.set_backend(tasks.enqueue)
+        engine.configure(getattr(settings, "STOCKFISH_PATH", ""))

@@ -43,15 +43,19 @@ class EngineUnavailable(RuntimeError):
     """No Stockfish binary here, or it failed twice in a row."""
 
 
+_configured: str | None = None  # settings.STOCKFISH_PATH, given by the games app at start (``configure``)
+
+
+def configure(path: str | None) -> None:
+    """Use ``path`` as the Stockfish binary (empty or None: look for it). Called by ``games.apps`` with
+    ``settings.STOCKFISH_PATH``; this module itself stays free of Django (the bots use it)."""
+    global _configured
+    _configured = path or ""
+
+
 def stockfish_path() -> str | None:
     """The Stockfish binary to run, or None when there is none (see the module docstring)."""
-    configured = ""
-    try:
-        from django.conf import settings
-
-        configured = str(getattr(settings, "STOCKFISH_PATH", "") or "")
-    except Exception:  # settings not configured (pure use outside Django)
-        configured = os.environ.get("STOCKFISH_PATH", "")
+    configured = _configured if _configured is not None else os.environ.get("STOCKFISH_PATH", "")
     if configured:
         return configured if os.access(configured, os.X_OK) else None
     found = shutil.which("stockfish")

@@ -40,7 +40,7 @@ PROJECT = {
     "duelarena.wsgi",
 }
 # The Django-free core inside games (packages include their submodules).
-CORE = ("games.bots", "games.ratings", "games.rules", "games.vocabulary")
+CORE = ("games.bots", "games.engine", "games.ratings", "games.rules", "games.vocabulary")
 # The apps, from the top: each may import those after it, never one before it.
 APPS = ("games", "accounts", "llm")
 # Imports allowed against the rules above, each with its reason. Keep it empty if you can.

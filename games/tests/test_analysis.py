@@ -132,8 +132,8 @@ def test_stockfish_players_are_offered_and_play_legal_moves_from_one_shared_proc
     assert move in rules.legal_moves(state, "black") and shared.pid not in (None, pid)
 
 
-def test_without_a_binary_the_stockfish_players_are_not_offered(settings):
-    settings.STOCKFISH_PATH = "/nonexistent/stockfish"
+def test_without_a_binary_the_stockfish_players_are_not_offered(monkeypatch):
+    monkeypatch.setattr(engine, "_configured", "/nonexistent/stockfish")  # settings.STOCKFISH_PATH, at start
     assert not engine.available()
     assert not any("stockfish" in p.name for p in catalog.available_players("chess"))
     assert catalog.find_player("builtin:searcher", "chess") is not None
