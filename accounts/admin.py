@@ -1,10 +1,10 @@
 """The users admin over DynamoDB (``accounts.users``).
 
 DynamoDB calls per page (besides the session user's GetItem):
-- list: ONE Query on gsi1 ``USERS``, newest first;
+- list: ONE Query on gsi6 ``USERS``, newest first;
 - detail: GetItem (the user) + GetItem (today's spend counter) + what other apps' sections read (games:
   one Query on gsi1 ``OWNER#<id>``, their newest games, see ``games.admin``);
-- search: an email is one Query on gsi2 ``EMAIL#<email>``, an id one GetItem.
+- search: an email is one Query on gsi7 ``EMAIL#<email>``, an id one GetItem.
 """
 
 from __future__ import annotations

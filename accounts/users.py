@@ -1,7 +1,7 @@
 """Users in DynamoDB: the one module that writes user items.
 
 Items:
-- ``USER#<id> / PROFILE``: the user (gsi1 = USERS feed, gsi2 = EMAIL#<email> lookup), the dynamorm
+- ``USER#<id> / PROFILE``: the user (gsi6 = USERS feed, gsi7 = EMAIL#<email> lookup), the dynamorm
   model ``duelarena.dynamo.models.UserProfile``: reads, the admin's list and the updates that need no
   transaction go through it. Creating a user (with its email guard) and a change written with its
   audit entry are transactions, and an update that removes an attribute needs ``REMOVE``, which
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 ROLES = ("player", "moderator", "admin")
 ACTIVE, BANNED = "active", "banned"
-USERS_FEED = "USERS"  # gsi1 partition of every user (the admin's list)
+USERS_FEED = "USERS"  # gsi6 partition of every user (the admin's list)
 
 
 class UserError(Exception):
@@ -106,10 +106,10 @@ def _to_item(user: User) -> dict[str, Any]:
         pk=keys.user_pk(user.id),
         sk=keys.USER_PROFILE_SK,
         kind="user",
-        gsi1pk=USERS_FEED,
-        gsi1sk=keys.timeline_key(user.created_at, user.id),
-        gsi2pk=keys.email_key(user.email),
-        gsi2sk="USER",
+        gsi6pk=USERS_FEED,
+        gsi6sk=keys.timeline_key(user.created_at, user.id),
+        gsi7pk=keys.email_key(user.email),
+        gsi7sk="USER",
     )
     return model_item(UserProfile, item)
 
@@ -124,14 +124,14 @@ def get(user_id: str) -> User | None:
 
 
 def get_by_email(email: str) -> User | None:
-    """One Query on gsi2 (EMAIL#<email>)."""
+    """One Query on gsi7 (EMAIL#<email>)."""
     from duelarena.dynamo.models import UserProfile
 
     try:
         normalized = normalize_email(email)
     except UserError:
         return None
-    found = next(iter(UserProfile.ByEmail.query(gsi2pk=keys.email_key(normalized)).limit(1)), None)
+    found = next(iter(UserProfile.ByEmail.query(gsi7pk=keys.email_key(normalized)).limit(1)), None)
     return _from_model(found) if found else None
 
 
@@ -302,13 +302,13 @@ def revoke_family(user: User, family: str, until: int, *, now: float | None = No
 
 
 def list_page(cursor: str | None = None, limit: int = 50) -> items.Page:
-    """The admin's user list, newest first: one Query on gsi1 (``USERS``) through ``UserProfile``."""
+    """The admin's user list, newest first: one Query on gsi6 (``USERS``) through ``UserProfile``."""
     from duelarena.dynamo.models import UserProfile, page, values
 
     found, next_cursor = page(
-        UserProfile.ByCreated.query(gsi1pk=USERS_FEED),
+        UserProfile.ByCreated.query(gsi6pk=USERS_FEED),
         partition=USERS_FEED,
-        index="gsi1",
+        index="gsi6",
         newest_first=True,
         limit=limit,
         cursor=cursor,

@@ -4,16 +4,16 @@ Items (see the access-pattern table in ``duelarena/dynamo/schema.py``):
 
 - ``AUDIT#<object kind>#<object id>`` / ``<at ISO-8601>#<entry id>``: one change of one object. The
   object's history is one Query on its partition, newest first.
-- gsi1 = ``AUDIT`` / ``<at>#<entry id>``: the feed of every change, newest first (the admin index's
-  "Recent actions"). ``AUDIT`` cannot collide with the other gsi1 partitions (``USERS``,
-  ``OWNER#<id>``).
+- gsi6 = ``AUDIT`` / ``<at>#<entry id>``: the feed of every change, newest first (the admin index's
+  "Recent actions"). gsi6 holds only users (``USERS``) and audit entries, so ``AUDIT`` cannot collide
+  with another partition and no game write is ever copied there.
 
 A change and its audit item are written together: the module that owns the object puts
 ``put_operation(entry)`` into the same TransactWriteItems as the change, so neither can exist without
 the other. ``record`` writes an entry on its own, for events that change nothing else.
 ``before``/``after`` are stored as JSON text: any shape, exact numbers, no DynamoDB type surprises.
 
-Storage: the dynamorm model ``duelarena.dynamo.models.AuditEntry`` declares the item (and its gsi1
+Storage: the dynamorm model ``duelarena.dynamo.models.AuditEntry`` declares the item (and its gsi6
 feed); ``record`` puts through it (conditioned on the entry not existing), ``history`` and ``recent``
 query through it. ``put_operation`` hands the same validated item to the owner's transaction, which
 goes through the raw client (dynamorm has no transactions).
@@ -124,8 +124,8 @@ def _item(entry: Entry) -> dict[str, Any]:
         "object_repr": entry.object_repr,
         "before": json.dumps(entry.before, sort_keys=True, default=str),
         "after": json.dumps(entry.after, sort_keys=True, default=str),
-        "gsi1pk": FEED,
-        "gsi1sk": timeline,
+        "gsi6pk": FEED,
+        "gsi6sk": timeline,
     })
 
 
@@ -175,10 +175,10 @@ def history(object_kind: str, object_id: str, *, cursor: str | None = None, limi
 
 
 def recent(*, cursor: str | None = None, limit: int = 10) -> AuditPage:
-    """Every change, newest first: one Query on gsi1 (``AUDIT``)."""
+    """Every change, newest first: one Query on gsi6 (``AUDIT``)."""
     from duelarena.dynamo.models import AuditEntry, page, values
 
     found, next_cursor = page(
-        AuditEntry.Feed.query(gsi1pk=FEED), partition=FEED, index="gsi1", newest_first=True, limit=limit, cursor=cursor
+        AuditEntry.Feed.query(gsi6pk=FEED), partition=FEED, index="gsi6", newest_first=True, limit=limit, cursor=cursor
     )
     return AuditPage([_entry(values(e)) for e in found], next_cursor)

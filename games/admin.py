@@ -5,7 +5,7 @@ DynamoDB calls per page (besides the session user's GetItem):
 - list: ONE Query - gsi4 ``GAMES`` newest first, or gsi1 ``OWNER#<id>`` with the owner filter; the
   type, status, flagged and hidden filters are FilterExpressions on that Query (``store.list_for_moderation``);
 - detail: one Query for the game with its moves (``store.load``) + one GetItem for the owner's email;
-- search: a game id is one GetItem, an email one Query on gsi2; each leads to a page above.
+- search: a game id is one GetItem, an email one Query on gsi7; each leads to a page above.
 
 Django imports this module at start-up (admin autodiscovery): the rule engines, python-chess, the store
 and the game service are imported inside the functions that use them, as the API does (cold start).

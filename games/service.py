@@ -580,11 +580,22 @@ def _lease_seconds(game: Game, seats: list[Seat]) -> int:
     return int(longest)
 
 
+def _needs_lease(game: Game, seats: list[Seat]) -> bool:
+    """Whether the turn is claimed first: only when a seat's turn may call a model (its own, or the
+    word-association judge). A lease is what keeps a second worker from calling (and paying for) the
+    model again; a built-in bot answers in milliseconds and calls nothing, so its turn skips the claim
+    (one UpdateItem less): a duplicate delivery just plays the same move and loses the version-checked
+    write (``Conflict``), and a worker that dies mid-turn leaves the game due for the sweeper as a
+    lapsed lease would."""
+    return any(calls_a_model(game.player(seat), game.options) for seat in seats)
+
+
 def play_due_turn(game_id: str, ply: int | None = None) -> TurnOutcome:
     """A background worker's try of the game's due AI turn (both task backends; ``ply``: the turn the
-    queued message is for). Takes the turn's lease, plays it, records it in one write and schedules
-    the next. A fault (storage down, a bug) leaves the turn due: it is tried again after a backoff,
-    or after the lease when the worker died, and only a cause that will not pass pauses the game."""
+    queued message is for). Takes the turn's lease when a seat calls a model (``_needs_lease``), plays
+    it, records it in one write and schedules the next. A fault (storage down, a bug) leaves the turn
+    due: it is tried again after a backoff, or after the lease when the worker died, and only a cause
+    that will not pass pauses the game."""
     found = store.get_for_turn(game_id)  # the game item, and a chess game's move list for the prompt
     if found is None:
         return TurnOutcome.IDLE
@@ -602,11 +613,13 @@ def play_due_turn(game_id: str, ply: int | None = None) -> TurnOutcome:
     now = _now()
     if (game.lease_until or 0) > now:
         return TurnOutcome.BUSY
-    token = uuid.uuid4().hex
-    try:
-        game = store.claim_turn(game, token=token, until=now + _lease_seconds(game, seats), now=now)
-    except ConditionFailed:
-        return TurnOutcome.CONFLICT
+    if _needs_lease(game, seats):
+        try:
+            game = store.claim_turn(
+                game, token=uuid.uuid4().hex, until=now + _lease_seconds(game, seats), now=now
+            )
+        except ConditionFailed:
+            return TurnOutcome.CONFLICT
     try:
         after = _play_ai_turns(game, history)
     except LimitExceeded:

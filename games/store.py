@@ -727,8 +727,8 @@ def moves_after(game_id: str, after: int, limit: int | None = None) -> list[Move
 
 
 def game_from_list_item(item: dict[str, Any]) -> Game:
-    """A Game from a list index entry. gsi1/gsi2 carry whole items; gsi3/gsi4 only the list row
-    (``schema.GAME_LIST_ATTRIBUTES``, gsi4 also flags and totals): there the rules' state, options,
+    """A Game from a list index entry: gsi1-gsi4 carry only the list row (``schema.GAME_LIST_ATTRIBUTES``,
+    gsi1/gsi4 also flags and totals), so the rules' state, options,
     seed, version and secret are absent (empty/zero), and a due turn shows as ``due_at=0``. Enough for
     ``selectors.game_summary`` and the admin's list columns; never for a write (writes read the game)."""
     if "state" in item:

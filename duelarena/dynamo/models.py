@@ -7,12 +7,12 @@ the entities use these models for every read and write that needs no transaction
 
 | model              | items                                         | owner                        | indexes        |
 |--------------------|-----------------------------------------------|------------------------------|----------------|
-| ``UserProfile``    | ``USER#<id> / PROFILE``                       | ``accounts.users``           | gsi1 (USERS),  |
-|                    |                                               |                              | gsi2 (EMAIL#)  |
+| ``UserProfile``    | ``USER#<id> / PROFILE``                       | ``accounts.users``           | gsi6 (USERS),  |
+|                    |                                               |                              | gsi7 (EMAIL#)  |
 | ``LeaderboardItem``| ``LEADERBOARD#<type> / CURRENT``              | ``games.leaderboard``        | none           |
 | ``Tournament``     | ``TOURNAMENT#<id> / META``                    | ``games...commands.tournament`` | none        |
 | ``ImportLedger``   | ``IMPORT#<source> / USER#<id>`` or ``GAME#..`` | ``games.legacy_import``      | none           |
-| ``AuditEntry``     | ``AUDIT#<kind>#<id> / <at>#<entry id>``       | ``duelarena.audit``          | gsi1 (AUDIT)   |
+| ``AuditEntry``     | ``AUDIT#<kind>#<id> / <at>#<entry id>``       | ``duelarena.audit``          | gsi6 (AUDIT)   |
 
 The table itself (keys, indexes, projections) is defined once in ``duelarena.dynamo.schema``; the
 indexes here only name which of its GSIs a model is queried on (a test checks they agree).
@@ -193,8 +193,8 @@ class _StringKeys:
 
 
 class UserProfile(_StringKeys, DynaModel):
-    """``USER#<id> / PROFILE``: a user (``accounts.users.User``). gsi1 = ``USERS`` (the admin's list,
-    newest first), gsi2 = ``EMAIL#<email>`` (sign-in by email)."""
+    """``USER#<id> / PROFILE``: a user (``accounts.users.User``). gsi6 = ``USERS`` (the admin's list,
+    newest first), gsi7 = ``EMAIL#<email>`` (sign-in by email)."""
 
     Table = SharedTable
 
@@ -202,10 +202,10 @@ class UserProfile(_StringKeys, DynaModel):
         pk = types.StringType(required=True)
         sk = types.StringType(required=True)
         kind = types.StringType()
-        gsi1pk = types.StringType()
-        gsi1sk = types.StringType()
-        gsi2pk = types.StringType()
-        gsi2sk = types.StringType()
+        gsi6pk = types.StringType()
+        gsi6sk = types.StringType()
+        gsi7pk = types.StringType()
+        gsi7sk = types.StringType()
         id = types.StringType(required=True)
         email = types.StringType(required=True)
         name = types.StringType()
@@ -220,15 +220,15 @@ class UserProfile(_StringKeys, DynaModel):
         revoked_families = types.DictType(types.IntType())
 
     class ByCreated(GlobalIndex):
-        name = "gsi1"
-        hash_key = "gsi1pk"
-        range_key = "gsi1sk"
+        name = "gsi6"
+        hash_key = "gsi6pk"
+        range_key = "gsi6sk"
         projection = ProjectAll()
 
     class ByEmail(GlobalIndex):
-        name = "gsi2"
-        hash_key = "gsi2pk"
-        range_key = "gsi2sk"
+        name = "gsi7"
+        hash_key = "gsi7pk"
+        range_key = "gsi7sk"
         projection = ProjectAll()
 
 
@@ -279,7 +279,7 @@ class ImportLedger(_StringKeys, DynaModel):
 
 
 class AuditEntry(_StringKeys, DynaModel):
-    """``AUDIT#<kind>#<id> / <at>#<entry id>``: one change of one object; gsi1 = ``AUDIT`` (the feed)."""
+    """``AUDIT#<kind>#<id> / <at>#<entry id>``: one change of one object; gsi6 = ``AUDIT`` (the feed)."""
 
     Table = SharedTable
 
@@ -287,8 +287,8 @@ class AuditEntry(_StringKeys, DynaModel):
         pk = types.StringType(required=True)
         sk = types.StringType(required=True)
         kind = types.StringType()
-        gsi1pk = types.StringType()
-        gsi1sk = types.StringType()
+        gsi6pk = types.StringType()
+        gsi6sk = types.StringType()
         id = types.StringType(required=True)
         at = types.StringType(required=True)
         actor_id = types.StringType(required=True)
@@ -301,9 +301,9 @@ class AuditEntry(_StringKeys, DynaModel):
         after = types.StringType()
 
     class Feed(GlobalIndex):
-        name = "gsi1"
-        hash_key = "gsi1pk"
-        range_key = "gsi1sk"
+        name = "gsi6"
+        hash_key = "gsi6pk"
+        range_key = "gsi6sk"
         projection = ProjectAll()
 
 

@@ -7,10 +7,12 @@ Access patterns (every API and admin read is one GetItem or Query, never a Scan)
 |-------------------------------------------|-----------|-----------------------------------------------|
 | a game with all its moves                 | Query     | pk = GAME#<id>                                 |
 | a game's metadata only                    | GetItem   | pk = GAME#<id>, sk = META                      |
-| a user's games, newest first              | Query     | gsi1: gsi1pk = OWNER#<user_id>, desc          |
-| all users, newest first (admin)           | Query     | gsi1: gsi1pk = USERS, desc                    |
-| public games, newest first                | Query     | gsi2: gsi2pk = FEED, desc                     |
-| a user by email                           | Query     | gsi2: gsi2pk = EMAIL#<email>                  |
+| a user's games, newest first              | Query     | gsi1: gsi1pk = OWNER#<user_id>, desc (list    |
+|                                           |           |   rows + totals: GAME_ADMIN_ATTRIBUTES)       |
+| all users, newest first (admin)           | Query     | gsi6: gsi6pk = USERS, desc                    |
+| public games, newest first                | Query     | gsi2: gsi2pk = FEED, desc (list rows only:    |
+|                                           |           |   GAME_LIST_ATTRIBUTES)                       |
+| a user by email                           | Query     | gsi7: gsi7pk = EMAIL#<email>                  |
 | public games of one type, newest first    | Query     | gsi3: gsi3pk = FEED#<game_type>, desc (list   |
 |                                           |           |   rows only: GAME_LIST_ATTRIBUTES)            |
 | all games incl. hidden (admin)            | Query     | gsi4: gsi4pk = GAMES, desc (status, type,     |
@@ -19,7 +21,7 @@ Access patterns (every API and admin read is one GetItem or Query, never a Scan)
 | a user's games incl. hidden (admin)       | Query     | gsi1: gsi1pk = OWNER#<user_id>, desc (same    |
 |                                           |           |   filters)                                    |
 | one object's audit history (admin)        | Query     | pk = AUDIT#<kind>#<id>, desc                  |
-| recent audit entries, all objects (admin) | Query     | gsi1: gsi1pk = AUDIT, desc                    |
+| recent audit entries, all objects (admin) | Query     | gsi6: gsi6pk = AUDIT, desc                    |
 | a user by id                              | GetItem   | pk = USER#<id>, sk = PROFILE                   |
 | one-off items (nonces, codes, counters)   | GetItem   | pk = <KIND>#<id>; expire through the TTL attr |
 | the leaderboard of one game type          | GetItem   | pk = LEADERBOARD#<type>, sk = CURRENT          |
@@ -41,9 +43,11 @@ query; everything else, and every transaction, goes through ``duelarena.dynamo.i
 Sort keys of the list indexes are ``<created ISO-8601>#<id>`` so that Query with
 ScanIndexForward=False is newest first and ties are stable.
 
-The GSIs are overloaded; their partition values never collide: gsi1 holds ``USERS``,
-``OWNER#<user_id>`` and ``AUDIT``; gsi2 ``FEED`` and ``EMAIL#<email>``; gsi3 ``FEED#<game_type>``;
-gsi4 ``GAMES``. A FilterExpression is applied after ``Limit``, so a filtered page may be short (even
+Game items write gsi1-gsi5 only; users and audit entries write gsi6/gsi7 only, so the game indexes
+can carry list rows while the user and audit lookups still get whole items from one Query (the first
+five indexes' partitions: gsi1 ``OWNER#<user_id>``, gsi2 ``FEED``, gsi3 ``FEED#<game_type>``, gsi4
+``GAMES``, gsi5 ``DUE#<shard>``; gsi6 holds ``USERS`` and ``AUDIT``, gsi7 ``EMAIL#<email>``: their
+partition values never collide). A FilterExpression is applied after ``Limit``, so a filtered page may be short (even
 empty) while its cursor still goes on: the admin's filters trade fuller pages for one Query per page.
 """
 
@@ -54,12 +58,12 @@ from typing import Any
 TTL_ATTRIBUTE = "expires_at"
 
 KEY_ATTRIBUTES = ("pk", "sk")
-GSI_NAMES = ("gsi1", "gsi2", "gsi3", "gsi4", "gsi5")
+GSI_NAMES = ("gsi1", "gsi2", "gsi3", "gsi4", "gsi5", "gsi6", "gsi7")
 # What a game's list row needs (``games.selectors.game_summary``; ``games.store.game_from_list_item``
 # reads it back). ``gsi5pk`` says whether a turn is due (it is constant while the game is in the due
 # index, unlike ``due_at``, which moves at every claim and would rewrite the list indexes each time).
 GAME_LIST_ATTRIBUTES = (
-    "id", "kind", "game_type", "white", "black", "white_user_id", "black_user_id", "owner_id", "status",
+    "id", "game_type", "white", "black", "white_user_id", "black_user_id", "owner_id", "status",
     "pause_reason", "result", "winner", "termination", "ply", "moves_count", "rated", "autoplay",
     "step_requested", "last_error", "turn_failures", "hidden", "created_at", "updated_at", "gsi5pk",
 )
@@ -67,17 +71,21 @@ GAME_LIST_ATTRIBUTES = (
 GAME_ADMIN_ATTRIBUTES = (*GAME_LIST_ATTRIBUTES, "flagged", "totals")
 
 # What each index carries besides its keys. An index entry is rewritten whenever one of its projected
-# attributes changes, so the game-only indexes carry only their list rows: a turn rewrites each entry
-# once (a few hundred bytes, 1 WRU) and the turn's claim (lease, due time) rewrites none. gsi1 and
-# gsi2 stay ALL: they also serve whole users (the admin's user list, sign-in by email) and audit
-# entries, and INCLUDE lists are capped at 100 attributes summed over all indexes.
+# attributes changes, so the game indexes (gsi1-gsi4) carry only their list rows: a turn rewrites each
+# entry once (a few hundred bytes, 1 WRU) and the turn's claim (lease, due time) rewrites none. gsi1
+# (a user's games) carries the admin's columns too: the admin's owner filter pages it with the same
+# FilterExpressions as gsi4. Whole items come back only from gsi6/gsi7, which game items never write.
+# INCLUDE lists are capped at 100 attributes summed over all indexes (``PROJECTED_ATTRIBUTES_CAP``).
 GSI_PROJECTIONS: dict[str, dict[str, Any]] = {
-    "gsi1": {"ProjectionType": "ALL"},
-    "gsi2": {"ProjectionType": "ALL"},
+    "gsi1": {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(GAME_ADMIN_ATTRIBUTES)},
+    "gsi2": {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(GAME_LIST_ATTRIBUTES)},
     "gsi3": {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(GAME_LIST_ATTRIBUTES)},
     "gsi4": {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(GAME_ADMIN_ATTRIBUTES)},
     "gsi5": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["ply"]},
+    "gsi6": {"ProjectionType": "ALL"},
+    "gsi7": {"ProjectionType": "ALL"},
 }
+PROJECTED_ATTRIBUTES_CAP = 100
 
 
 def table_definition(table_name: str) -> dict[str, Any]:

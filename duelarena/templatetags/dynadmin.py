@@ -17,7 +17,7 @@ _ACTION_CLASSES = {"delete": "deletelink", "add": "addlink"}
 
 @register.simple_tag
 def recent_audit_entries(limit: int = 10) -> list[dict[str, Any]]:
-    """The newest audit entries (one Query on gsi1 ``AUDIT``) with links to their objects."""
+    """The newest audit entries (one Query on gsi6 ``AUDIT``) with links to their objects."""
     return [
         {
             "entry": entry,

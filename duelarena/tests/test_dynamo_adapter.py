@@ -26,7 +26,7 @@ def _game(n: int) -> dict:
         "gsi2pk": "FEED",
         "gsi2sk": keys.timeline_key(created, gid),
         "version": 0,
-        "n": n,
+        "ply": n,  # projected into gsi2 (a list-row attribute)
     }
 
 
@@ -86,11 +86,11 @@ def test_query_pages_newest_first_with_cursor(store):
     for n in range(7):
         items.put(_game(n))
     first = items.query("FEED", index="gsi2", newest_first=True, limit=3)
-    assert [i["n"] for i in first.items] == [6, 5, 4]
+    assert [i["ply"] for i in first.items] == [6, 5, 4]
     second = items.query("FEED", index="gsi2", newest_first=True, limit=3, cursor=first.next_cursor)
-    assert [i["n"] for i in second.items] == [3, 2, 1]
+    assert [i["ply"] for i in second.items] == [3, 2, 1]
     third = items.query("FEED", index="gsi2", newest_first=True, limit=3, cursor=second.next_cursor)
-    assert [i["n"] for i in third.items] == [0]
+    assert [i["ply"] for i in third.items] == [0]
 
 
 def test_cursor_is_bound_to_its_query(store):
@@ -126,7 +126,7 @@ def test_create_table_is_idempotent_and_matches_definition(store, settings):
     assert tables.create_table() is False
     described = tables.describe()
     assert described["differences"] == []
-    assert described["indexes"] == ["gsi1", "gsi2", "gsi3", "gsi4", "gsi5"]
+    assert described["indexes"] == ["gsi1", "gsi2", "gsi3", "gsi4", "gsi5", "gsi6", "gsi7"]
     assert described["keys"] == {"HASH": "pk", "RANGE": "sk"}
     assert described["ttl"] == "expires_at"
     assert described["billing"] == "PAY_PER_REQUEST"

@@ -37,11 +37,11 @@ def test_model_indexes_are_the_tables_gsis():
             assert (index.hash_key, index.range_key) == declared[name], (model.__name__, name)
             assert schema.GSI_PROJECTIONS[name] == {"ProjectionType": "ALL"}  # full items come back
     assert models.model_indexes() == {
-        "UserProfile": ["gsi1", "gsi2"],
+        "UserProfile": ["gsi6", "gsi7"],
         "LeaderboardItem": [],
         "Tournament": [],
         "ImportLedger": [],
-        "AuditEntry": ["gsi1"],
+        "AuditEntry": ["gsi6"],
     }
 
 
@@ -58,13 +58,13 @@ def test_user_profile_get_update_and_email_index(ddb_local):
     user, created = users.create("Ada@Example.com", name="Ada")
     assert created
     stored = UserProfile.get(consistent=True, pk=keys.user_pk(user.id), sk=keys.USER_PROFILE_SK)
-    assert (stored.email, stored.gsi1pk, stored.gsi2pk) == ("ada@example.com", "USERS", "EMAIL#ada@example.com")
+    assert (stored.email, stored.gsi6pk, stored.gsi7pk) == ("ada@example.com", "USERS", "EMAIL#ada@example.com")
     assert type(stored.session_epoch) is int
 
     got, n = calls(users.get, user.id)
     assert (got, n) == (user, 1)
     by_email, n = calls(users.get_by_email, "ada@example.com")
-    assert (by_email, n) == (user, 1)  # one Query on gsi2
+    assert (by_email, n) == (user, 1)  # one Query on gsi7
     assert users.get_by_email("nobody@example.com") is None
 
     changed, n = calls(users.update, user, roles=["player", "moderator"], name="Ada L.")
@@ -103,15 +103,15 @@ def test_revoke_family_is_conditioned_on_the_map_it_read(ddb_local):
     assert users.get(user.id).revoked_families == {"fam1": 2_000, "fam2": 3_000}
 
 
-def test_user_list_pages_newest_first_on_gsi1(ddb_local):
+def test_user_list_pages_newest_first_on_gsi6(ddb_local):
     made = [users.create(f"u{i}@example.com")[0] for i in range(5)]
     first, n = calls(users.list_page, limit=3)
     assert n == 1
     assert [i["id"] for i in first.items] == [u.id for u in reversed(made)][:3]
     rest = users.list_page(cursor=first.next_cursor, limit=3)
     assert [i["id"] for i in rest.items] == [made[1].id, made[0].id]
-    # The cursor is the adapter's (same as ``items.query`` on gsi1 USERS), and bound to that query.
-    same = items.query("USERS", index="gsi1", newest_first=True, limit=3, cursor=first.next_cursor)
+    # The cursor is the adapter's (same as ``items.query`` on gsi6 USERS), and bound to that query.
+    same = items.query("USERS", index="gsi6", newest_first=True, limit=3, cursor=first.next_cursor)
     assert [i["id"] for i in same.items] == [i["id"] for i in rest.items]
     with pytest.raises(InvalidCursor):
         audit.recent(cursor=first.next_cursor)

@@ -229,19 +229,19 @@ def test_a_message_for_a_ply_already_played_is_acknowledged_without_playing(clie
 
 def test_one_failing_record_does_not_fail_the_others(client, queue, alice, monkeypatch):
     broken, fine = bot_game(alice), bot_game(alice)
-    real_get = store.get
+    real_get = store.get_for_turn  # a turn's one read (the game item, and a chess game's history)
 
     def flaky_get(game_id):
         if game_id == broken.id:
             raise StoreUnavailable("ThrottlingException")
         return real_get(game_id)
 
-    monkeypatch.setattr(store, "get", flaky_get)
+    monkeypatch.setattr(store, "get_for_turn", flaky_get)
     bad, good = turn_record(broken.id, 0), turn_record(fine.id, 0)
     assert failures(deliver(client, [bad, good])) == [bad["messageId"]]
     assert moves_of(broken.id) == [] and len(moves_of(fine.id)) == 1
-    monkeypatch.setattr(store, "get", real_get)
-    assert failures(deliver(client, [bad])) == []  # the redelivery succeeds: its claim was released
+    monkeypatch.setattr(store, "get_for_turn", real_get)
+    assert failures(deliver(client, [bad])) == []  # the redelivery succeeds: nothing was left held
     assert len(moves_of(broken.id)) == 1
 
 
@@ -320,9 +320,9 @@ def test_stopping_autoplay_stops_after_the_current_turn(client, queue, alice, mo
     first = queue.take()
     real_play = service._play_ai_turns
 
-    def stopped_mid_turn(g):
+    def stopped_mid_turn(g, history):
         service.stop_autoplay(g.id, alice.user)  # DELETE /autoplay while the model is thinking
-        return real_play(g)
+        return real_play(g, history)
 
     monkeypatch.setattr(service, "_play_ai_turns", stopped_mid_turn)
     assert failures(deliver(client, first)) == []
@@ -414,7 +414,7 @@ def test_a_game_paused_by_the_budget_stops_the_chain_until_autoplay_is_started_a
     game = bot_game(alice)
     real_play = service._play_ai_turns
 
-    def over_budget(g):
+    def over_budget(g, history):
         service._pause(g, PAUSE_BUDGET)
         raise LimitExceeded("budget", "the daily budget is used up", 3600)
 

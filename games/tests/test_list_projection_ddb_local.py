@@ -1,16 +1,23 @@
-"""List indexes carry only list rows (gsi3, gsi4: ``schema.GAME_LIST_ATTRIBUTES``), on DynamoDB Local.
+"""Game list indexes carry only list rows (gsi1-gsi4: ``schema.GAME_LIST_ATTRIBUTES``/
+``GAME_ADMIN_ATTRIBUTES``), on DynamoDB Local.
 
 Every list read still gives what its page shows (the API's rows equal rows built from the whole game
-item; the admin's columns and filters work), and the writes a turn makes no longer copy the game's
-state into those indexes: a turn's claim (lease, due time) writes nothing to them at all.
+item; the admin's columns and filters work, on gsi4 and on an owner's gsi1), and the writes a turn
+makes no longer copy the game's state into those indexes: a turn's claim (lease, due time) writes
+nothing to them at all, and no game write touches the user/audit indexes (gsi6/gsi7).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from duelarena.dynamo import connection
-from duelarena.dynamo.schema import GAME_ADMIN_ATTRIBUTES, GAME_LIST_ATTRIBUTES, GSI_PROJECTIONS
+from duelarena.dynamo import connection, items
+from duelarena.dynamo.schema import (
+    GAME_ADMIN_ATTRIBUTES,
+    GAME_LIST_ATTRIBUTES,
+    GSI_PROJECTIONS,
+    PROJECTED_ATTRIBUTES_CAP,
+)
 from games import selectors, service, store
 from games.tests.conftest import make_player
 
@@ -52,19 +59,38 @@ def test_admin_list_has_its_columns_and_filters(dora):
     assert store.list_for_moderation(status="finished").games == []
 
 
-def test_game_only_indexes_project_list_rows_not_state():
-    for name, attributes in (("gsi3", GAME_LIST_ATTRIBUTES), ("gsi4", GAME_ADMIN_ATTRIBUTES)):
+def test_admin_owner_filter_pages_gsi1_with_its_columns(dora):
+    game = _game_with_history(dora)
+    full = store.get(game.id)
+    [row] = store.list_for_moderation(owner_id=dora.user.id, game_type="tictactoe", hidden=False).games
+    assert row.totals == full.totals and row.flagged == full.flagged and row.moves_count == full.moves_count
+    assert row.state == {} and row.bot_secret is None  # a list row, not the game item
+    assert store.list_for_moderation(owner_id=dora.user.id, flagged=True).games == []
+
+
+def test_game_list_entries_carry_no_state(dora):
+    game = _game_with_history(dora)
+    for index, partition in (("gsi1", f"OWNER#{dora.user.id}"), ("gsi2", "FEED"), ("gsi3", "FEED#tictactoe")):
+        [entry] = items.query(partition, index=index, limit=5).items
+        assert entry["id"] == game.id and not {"state", "options", "bot_secret", "lease_until"} & set(entry)
+
+
+def test_game_indexes_project_list_rows_not_state():
+    for name, attributes in (
+        ("gsi1", GAME_ADMIN_ATTRIBUTES), ("gsi2", GAME_LIST_ATTRIBUTES),
+        ("gsi3", GAME_LIST_ATTRIBUTES), ("gsi4", GAME_ADMIN_ATTRIBUTES),
+    ):
         projection = GSI_PROJECTIONS[name]
         assert projection["ProjectionType"] == "INCLUDE"
         assert set(projection["NonKeyAttributes"]) == set(attributes)
         assert not {"state", "options", "bot_secret", "lease_until", "lease_token", "due_at"} & set(attributes)
     total = sum(len(p.get("NonKeyAttributes", [])) for p in GSI_PROJECTIONS.values())
-    assert total <= 100  # DynamoDB's cap, summed over all indexes
+    assert total <= PROJECTED_ATTRIBUTES_CAP == 100  # DynamoDB's cap, summed over all indexes
 
 
 def test_a_claim_writes_nothing_to_the_list_rows(dora):
-    """What DynamoDB Local reports per index for the claim's UpdateItem: only the table, gsi1/gsi2
-    (ALL) and the due index; before this lever gsi3 and gsi4 were rewritten whole too."""
+    """What DynamoDB Local reports per index for the claim's UpdateItem: only the table and the due
+    index; before these levers gsi1/gsi2 (ALL), and before them gsi3/gsi4, were rewritten whole too."""
     game = service.create_game(dora.user, game_type="tictactoe", white="builtin:perfect", black="builtin:random")
     game = store.set_driving(game, autoplay=True, due_at=100)
     seen: list[dict] = []
@@ -75,5 +101,22 @@ def test_a_claim_writes_nothing_to_the_list_rows(dora):
         connection.observe_calls(None)
     [consumed] = seen
     written = set(consumed.get("GlobalSecondaryIndexes") or {})
-    assert "gsi1" in written and "gsi5" in written  # the report is per index
-    assert not {"gsi3", "gsi4"} & written
+    assert "gsi5" in written  # the report is per index
+    assert not {"gsi1", "gsi2", "gsi3", "gsi4", "gsi6", "gsi7"} & written
+
+
+def test_a_turn_writes_no_user_or_audit_index(dora):
+    game = service.create_game(dora.user, game_type="tictactoe", white="builtin:perfect", black="builtin:random")
+    seen: list[dict] = []
+    connection.observe_calls(lambda op, params, parsed: seen.extend(_consumed(parsed)))
+    try:
+        service.step(game.id, dora.user)
+    finally:
+        connection.observe_calls(None)
+    written = {name for c in seen for name in (c.get("GlobalSecondaryIndexes") or {})}
+    assert {"gsi1", "gsi2"} <= written and not {"gsi6", "gsi7"} & written
+
+
+def _consumed(parsed: dict) -> list[dict]:
+    found = parsed.get("ConsumedCapacity") or []
+    return found if isinstance(found, list) else [found]

@@ -145,3 +145,35 @@ def test_duplicate_record_in_one_batch_with_a_malformed_one(fake_sqs, dora):
     bad = sqs_record("oops")
     assert events.play_records([good, bad, dict(good)]) == [bad["messageId"]]
     assert len(store.load(game.id)[1]) == 1 and len(fake_sqs.take()) == 1
+
+
+def _operations(work) -> list[str]:
+    from duelarena.dynamo import connection
+
+    seen: list[str] = []
+    connection.observe_calls(lambda op, params, parsed: seen.append(op))
+    try:
+        work()
+    finally:
+        connection.observe_calls(None)
+    return seen
+
+
+def test_a_bot_only_turn_is_not_claimed_first(fake_sqs, dora):
+    """Bots call no model: the turn is read, played and written (one Query, one transaction), with no
+    claim (UpdateItem) before it; the version-checked write alone keeps one move (tests above)."""
+    game = bot_game(dora, "chess", "builtin:searcher", "builtin:random")
+    ops = _operations(lambda: service.play_due_turn(game.id, 0))
+    assert ops == ["Query", "TransactWriteItems"]
+    assert [m.ply for m in store.load(game.id)[1]] == [0]
+
+
+def test_a_turn_that_may_call_a_model_is_still_claimed(fake_sqs, dora, monkeypatch):
+    game = bot_game(dora, "chess", "builtin:searcher", "builtin:random")
+    monkeypatch.setattr(service, "calls_a_model", lambda player, options: player == "builtin:searcher")
+    claimed: list[str] = []
+    real_claim = store.claim_turn
+    monkeypatch.setattr(store, "claim_turn", lambda g, **kw: claimed.append(kw["token"]) or real_claim(g, **kw))
+    monkeypatch.setattr(service, "_lease_seconds", lambda game, seats: 60)
+    assert service.play_due_turn(game.id, 0) == service.TurnOutcome.PLAYED
+    assert len(claimed) == 1 and store.get(game.id).lease_until is None
