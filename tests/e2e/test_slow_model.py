@@ -7,12 +7,14 @@ turn worker plays the turn, in-process under gunicorn as ``make run`` starts it,
 with the ``sqs`` backend under gunicorn started by the image's entrypoint in production mode (where the
 worker timeout follows TURN_WORKER_SECONDS, the timeout chain). The model's per-model limits (a call
 timeout above the latency) come from LLM_MODEL_LIMITS. The same run with a 75 s model is described in
-the README ("Turns"); it takes minutes, so the suite runs it scaled down.
+the README ("Turns"); it takes minutes, so the suite runs it scaled down (SLOW_MODEL_LATENCY=75 runs the
+real thing).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import uuid
@@ -26,7 +28,7 @@ from tests.servers import create_table, start_server, stop_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
-LATENCY = 3.0
+LATENCY = float(os.environ.get("SLOW_MODEL_LATENCY", "3"))  # e.g. 75 for the real thing (minutes per game)
 SLOW = "fake:alpha"
 
 
