@@ -77,7 +77,7 @@ def play_with_steps(base: str, token: str, host: str | None = None) -> dict:
     created = call("POST", base + "/api/games", body, headers=auth)
     assert created.status == 201, created.body[:300]
     game_id = created.json()["id"]
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + max(120, 12 * LATENCY)  # a tic-tac-toe game: at most 5 model turns
     while True:
         game = call("GET", f"{base}/api/games/{game_id}", headers=auth).json()
         if game["status"] != "live":
