@@ -13,10 +13,11 @@ body that creates a game. New fields go on the shared bases (``GameSummaryOut``,
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, ConfigDict, StrictBool, StrictInt
+from pydantic import BeforeValidator, ConfigDict, StrictBool, StrictInt, create_model
 
 from games.vocabulary import (
     GameResult,
@@ -28,6 +29,13 @@ from games.vocabulary import (
     Termination,
     termination_name,
 )
+
+
+class MoveClass(StrEnum):
+    INACCURACY = "inaccuracy"
+    MISTAKE = "mistake"
+    BLUNDER = "blunder"
+
 
 TerminationName = Annotated[Termination, BeforeValidator(termination_name)]
 
@@ -246,6 +254,27 @@ class AttemptOut(Schema):
     judge: JudgeOut | None = None
 
 
+class _MoveAnalysisFields(Schema):
+    model_config = {"extra": "allow"}
+
+    cp_loss: int | None = Field(None, description="chess: centipawns lost against the best move")
+    accuracy: float | None = Field(None, description="lichess's move accuracy, 0-100")
+    best_uci: str | None = None
+    best_san: str | None = Field(None, description="the best move (chess: SAN; tic-tac-toe: the cell)")
+    eval_before: dict[str, Any] | None = None
+    eval_after: dict[str, Any] | None = None
+
+
+# One move's quality once the game is over (``games.analysis``): chess by Stockfish at a fixed node budget
+# (centipawn loss, lichess's accuracy and classes), tic-tac-toe by the perfect player (did the move keep
+# the game's value). ``class`` is a Python keyword, so the model is made with create_model.
+MoveAnalysisOut = create_model(
+    "MoveAnalysisOut",
+    __base__=_MoveAnalysisFields,
+    **{"class": (MoveClass | None, Field(None, description="inaccuracy, mistake, blunder, or null"))},  # type: ignore[call-overload]
+)
+
+
 class MoveOut(Schema):
     ply: int = Field(..., description="the game's ply before this move (each ply holds at most one move)")
     seat: SeatName
@@ -254,6 +283,7 @@ class MoveOut(Schema):
     attempts: list[AttemptOut]
     created_at: datetime
     hidden: bool = Field(..., description="true for another seat's choice in the current simultaneous round")
+    analysis: MoveAnalysisOut | None = Field(None, description="the move's quality, once the game is analysed")
 
 
 class LegalMoveOut(Schema):
@@ -399,10 +429,35 @@ class WordsStateOut(_StateBase):
     words: list[WordOut]
 
 
+class SeatQualityOut(Schema):
+    model_config = {"extra": "allow"}
+
+    moves: int = Field(0, description="analysed moves of the seat")
+    accuracy: float | None = None
+    acpl: float | None = Field(None, description="chess: average centipawn loss")
+    blunders: int = 0
+    mistakes: int = 0
+    inaccuracies: int = 0
+
+
+class GameAnalysisOut(Schema):
+    model_config = {"extra": "allow"}
+
+    engine: str = Field(..., description="what judged the moves (Stockfish's name, or the perfect player)")
+    nodes: int | None = Field(None, description="chess: the node budget per position")
+    seconds: float | None = Field(None, description="how long the analysis took")
+    seats: dict[SeatName, SeatQualityOut | None]
+
+
 class GameOutBase(GameSummaryOut):
     seed: int | None = Field(..., description="revealed when the game is over")
     bot_secret: int | None = Field(
         None, description="where built-in bots drew their randomness from; revealed when the game is over"
+    )
+    analysis: GameAnalysisOut | None = Field(
+        None,
+        description="move quality per seat, stored by the turn workers after a chess or tic-tac-toe game "
+        "ends (null until then, and for the other games)",
     )
     version: int = Field(..., description="incremented by every change of the game's state (the ETag's base)")
     to_move: list[SeatName]

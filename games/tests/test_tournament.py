@@ -31,9 +31,9 @@ def run(*args: str) -> str:
 
 def tournament_games(owner_email: str = OWNER) -> list:
     owner = users.get_by_email(owner_email)
-    page = store.list_by_owner(owner.id, limit=100)
+    page = store.list_by_owner(owner.id, limit=100)  # list rows (gsi1): each game is then read whole
     assert page.next_cursor is None
-    return page.games
+    return [store.get(g.id) for g in page.games]
 
 
 def board_row(game_type: str, model: str) -> dict:

@@ -53,7 +53,7 @@ def test_an_unchanged_game_at_ply_300_is_a_304_for_one_getitem_and_at_most_one_r
     calls, full_rcu, _ = _units(full)
     assert calls == 1 and full_rcu > 50  # the whole partition, every prompt (what polling cost before)
     tag = full["ETag"]
-    assert tag == f'W/"{PLIES + 1}.00"'
+    assert tag == f'W/"{PLIES + 1}.000"'  # version, autoplay off, not hidden, not analysed
 
     again = client.get(f"/api/games/{game.id}", HTTP_IF_NONE_MATCH=tag)
     assert again.status_code == 304 and again.content == b"" and again["ETag"] == tag

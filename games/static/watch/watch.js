@@ -470,9 +470,9 @@
               game = body;
               render();
               if (OVER[body.status]) {
+                polls.overAt = polls.overAt || polls.total;
                 if (body.status === "finished" && ANALYSED[body.game_type] && !body.analysis &&
                     polls.total < polls.overAt + ANALYSIS_WAIT_POLLS) {
-                  polls.overAt = polls.overAt || polls.total;
                   showStatus("game over \u00b7 waiting for the move analysis");
                   delay = MAX_MS / 2;
                   timer = setTimeout(poll, delay);
