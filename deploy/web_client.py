@@ -35,13 +35,21 @@ def _headers(message) -> dict[str, str]:
     return headers
 
 
-def call(method: str, url: str, body: Any = None, *, raw: bytes | None = None, headers: dict | None = None) -> Reply:
+def call(
+    method: str,
+    url: str,
+    body: Any = None,
+    *,
+    raw: bytes | None = None,
+    headers: dict | None = None,
+    timeout: float = 30,
+) -> Reply:
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     if data is not None and not request.has_header("Content-type"):
         request.add_header("Content-Type", "application/json")
     try:
-        with _opener.open(request, timeout=30) as response:
+        with _opener.open(request, timeout=timeout) as response:
             return Reply(response.status, _headers(response.headers), response.read())
     except urllib.error.HTTPError as error:
         return Reply(error.code, _headers(error.headers), error.read())

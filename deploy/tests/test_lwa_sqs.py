@@ -159,10 +159,14 @@ def app_side(queue_server, sqs_stand_in, settings):
     tasks.reset()
 
 
-def post_batch(base: str, event: dict, headers: dict | None = None) -> Reply:
+def post_batch(base: str, event: dict, headers: dict | None = None, timeout: float = 30) -> Reply:
     forwarded = lwa.from_sqs_batch(event)
     return call(
-        forwarded.method, base + forwarded.path, raw=forwarded.body, headers={**forwarded.headers, **(headers or {})}
+        forwarded.method,
+        base + forwarded.path,
+        raw=forwarded.body,
+        headers={**forwarded.headers, **(headers or {})},
+        timeout=timeout,
     )
 
 

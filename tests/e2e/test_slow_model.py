@@ -135,7 +135,7 @@ def test_a_slow_model_plays_a_whole_game_through_events_in_production(live_serve
         while not stop.is_set():
             pending = sqs.take()
             if pending:
-                post_batch(base, sqs_event(pending))
+                post_batch(base, sqs_event(pending), timeout=10 * LATENCY)  # a batch plays its model turns
             time.sleep(0.1)
 
     feeder = threading.Thread(target=event_source, daemon=True)
