@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint venv dynamodb-local dynamodb-local-up stockfish bench container-test clean
+.PHONY: run test test-py312 lint venv dynamodb-local dynamodb-local-up stockfish bench container-test clean
 
 $(RUN_STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,14 +46,41 @@ run:
 	@$(MAKE) --no-print-directory -j3 -O $(RUN_STAMP) dynamodb-local-up stockfish
 	./deploy/run_local.sh
 
+MYPY := DJANGO_SETTINGS_MODULE=duelarena.settings $(VENV)/bin/mypy
+
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MYPY)
 
 test: $(DEV_STAMP) dynamodb-local stockfish
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MYPY)
 	DJANGO_SETTINGS_MODULE=duelarena.settings $(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory test-py312
 	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory container-test; \
 	else echo "container smoke test skipped (runs when CI=true, or: make container-test)"; fi
+
+# The unit tests (no DynamoDB Local, gunicorn or browser) again on Python 3.12, the image's Python, in a
+# second venv with the same pins. The interpreter: $(PYTHON312) when set, else pyenv's 3.12 install,
+# else a python3.12 on PATH that runs (pyenv's shim refuses unless PYENV_VERSION allows it); none: skipped.
+VENV312 := .venv312
+UNIT := not integration and not e2e and not browser
+test-py312: stockfish
+	@py=""; \
+	for c in "$(PYTHON312)" $$(ls -d "$$(pyenv root 2>/dev/null || echo "$${PYENV_ROOT:-$$HOME/.pyenv}")"/versions/3.12*/bin/python3 2>/dev/null | sort -V -r) python3.12; do \
+	  if [ -n "$$c" ] && "$$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then py="$$c"; break; fi; \
+	done; \
+	if [ -z "$$py" ]; then echo "Python 3.12 not found: unit tests on 3.12 skipped (set PYTHON312=/path/to/python3.12)"; exit 0; fi; \
+	stamp=$(VENV312)/.installed-dev; \
+	if [ ! -f $$stamp ] || [ pyproject.toml -nt $$stamp ] || [ requirements.lock -nt $$stamp ]; then \
+	  echo "$(VENV312): installing runtime + dev dependencies on $$("$$py" --version)"; \
+	  { test -x $(VENV312)/bin/python || "$$py" -m venv $(VENV312); } && \
+	  $(VENV312)/bin/python -m pip install --quiet --no-compile -c requirements.lock -e ".[dev]" && touch $$stamp || exit 1; \
+	fi; \
+	echo "unit tests on $$($(VENV312)/bin/python --version)"; \
+	DJANGO_SETTINGS_MODULE=duelarena.settings $(VENV312)/bin/pytest -q -p no:cacheprovider -m "$(UNIT)" $(PYTEST312_ARGS)
 
 # Builds the image with buildah from a debootstrapped Debian base and checks it (installs buildah and
 # debootstrap with apt-get when root on Debian).
@@ -71,4 +98,4 @@ bench-turns: $(DEV_STAMP) dynamodb-local
 	$(PY) bench/turn_overhead.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) $(VENV312) staticfiles .pytest_cache

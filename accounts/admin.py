@@ -18,7 +18,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from accounts import limits, moderation, users
-from accounts.models import ArenaUser
+from accounts.models import AdminRequest, ArenaUser
 from accounts.users import User
 from duelarena.dynadmin import Column, DynamoModelAdmin, Page, micro_dollars, record_action
 from duelarena.dynamo import keys
@@ -115,22 +115,22 @@ class ArenaUserAdmin(DynamoModelAdmin):
         confirm="Ban this user? Their admin sessions and API tokens stop working at once.",
         danger=True,
     )
-    def ban(self, request: HttpRequest, user: User) -> str:
+    def ban(self, request: AdminRequest, user: User) -> str:
         moderation.ban(request.user.record, user.id)
         return f"Banned {user.email}; their sessions and tokens are revoked."
 
     @record_action(label="Unban", permission="ban", applies=lambda u: not u.is_active)
-    def unban(self, request: HttpRequest, user: User) -> str:
+    def unban(self, request: AdminRequest, user: User) -> str:
         moderation.unban(request.user.record, user.id)
         return f"Unbanned {user.email}."
 
     @record_action(label="Grant moderator", permission="roles", applies=lambda u: moderation.MODERATOR not in u.roles)
-    def grant_moderator(self, request: HttpRequest, user: User) -> str:
+    def grant_moderator(self, request: AdminRequest, user: User) -> str:
         moderation.set_moderator(request.user.record, user.id, True)
         return f"{user.email} is a moderator now."
 
     @record_action(label="Revoke moderator", permission="roles", applies=lambda u: moderation.MODERATOR in u.roles)
-    def revoke_moderator(self, request: HttpRequest, user: User) -> str:
+    def revoke_moderator(self, request: AdminRequest, user: User) -> str:
         moderation.set_moderator(request.user.record, user.id, False)
         return f"{user.email} is no longer a moderator."
 
@@ -141,7 +141,7 @@ class ArenaUserAdmin(DynamoModelAdmin):
         input_name="daily_budget",
         input_label="Dollars a day (empty: the default)",
     )
-    def set_budget(self, request: HttpRequest, user: User) -> str:
+    def set_budget(self, request: AdminRequest, user: User) -> str:
         micros = parse_dollars(request.POST.get("daily_budget", ""))
         changed = moderation.set_daily_budget(request.user.record, user.id, micros)
         return f"The daily budget of {user.email} is {_budget(changed)}."

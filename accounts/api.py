@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from accounts import limits, throttle, tokens
-from accounts.auth import bearer
+from accounts.auth import AuthedRequest, bearer
 from accounts.users import User
 from duelarena.api_docs import errors
 from duelarena.errors import BadRequest, Unauthorized
@@ -98,7 +98,7 @@ _logout_errors, _logout_extra = errors({400: ("invalid_refresh_token",)}, token=
 @router.post(
     "/logout", response={204: None, **_logout_errors}, auth=bearer, operation_id="logout", openapi_extra=_logout_extra
 )
-def logout(request: HttpRequest, body: RefreshIn) -> Status:
+def logout(request: AuthedRequest, body: RefreshIn) -> Status:
     try:
         tokens.revoke(body.refresh, request.auth)
     except tokens.TokenError as exc:
@@ -110,5 +110,5 @@ _me_errors, _me_extra = errors({}, token=True)
 
 
 @router.get("/me", response={200: UserOut, **_me_errors}, auth=bearer, operation_id="getMe", openapi_extra=_me_extra)
-def me(request: HttpRequest) -> dict:
+def me(request: AuthedRequest) -> dict:
     return user_out(request.auth)

@@ -10,6 +10,13 @@ from accounts.users import User
 from duelarena.errors import Unauthorized
 
 
+class AuthedRequest(HttpRequest):
+    """The request of a view declared with ``auth=bearer``: ninja sets ``auth`` to what ``authenticate``
+    returned (the signed-in user) before the view runs. Only an annotation: requests stay ``HttpRequest``."""
+
+    auth: User
+
+
 class BearerAuth(HttpBearer):
     openapi_scheme = "bearer"
 

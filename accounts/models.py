@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from accounts.users import User
@@ -104,3 +105,10 @@ class ArenaUser(models.Model):
 
     def get_all_permissions(self, obj: Any = None) -> set[str]:
         return set()
+
+
+class AdminRequest(HttpRequest):
+    """The request of an admin view: the admin site lets in only signed-in staff, so ``user`` is the
+    shim (``ArenaUser``, with its DynamoDB ``record``), never ``AnonymousUser``. Only an annotation."""
+
+    user: ArenaUser

@@ -44,7 +44,7 @@ def refuse_banned(backend: Any, user: ArenaUser, **kwargs: Any) -> None:
 
 
 def update_profile(user: ArenaUser, details: dict[str, Any], response: dict[str, Any], **kwargs: Any) -> dict:
-    changes = {"last_login_at": keys.now_iso()}
+    changes: dict[str, Any] = {"last_login_at": keys.now_iso()}
     if details.get("fullname"):
         changes["name"] = details["fullname"][:200]
     if response.get("picture"):

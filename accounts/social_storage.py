@@ -49,7 +49,7 @@ class DynamoUserSocialAuth(UserMixin):
         self._user: ArenaUser | None = None
 
     @property
-    def user(self) -> ArenaUser | None:
+    def user(self) -> ArenaUser | None:  # type: ignore[override]  # social-core types it as a writable UserProtocol
         if self._user is None:
             record = users.get(self.user_id)
             self._user = ArenaUser.from_user(record) if record else None
@@ -63,7 +63,7 @@ class DynamoUserSocialAuth(UserMixin):
     # --- user side -------------------------------------------------------------------------------
 
     @classmethod
-    def user_model(cls) -> type[ArenaUser]:
+    def user_model(cls) -> type[ArenaUser]:  # type: ignore[override]  # social-core's UserProtocol wants an int id and a username; ours: string id, email
         return ArenaUser
 
     @classmethod
@@ -71,18 +71,20 @@ class DynamoUserSocialAuth(UserMixin):
         return 254
 
     @classmethod
-    def changed(cls, user: ArenaUser) -> None:
+    def changed(cls, user: ArenaUser) -> None:  # type: ignore[override]  # social-core's UserProtocol wants an int id and a username; ours: string id, email
         """user_details changed attributes on the shim: write them through to DynamoDB."""
         users.update(user.record, name=user.name)
 
     @classmethod
-    def get_username(cls, user: ArenaUser) -> str:
+    def get_username(cls, user: ArenaUser) -> str:  # type: ignore[override]  # social-core's UserProtocol wants an int id and a username; ours: string id, email
         return user.email
 
     @classmethod
     def user_exists(cls, *args: Any, **kwargs: Any) -> bool:
         email = kwargs.get("email") or kwargs.get("username")
-        return bool(email) and users.get_by_email(email) is not None
+        if not email:
+            return False
+        return users.get_by_email(email) is not None
 
     @classmethod
     def create_user(cls, *args: Any, **kwargs: Any) -> ArenaUser:
@@ -129,7 +131,9 @@ class DynamoUserSocialAuth(UserMixin):
         return []
 
     @classmethod
-    def create_social_auth(cls, user: ArenaUser, uid: str, provider: str, id_key: str = "") -> DynamoUserSocialAuth:
+    def create_social_auth(  # type: ignore[override]  # social-core's UserProtocol wants an int id and a username; ours: string id, email
+        cls, user: ArenaUser, uid: str, provider: str, id_key: str = ""
+    ) -> DynamoUserSocialAuth:
         item = {
             "pk": keys.social_pk(provider, uid),
             "sk": keys.SOCIAL_SK,
@@ -224,8 +228,9 @@ class DynamoPartial(PartialMixin):
 
 
 class DynamoStorage(BaseStorage):
-    user = DynamoUserSocialAuth
-    nonce = DynamoNonce
+    # Annotated as social-core's base types: the class objects' constructors differ from the mixins'.
+    user: type[UserMixin] = DynamoUserSocialAuth
+    nonce: type[NonceMixin] = DynamoNonce
     association = DynamoAssociation
     code = DynamoCode
     partial = DynamoPartial

@@ -40,9 +40,13 @@ def main() -> int:
     port = dynamodb_local.free_port()
     ddb = dynamodb_local.start(port, None)
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="duelarena.settings", DJANGO_DEBUG="1", DYNAMODB_TABLE="bench-game-ops",
-        DYNAMODB_ENDPOINT_URL=dynamodb_local.endpoint(port), AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench", LOG_LEVEL="WARNING",  # noqa: S106 - DynamoDB Local accepts anything
+        DJANGO_SETTINGS_MODULE="duelarena.settings",
+        DJANGO_DEBUG="1",
+        DYNAMODB_TABLE="bench-game-ops",
+        DYNAMODB_ENDPOINT_URL=dynamodb_local.endpoint(port),
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",  # noqa: S106 - DynamoDB Local accepts anything
+        LOG_LEVEL="WARNING",
     )
     try:
         import django

@@ -8,6 +8,7 @@ The standard answers every operation can give (422 schema validation, 500, 503 s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ninja import Field, Schema
@@ -33,11 +34,11 @@ STANDARD = {
 }
 TOKEN = {401: ("unauthorized", "invalid_token")}
 # A public read: no token needed; a token, when sent, must be valid (else 401, as on every public read).
-OPTIONAL_BEARER = [{"BearerAuth": []}, {}]
+OPTIONAL_BEARER: list[dict[str, list[str]]] = [{"BearerAuth": []}, {}]
 
 
 def errors(
-    codes: dict[int, tuple[str, ...]], *, token: bool = False, optional_token: bool = False
+    codes: Mapping[int, tuple[str, ...]], *, token: bool = False, optional_token: bool = False
 ) -> tuple[dict[int, Any], dict[str, Any]]:
     """``(responses, openapi_extra)`` for an operation that can answer ``codes`` (status -> codes)."""
     merged: dict[int, tuple[str, ...]] = {**STANDARD}

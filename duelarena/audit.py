@@ -38,10 +38,13 @@ GAME, USER = "game", "user"
 
 
 class Actor(Protocol):
-    """Who acts: anything with an id and an email (``accounts.users.User``)."""
+    """Who acts: anything with an id and an email (``accounts.users.User``); only read here."""
 
-    id: str
-    email: str
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def email(self) -> str: ...
 
 
 @dataclass(frozen=True)

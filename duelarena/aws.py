@@ -83,7 +83,7 @@ def _get(spec: ClientSpec, prepare: Callable[[Any], None] | None) -> Any:
             import boto3
 
             build = boto3.resource if spec.kind == "resource" else boto3.client
-            found = build(spec.service, config=_config(spec), **_endpoint(spec))  # type: ignore[call-overload]
+            found = build(spec.service, config=_config(spec), **_endpoint(spec))
             if prepare is not None:
                 prepare(found)
             _made[spec] = found

@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts import admin as accounts_admin
 from accounts import users
+from accounts.models import AdminRequest
 from duelarena import audit
 from duelarena.dynadmin import (
     ChoiceFilter,
@@ -282,28 +283,28 @@ class GameAdmin(DynamoModelAdmin):
     # Each calls games.moderation, which checks the actor's role again and writes the audit entry.
 
     @record_action(label="Flag for review", permission="flag", applies=lambda g: not g.flagged)
-    def flag(self, request: HttpRequest, game: Game) -> str:
+    def flag(self, request: AdminRequest, game: Game) -> str:
         from games import moderation
 
         moderation.set_flagged(game.id, request.user.record, True)
         return f"Flagged {moderation.describe(game)}."
 
     @record_action(label="Remove flag", permission="flag", applies=lambda g: g.flagged)
-    def unflag(self, request: HttpRequest, game: Game) -> str:
+    def unflag(self, request: AdminRequest, game: Game) -> str:
         from games import moderation
 
         moderation.set_flagged(game.id, request.user.record, False)
         return f"Removed the flag of {moderation.describe(game)}."
 
     @record_action(label="Hide from public lists", permission="hide", applies=lambda g: not g.hidden)
-    def hide(self, request: HttpRequest, game: Game) -> str:
+    def hide(self, request: AdminRequest, game: Game) -> str:
         from games import moderation
 
         moderation.set_hidden(game.id, request.user.record, True)
         return f"Hid {moderation.describe(game)} from the public lists."
 
     @record_action(label="Show in public lists", permission="hide", applies=lambda g: g.hidden)
-    def unhide(self, request: HttpRequest, game: Game) -> str:
+    def unhide(self, request: AdminRequest, game: Game) -> str:
         from games import moderation
 
         moderation.set_hidden(game.id, request.user.record, False)
@@ -315,7 +316,7 @@ class GameAdmin(DynamoModelAdmin):
         applies=lambda g: g.is_live,
         confirm="Abort this game? It stops now, without a result; this cannot be undone.",
     )
-    def abort(self, request: HttpRequest, game: Game) -> str:
+    def abort(self, request: AdminRequest, game: Game) -> str:
         from games import moderation
 
         moderation.abort(game.id, request.user.record)
@@ -328,7 +329,7 @@ class GameAdmin(DynamoModelAdmin):
         danger=True,
         after="changelist",
     )
-    def delete_game(self, request: HttpRequest, game: Game) -> str:
+    def delete_game(self, request: AdminRequest, game: Game) -> str:
         from games import moderation
 
         deleted = moderation.delete_game(game.id, request.user.record)

@@ -219,20 +219,20 @@ def analyse_chess(
     played = state["moves"] if "moves" in state else moves
     if played is None:
         raise ValueError("the moves of the game are needed: the state keeps only its repetition window")
-    moves = [chess.Move.from_uci(m) for m in played]  # type: ignore[assignment]
+    parsed = [chess.Move.from_uci(m) for m in played]
     positions: list[_Position] = []
-    for k in range(len(moves) + 1):
-        terminal = _terminal_eval(board) if k == len(moves) or board.is_game_over() else None
+    for k in range(len(parsed) + 1):
+        terminal = _terminal_eval(board) if k == len(parsed) or board.is_game_over() else None
         if terminal is not None:
             positions.append(_Position(terminal, None))
         else:
             found = search(board, nodes)
             positions.append(_Position(_white_eval(found.score), found.best))
-        if k < len(moves):
-            board.push(moves[k])
+        if k < len(parsed):
+            board.push(parsed[k])
     board = chess.Board(state["start_fen"])
     result = []
-    for k, move in enumerate(moves):
+    for k, move in enumerate(parsed):
         mover_is_white = board.turn == chess.WHITE
         before, after = positions[k], positions[k + 1]
         best = before.best

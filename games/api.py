@@ -14,7 +14,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from accounts.auth import bearer
+from accounts.auth import AuthedRequest, bearer
 from accounts.users import User
 from duelarena.api_docs import errors
 from duelarena.errors import Unauthorized
@@ -63,7 +63,7 @@ _create_errors, _create_extra = errors(
         "requestBody": {"content": {"application/json": {"example": CREATE_GAME_EXAMPLE}}},
     },
 )
-def create_game(request: HttpRequest, body: CreateGameIn) -> Status:
+def create_game(request: AuthedRequest, body: CreateGameIn) -> Status:
     from games import selectors, service
 
     game = service.create_game(
@@ -170,7 +170,7 @@ _move_errors, _move_extra = errors(
     operation_id="playMove",
     openapi_extra=_move_extra,
 )
-def play_move(request: HttpRequest, game_id: str, body: MoveIn) -> dict[str, Any]:
+def play_move(request: AuthedRequest, game_id: str, body: MoveIn) -> dict[str, Any]:
     from games import selectors, service
 
     game, moves = service.play_move(
@@ -202,7 +202,7 @@ _step_errors, _step_extra = errors(
     operation_id="stepGame",
     openapi_extra=_step_extra,
 )
-def step(request: HttpRequest, game_id: str) -> Status[dict[str, Any]]:
+def step(request: AuthedRequest, game_id: str) -> Status[dict[str, Any]]:
     from games import service
 
     game = service.step(game_id, request.auth)
@@ -222,7 +222,7 @@ _autoplay_errors, _autoplay_extra = errors(
     operation_id="startAutoplay",
     openapi_extra=_autoplay_extra,
 )
-def start_autoplay(request: HttpRequest, game_id: str) -> dict[str, Any]:
+def start_autoplay(request: AuthedRequest, game_id: str) -> dict[str, Any]:
     from games import service
 
     service.start_autoplay(game_id, request.auth)
@@ -240,7 +240,7 @@ _drive_errors, _drive_extra = errors(DRIVE, token=True)
     operation_id="stopAutoplay",
     openapi_extra=_drive_extra,
 )
-def stop_autoplay(request: HttpRequest, game_id: str) -> dict[str, Any]:
+def stop_autoplay(request: AuthedRequest, game_id: str) -> dict[str, Any]:
     from games import service
 
     service.stop_autoplay(game_id, request.auth)
@@ -258,7 +258,7 @@ _resign_errors, _resign_extra = errors({**DRIVE, 403: ("not_a_player",)}, token=
     operation_id="resignGame",
     openapi_extra=_resign_extra,
 )
-def resign(request: HttpRequest, game_id: str) -> dict[str, Any]:
+def resign(request: AuthedRequest, game_id: str) -> dict[str, Any]:
     from games import service
 
     service.resign(game_id, request.auth)
@@ -300,7 +300,7 @@ _mine_errors, _mine_extra = errors({400: ("invalid_cursor",)}, token=True)
     openapi_extra=_mine_extra,
 )
 def my_games(
-    request: HttpRequest,
+    request: AuthedRequest,
     cursor: str | None = Query(None, max_length=MAX_CURSOR),
     limit: int = Query(20, ge=1, le=100),
 ) -> dict[str, Any]:

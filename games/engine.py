@@ -130,7 +130,7 @@ class Engine:
     def pid(self) -> int | None:
         """The process id of the running engine (None before the first search or after ``close``)."""
         process = self._process
-        return None if process is None else process.transport.get_pid()  # type: ignore[attr-defined]
+        return None if process is None else process.transport.get_pid()
 
     def play(self, board: chess.Board, *, elo: int, depth: int, nodes: int) -> chess.Move:
         """Stockfish limited to ``elo`` (``UCI_LimitStrength``) chooses a move; the search stops at

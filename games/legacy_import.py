@@ -59,7 +59,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from games.vocabulary import GameResult, Termination
+from games.vocabulary import GameResult, Seat, Termination
 
 SOURCE = "legacy-sqlite"
 _NAMESPACE = uuid.UUID("0f1e8a52-6b1d-4c7a-8d55-3e0b6a9c2f41")
@@ -181,7 +181,10 @@ def timestamp_of(value: Any) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def result_of(result: Any, winner: Any, white: str, black: str) -> str | None:
+_WINNERS: dict[GameResult, Seat] = {GameResult.FIRST: "white", GameResult.SECOND: "black"}
+
+
+def result_of(result: Any, winner: Any, white: str, black: str) -> GameResult | None:
     """``first``/``second``/``draw`` from the legacy winner and result columns (None: not readable)."""
     for value in (winner, result):
         if value is None:
@@ -294,7 +297,7 @@ def convert_game(
         raise ConversionError(TOO_LARGE, f"game_state has {len(text)} characters (at most {MAX_LEGACY_STATE})")
     try:
         parsed = json.loads(text) if text and text.strip() else {}
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise ConversionError(BAD_JSON, f"game_state is not valid JSON ({exc.msg} at {exc.pos})") from None
     legacy_state = parsed if isinstance(parsed, dict) else {}
     user_key = row.get("user_id")
@@ -341,7 +344,7 @@ def convert_game(
         black_user_id=owner if black == "human" else None,
         status=FINISHED if over else ABORTED,
         result=result,
-        winner={GameResult.FIRST: "white", GameResult.SECOND: "black"}.get(result or ""),  # type: ignore[arg-type]
+        winner=None if result is None else _WINNERS.get(result),
         termination=(
             (_termination_of(legacy_state) or Termination.IMPORTED) if over else Termination.IMPORTED_UNFINISHED
         ),

@@ -94,7 +94,7 @@ def _chess_history(state: dict[str, Any], moves: list[Move]) -> dict[str, list[s
     uci = [m.move for m in played]
     sans = [m.san for m in played]
     if any(s is None for s in sans):
-        sans = san_list(state["start_fen"], uci)
+        return {"moves": uci, "san": san_list(state["start_fen"], uci)}
     return {"moves": uci, "san": [s or "" for s in sans]}
 
 

@@ -60,7 +60,7 @@ from games.records import (
 from games.rules import SEATS, IllegalMove, Outcome, RuleError, Rules, Seat, get_rules
 from games.rules.base import other, winner_result
 from games.turns import PlayerUnavailable, Turn, calls_a_model, play_turn
-from games.vocabulary import GameResult, Termination
+from games.vocabulary import GameResult, SeatName, Termination
 
 logger = logging.getLogger("duelarena.games")
 
@@ -344,7 +344,7 @@ def _check_expected_ply(game: Game, rules: Rules, expected_ply: int) -> None:
         )
 
 
-def _moving_seat(game: Game, rules: Rules, user: User, seat: Seat | None) -> Seat:
+def _moving_seat(game: Game, rules: Rules, user: User, seat: Seat | SeatName | None) -> Seat:
     held = game.seats_of(user.id)
     if not held:
         raise NotAllowed("you do not hold a seat in this game", code="not_a_player")
@@ -359,7 +359,7 @@ def _moving_seat(game: Game, rules: Rules, user: User, seat: Seat | None) -> Sea
 
 
 def play_move(
-    game_id: str, user: User, *, text: str, expected_ply: int, seat: Seat | None = None
+    game_id: str, user: User, *, text: str, expected_ply: int, seat: Seat | SeatName | None = None
 ) -> tuple[Game, list[Move]]:
     """A human seat's move. Two DynamoDB round trips: one Query (the game with its moves, which the
     answer needs anyway) and one transaction. Returns the game and all its moves after the turn."""

@@ -10,7 +10,7 @@ Pure: no imports beyond the standard library (the rule engines import it).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, overload
 
 # A seat forfeits the game after this many failed attempts (illegal, unreadable or truncated answers)
 # in one turn (shared/GAMES.md, the product's game rules): the harness, the prompts and the bots' turns.
@@ -118,6 +118,10 @@ _FORFEITS = frozenset(
 )
 
 
+@overload
+def termination_name(value: str) -> Termination: ...
+@overload
+def termination_name(value: None) -> None: ...
 def termination_name(value: str | None) -> Termination | None:
     """A stored termination as a member of the vocabulary (unknown strings become ``other``)."""
     if value is None:

@@ -20,7 +20,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from llm import pricing
 from llm.budget import Budget, reserve_or_raise, settle, worst_case_micros
@@ -46,6 +46,16 @@ SYSTEM = (
 
 _VERDICT = re.compile(r"verdict\s*[:=]\s*[\"'*`]*\s*(yes|no|true|false|associated|not associated)\b", re.I)
 _BARE = re.compile(r"^\W*(yes|no)\W*$", re.I)
+
+
+class _Usage(TypedDict):
+    """What the judge's calls cost so far (``Verdict``'s fields of the same names)."""
+
+    tokens_in: int
+    tokens_out: int
+    cost_micros: int
+    latency_ms: int
+    calls: int
 
 
 @dataclass(frozen=True)
@@ -114,7 +124,7 @@ def ask(
     rng = rng or random.Random()
     messages = [Message("system", SYSTEM), Message("user", question(previous, word))]
     prompt = "\n\n".join(f"[{m.role}]\n{m.content}" for m in messages)
-    usage = {"tokens_in": 0, "tokens_out": 0, "cost_micros": 0, "latency_ms": 0, "calls": 0}
+    usage: _Usage = {"tokens_in": 0, "tokens_out": 0, "cost_micros": 0, "latency_ms": 0, "calls": 0}
     priced = True
 
     def verdict(associated: bool | None, **fields: Any) -> Verdict:

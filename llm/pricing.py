@@ -154,8 +154,8 @@ def configured_models() -> list[dict]:
         names += [f"bedrock:{m}" for m in _names("BEDROCK_MODELS")]
     names += [f"ollama:{m}" for m in _names("OLLAMA_MODELS")]
     for endpoint, spec in sorted(endpoints().items()):
-        key_name = spec.get("api_key_env")
-        if key_name and not _has_key(key_name):
+        key_env = spec.get("api_key_env")
+        if key_env and not _has_key(key_env):
             continue
         names += [f"{endpoint}:{m}" for m in spec.get("models", []) if isinstance(m, str) and m.strip()]
     models = []

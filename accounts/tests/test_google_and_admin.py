@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
 from urllib.parse import parse_qs, urlparse
 
+import pytest
 import responses
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -138,7 +139,10 @@ def test_banned_user_cannot_sign_in(google):
     assert reply.status_code == 403 and reply.json()["error"]["code"] == "sign_in_forbidden"
 
 
-def test_concurrent_first_sign_ins_create_exactly_one_user(dynamo):
+@pytest.mark.integration
+def test_concurrent_first_sign_ins_create_exactly_one_user(ddb_local):
+    # DynamoDB Local: moto's conditional writes from several threads are not atomic (this failed there
+    # under load with two users for one email).
     with ThreadPoolExecutor(10) as pool:
         results = list(pool.map(lambda _: users.create("Race@Example.com"), range(10)))
     assert len({u.id for u, _ in results}) == 1

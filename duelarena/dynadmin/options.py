@@ -30,8 +30,10 @@ from functools import update_wrapper
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
@@ -114,6 +116,15 @@ class ChoiceFilter:
 class Page:
     records: list[Any]
     next_cursor: str | None
+
+
+def acting_user(request: HttpRequest) -> audit.Actor:
+    """The record of the signed-in admin (the user shim's ``record``) who acts in an admin view. The
+    admin site lets in only signed-in staff, so an anonymous user here is refused."""
+    user = request.user
+    if isinstance(user, AnonymousUser):
+        raise PermissionDenied("sign in to the admin first")
+    return user.record
 
 
 @dataclass(frozen=True)
@@ -240,27 +251,29 @@ class DynamoModelAdmin(admin.ModelAdmin):
 
     def _audit(self, request: HttpRequest, obj: Any, action: str, after: Any) -> audit.Entry:
         entry = audit.new(
-            request.user.record, action, self.audit_kind, str(obj.pk), object_repr=str(obj), after=after
+            acting_user(request), action, self.audit_kind, str(obj.pk), object_repr=str(obj), after=after
         )
         return audit.record(entry)
 
-    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> audit.Entry:
+    # Django's admin logs to its LogEntry model (the ORM); these write the DynamoDB audit log instead,
+    # so they return its entries where django-stubs expects LogEntry rows.
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> audit.Entry:  # type: ignore[override]
         return self._audit(request, obj, "add", {"message": str(message)})
 
-    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> audit.Entry:
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> audit.Entry:  # type: ignore[override]
         return self._audit(request, obj, "change", {"message": str(message)})
 
     def log_deletion(self, request: HttpRequest, obj: Any, object_repr: str) -> audit.Entry:
         return self._audit(request, obj, "delete", None)
 
-    def log_deletions(self, request: HttpRequest, queryset: Any) -> list[audit.Entry]:
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> list[audit.Entry]:  # type: ignore[override]
         return [self._audit(request, obj, "delete", None) for obj in queryset]
 
     # ---------------------------------------------------------------------------------------- urls
 
     def get_urls(self) -> list[Any]:
-        def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-            def wrapper(*args: Any, **kwargs: Any) -> HttpResponse:
+        def wrap(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+            def wrapper(*args: Any, **kwargs: Any) -> HttpResponseBase:
                 return self.admin_site.admin_view(view)(*args, **kwargs)
 
             wrapper.model_admin = self  # type: ignore[attr-defined]
@@ -324,9 +337,8 @@ class DynamoModelAdmin(admin.ModelAdmin):
             return False, exc.message
 
     def _missing(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        self.message_user(
-            request, f"{self.opts.verbose_name.capitalize()} with ID \"{object_id}\" does not exist.", messages.WARNING
-        )
+        name = str(self.opts.verbose_name).capitalize()
+        self.message_user(request, f'{name} with ID "{object_id}" does not exist.', messages.WARNING)
         return redirect(self._url("changelist"))
 
     def record_action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:

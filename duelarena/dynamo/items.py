@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from duelarena.dynamo import connection
 from duelarena.dynamo.cursors import decode_cursor, encode_cursor
@@ -64,7 +64,7 @@ class _translate_errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> Literal[False]:
         if exc is None:
             return False
         from botocore.exceptions import ClientError, ConnectionError, ConnectTimeoutError, ReadTimeoutError

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
-from django.core.exceptions import ImproperlyConfigured
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.test import RequestFactory
 
 from accounts import users
@@ -80,6 +81,16 @@ def test_django_log_hooks_write_audit_items_not_log_entries(actor):
     entries = audit.history("user", target.pk).entries
     assert [e.action for e in entries] == ["delete", "change", "add"]
     assert entries[-1].after == {"message": "created"} and entries[0].object_repr == "p@example.com"
+
+
+def test_an_anonymous_request_writes_no_audit_item(actor):
+    user_admin = admin.site.get_model_admin(ArenaUser)
+    request = RequestFactory().post("/admin/")
+    request.user = AnonymousUser()
+    target = ArenaUser.from_user(users.create("p@example.com")[0])
+    with pytest.raises(PermissionDenied):
+        user_admin.log_change(request, target, "changed")
+    assert audit.history("user", target.pk).entries == []
 
 
 def test_admin_urls_for_audited_kinds():

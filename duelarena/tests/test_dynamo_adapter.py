@@ -12,7 +12,7 @@ from duelarena.dynamo import connection, cursors, items, keys, tables
 from duelarena.dynamo.errors import ConditionFailed, InvalidCursor
 
 
-@pytest.fixture(params=["moto", "local"])
+@pytest.fixture(params=["moto", pytest.param("local", marks=pytest.mark.integration)])
 def store(request):
     return request.getfixturevalue("dynamo" if request.param == "moto" else "ddb_local")
 

@@ -15,12 +15,11 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from typing import Literal, Protocol, TypedDict, runtime_checkable
+from typing import Protocol, TypedDict, TypeVar, runtime_checkable
 
 from games.vocabulary import SEATS, GameResult, Seat  # the one definition of the seats
 
-Result = Literal["first", "second", "draw"]
-
+_T = TypeVar("_T")
 
 class RuleError(Exception):
     """A request the rules refuse (bad options, unknown game type...). ``code`` is machine readable."""
@@ -41,7 +40,7 @@ class IllegalMove(RuleError):
 
 @dataclass(frozen=True)
 class Outcome:
-    result: Result
+    result: GameResult
     termination: str
 
     def to_dict(self) -> dict[str, str]:
@@ -51,7 +50,7 @@ class Outcome:
     def from_dict(cls, data: dict | None) -> Outcome | None:
         if not data:
             return None
-        return cls(result=data["result"], termination=data["termination"])
+        return cls(result=GameResult(data["result"]), termination=data["termination"])
 
 
 class MoveChoice(TypedDict):
@@ -103,10 +102,10 @@ def other(seat: Seat) -> Seat:
 def check_seat(seat: object) -> Seat:
     if seat not in SEATS:
         raise RuleError("invalid_seat", f"unknown seat {seat!r}; seats are 'white' and 'black'")
-    return seat  # type: ignore[return-value]
+    return seat
 
 
-def winner_result(seat: Seat) -> Result:
+def winner_result(seat: Seat) -> GameResult:
     return GameResult.FIRST if seat == "white" else GameResult.SECOND
 
 
@@ -187,7 +186,7 @@ def clean_text(text: object) -> str:
     return s
 
 
-def fresh(state: dict) -> dict:
+def fresh(state: _T) -> _T:
     """A deep copy, so engines never mutate the state they were given."""
     return copy.deepcopy(state)
 

@@ -358,6 +358,7 @@ def test_model_requests_are_rate_limited_and_bot_turns_are_not(client, alice, op
 # ---------------------------------------------------------------------------- simultaneous seats
 
 
+@pytest.mark.integration
 def test_both_model_seats_of_a_rps_round_are_asked_at_once(client, carol, concurrent_http):
     alice, openai_http = carol, concurrent_http
     together = threading.Barrier(2, timeout=10)  # breaks (and fails the turn) unless both calls overlap
@@ -384,6 +385,7 @@ def test_both_model_seats_of_a_rps_round_are_asked_at_once(client, carol, concur
     assert (view["result"], view["termination"]) == ("first", "rounds_complete") and len(view["moves"]) == 6
 
 
+@pytest.mark.integration
 def test_a_model_seat_never_sees_the_other_seats_pending_choice(client, carol, concurrent_http):
     alice, openai_http = carol, concurrent_http
     seen: list[str] = []

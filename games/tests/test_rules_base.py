@@ -10,6 +10,7 @@ import pytest
 
 from games.rules import RULES, SEATS, IllegalMove, Outcome, RuleError, Rules, get_rules
 from games.rules.base import clean_text
+from games.vocabulary import GameResult
 
 
 def test_registry_has_the_five_games():
@@ -41,6 +42,13 @@ def test_outcome_round_trip():
     out = Outcome("draw", "board_full")
     assert Outcome.from_dict(out.to_dict()) == out
     assert Outcome.from_dict(None) is None
+
+
+def test_a_stored_outcome_reads_back_as_the_result_vocabulary():
+    found = Outcome.from_dict({"result": "second", "termination": "checkmate"})
+    assert found is not None and found.result is GameResult.SECOND
+    with pytest.raises(ValueError, match="'won'"):
+        Outcome.from_dict({"result": "won", "termination": "checkmate"})
 
 
 @pytest.mark.parametrize(

@@ -335,8 +335,8 @@ class Command(BaseCommand):
             if game is None or game.result is None:
                 continue
             finished += 1
-            points = {GameResult.FIRST: (1.0, 0.0), GameResult.SECOND: (0.0, 1.0), GameResult.DRAW: (0.5, 0.5)}
-            scores = points[game.result]
+            shares = {GameResult.FIRST: (1.0, 0.0), GameResult.SECOND: (0.0, 1.0), GameResult.DRAW: (0.5, 0.5)}
+            scores = shares[game.result]
             sides = ((pairing.white, pairing.black, scores[0]), (pairing.black, pairing.white, scores[1]))
             for me, them, score in sides:
                 row = record[me]
