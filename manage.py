@@ -35,9 +35,10 @@ def dynamodb_problem(exc: BaseException) -> str | None:
                 f"the table {settings.DYNAMODB_TABLE!r} does not exist at {where}: "
                 "create it with `python manage.py dynamodb create-table`."
             )
-        if (module.startswith("botocore") and name in {
-            "EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError"
-        }) or name == "StoreUnavailable":
+        if (
+            module.startswith("botocore")
+            and name in {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError"}
+        ) or name == "StoreUnavailable":
             return (
                 f"DynamoDB is unreachable at {where} ({name}). Start DynamoDB Local with `make run`, or point "
                 "this shell at it: DYNAMODB_LOCAL_PORT=<port> (or DYNAMODB_ENDPOINT_URL=<url>)."

@@ -41,7 +41,7 @@ def _budget(user: User) -> str:
 
 
 def parse_dollars(raw: str) -> int | None:
-    """"2.50" -> 2500000 micro-dollars; empty -> None (the default budget)."""
+    """ "2.50" -> 2500000 micro-dollars; empty -> None (the default budget)."""
     text = (raw or "").strip().lstrip("$").replace(",", "")
     if not text:
         return None

@@ -48,8 +48,11 @@ def user_out(user: User) -> dict:
     spent = limits.spent_today(user)
     return {
         **user.public(),
-        "budget": {"daily_micros": user.budget_micros, "used_micros": spent,
-                   "left_micros": max(0, user.budget_micros - spent)},
+        "budget": {
+            "daily_micros": user.budget_micros,
+            "used_micros": spent,
+            "left_micros": max(0, user.budget_micros - spent),
+        },
     }
 
 
@@ -61,7 +64,10 @@ _token_errors, _token_extra = errors({400: ("invalid_code",)})
 
 
 @router.post(
-    "/token", response={200: TokensOut, **_token_errors}, auth=None, operation_id="issueToken",
+    "/token",
+    response={200: TokensOut, **_token_errors},
+    auth=None,
+    operation_id="issueToken",
     openapi_extra=_token_extra,
 )
 def token(request: HttpRequest, body: CodeIn) -> dict:
@@ -78,7 +84,10 @@ _refresh_errors, _refresh_extra = errors({401: ("invalid_refresh_token",)})
 
 
 @router.post(
-    "/refresh", response={200: TokensOut, **_refresh_errors}, auth=None, operation_id="refreshToken",
+    "/refresh",
+    response={200: TokensOut, **_refresh_errors},
+    auth=None,
+    operation_id="refreshToken",
     openapi_extra=_refresh_extra,
 )
 def refresh(request: HttpRequest, body: RefreshIn) -> dict:

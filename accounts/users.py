@@ -141,8 +141,15 @@ def _get_by_email_consistent(normalized: str) -> User | None:
     return get(guard["user_id"]) if guard else None
 
 
-def create(email: str, *, name: str = "", picture: str = "", roles: list[str] | None = None,
-           user_id: str | None = None, password_hash: str = "") -> tuple[User, bool]:
+def create(
+    email: str,
+    *,
+    name: str = "",
+    picture: str = "",
+    roles: list[str] | None = None,
+    user_id: str | None = None,
+    password_hash: str = "",
+) -> tuple[User, bool]:
     """Create a user, or return the existing one with that email. Returns (user, created)."""
     normalized = normalize_email(email)
     now = keys.now_iso()

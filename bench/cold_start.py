@@ -128,10 +128,26 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, floa
 def measure_image(image: str) -> float:
     port = dynamodb_local.free_port()
     ctr = subprocess.run(["buildah", "from", image], check=True, capture_output=True, text=True).stdout.strip()
-    env = {"DUELARENA_ENV": "production", "DJANGO_SECRET_KEY": "bench-" + "k" * 60, "JWT_SIGNING_KEY": "j" * 40,
-           "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1"}
-    cmd = ["buildah", "run", "--isolation", "chroot", *[a for k, v in env.items() for a in ("--env", f"{k}={v}")],
-           ctr, "--", "/opt/venv/bin/python", "deploy/entrypoint.py"]
+    env = {
+        "DUELARENA_ENV": "production",
+        "DJANGO_SECRET_KEY": "bench-" + "k" * 60,
+        "JWT_SIGNING_KEY": "j" * 40,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+    }
+    cmd = [
+        "buildah",
+        "run",
+        "--isolation",
+        "chroot",
+        *[a for k, v in env.items() for a in ("--env", f"{k}={v}")],
+        ctr,
+        "--",
+        "/opt/venv/bin/python",
+        "deploy/entrypoint.py",
+    ]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -176,8 +192,15 @@ def main() -> int:
             (bare / "bareurls.py").write_text(textwrap.dedent(BARE_URLS))
             bare_cmd = [
                 gunicorn,
-                "--worker-class", "sync", "--workers", "1", "--keep-alive", "0",
-                "--bind", "127.0.0.1:$PORT", "django.core.wsgi:get_wsgi_application()",
+                "--worker-class",
+                "sync",
+                "--workers",
+                "1",
+                "--keep-alive",
+                "0",
+                "--bind",
+                "127.0.0.1:$PORT",
+                "django.core.wsgi:get_wsgi_application()",
             ]
             arena_cmd = [gunicorn, "-c", "deploy/gunicorn.conf.py"]
             arena_env = dict(env, DJANGO_SETTINGS_MODULE="duelarena.settings", DJANGO_ALLOWED_HOSTS="127.0.0.1")
@@ -197,14 +220,19 @@ def main() -> int:
         health, first_api, ready = medians[name]
         print(f"{name:14} {first_api:14.3f}s {health:15.3f}s {ready:13.3f}s")
     ratios = [medians["duelarena"][i] / medians["bare django"][i] for i in range(3)]
-    print(f"{'ratio':14} {ratios[1]:14.2f}x {ratios[0]:15.2f}x {ratios[2]:13.2f}x   "
-          f"(headline: GET /api/games, target <= {TARGET_RATIO}x)")
+    print(
+        f"{'ratio':14} {ratios[1]:14.2f}x {ratios[0]:15.2f}x {ratios[2]:13.2f}x   "
+        f"(headline: GET /api/games, target <= {TARGET_RATIO}x)"
+    )
     if args.image:
         image_times = [measure_image(args.image) for _ in range(args.runs)]
         print(f"{'image':14} {statistics.median(image_times):9.3f}s {'':>14}   (buildah run, /health only)")
     heavy = subprocess.run(
         [sys.executable, "-c", HEAVY_CHECK],
-        cwd=REPO, env=dict(env, DJANGO_SETTINGS_MODULE="duelarena.settings"), capture_output=True, text=True,
+        cwd=REPO,
+        env=dict(env, DJANGO_SETTINGS_MODULE="duelarena.settings"),
+        capture_output=True,
+        text=True,
     )
     print(f"heavy SDKs loaded at start: {heavy.stdout.strip() or heavy.stderr.strip()[-200:]}")
     return 0 if ratios[1] <= TARGET_RATIO else 1

@@ -102,7 +102,7 @@ KEY_NAME, KEY = "FAKE_KEY", "bench-endpoint-key-0123456789"
 
 def attribute_size(value: dict[str, Any]) -> int:
     """Bytes of one DynamoDB-JSON value by AWS's sizing rules (names counted by the caller)."""
-    (kind, inner), = value.items()
+    ((kind, inner),) = value.items()
     if kind == "S":
         return len(inner.encode())
     if kind == "N":
@@ -202,7 +202,7 @@ class Meter:
             self._written(params["Key"], transactional=False, put=False, delete=operation == "DeleteItem")
         elif operation == "TransactWriteItems":
             for action in params["TransactItems"]:
-                (kind, body), = action.items()
+                ((kind, body),) = action.items()
                 if kind == "Put":
                     self._written(body["Item"], transactional=True, put=True)
                 elif kind in ("Update", "Delete"):
@@ -231,8 +231,9 @@ class Meter:
         elif put:
             after = item_or_key
         else:
-            answer = self.client.get_item(TableName=self.table, Key={"pk": item_or_key["pk"], "sk": item_or_key["sk"]},
-                                          ConsistentRead=True)
+            answer = self.client.get_item(
+                TableName=self.table, Key={"pk": item_or_key["pk"], "sk": item_or_key["sk"]}, ConsistentRead=True
+            )
             after = answer.get("Item")
         table_units = kb_units(max(item_size(before), item_size(after)))
         index_units = sum(self._index_units(spec, before, after) for spec in self.indexes.values())
@@ -331,8 +332,10 @@ def template_function() -> tuple[int, int, str, int]:
 
 def measure_init_seconds() -> float:
     """Time to import the app and build its WSGI handler in a fresh interpreter (the INIT phase)."""
-    code = ("import time; t = time.perf_counter(); import django; from django.core.wsgi import "
-            "get_wsgi_application; get_wsgi_application(); print(time.perf_counter() - t)")
+    code = (
+        "import time; t = time.perf_counter(); import django; from django.core.wsgi import "
+        "get_wsgi_application; get_wsgi_application(); print(time.perf_counter() - t)"
+    )
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="duelarena.settings")
     runs = []
     for _ in range(3):
@@ -392,10 +395,18 @@ def play_games(args: argparse.Namespace) -> tuple[list[GameRun], Invocation]:
         for n in range(args.games):
             api: list[Invocation] = []
             turns: list[Invocation] = []
-            reply, inv = timed("post", "/api/games", data={
-                "game_type": game_type, "white_model": MODEL, "black_model": BOTS[game_type],
-                "options": {"legal_moves_hint": True, "seed": 1000 + n},
-            }, content_type="application/json", **auth)
+            reply, inv = timed(
+                "post",
+                "/api/games",
+                data={
+                    "game_type": game_type,
+                    "white_model": MODEL,
+                    "black_model": BOTS[game_type],
+                    "options": {"legal_moves_hint": True, "seed": 1000 + n},
+                },
+                content_type="application/json",
+                **auth,
+            )
             assert reply.status_code == 201, reply.content[:300]
             api.append(inv)
             game_id = reply.json()["id"]
@@ -416,9 +427,13 @@ def play_games(args: argparse.Namespace) -> tuple[list[GameRun], Invocation]:
                 idle = 0
                 for message in batch:  # one game: one message at a time, one invocation each
                     messages += 1
-                    reply, inv = timed("post", "/events", data=json.dumps(sqs_event([message])),
-                                       content_type="application/json",
-                                       HTTP_X_AMZN_REQUEST_CONTEXT=LWA_EVENT_CONTEXT)
+                    reply, inv = timed(
+                        "post",
+                        "/events",
+                        data=json.dumps(sqs_event([message])),
+                        content_type="application/json",
+                        HTTP_X_AMZN_REQUEST_CONTEXT=LWA_EVENT_CONTEXT,
+                    )
                     assert reply.status_code == 200 and not reply.json()["batchItemFailures"], reply.content[:300]
                     turns.append(inv)
             game = store.get(game_id)
@@ -426,17 +441,29 @@ def play_games(args: argparse.Namespace) -> tuple[list[GameRun], Invocation]:
             etag_reply = client.get(f"/api/games/{game_id}")
             _, poll_304 = timed("get", f"/api/games/{game_id}", HTTP_IF_NONE_MATCH=etag_reply["ETag"])
             _, poll_moves = timed("get", f"/api/games/{game_id}/moves?after={max(0, game.ply - 2)}")
-            raw = own_client.get_item(TableName=os.environ["DYNAMODB_TABLE"],
-                                      Key={"pk": {"S": f"GAME#{game_id}"}, "sk": {"S": "META"}})["Item"]
-            runs.append(GameRun(game_type, game.ply, turns, api, messages, poll_304, poll_moves, item_size(raw),
-                                game.termination))
-            print(f"  {game_type:10} game {n + 1}: {game.ply} plies, {game.status}/{game.termination}, "
-                  f"{len(turns)} turn invocations, game item {item_size(raw)} B", file=sys.stderr)
+            raw = own_client.get_item(
+                TableName=os.environ["DYNAMODB_TABLE"], Key={"pk": {"S": f"GAME#{game_id}"}, "sk": {"S": "META"}}
+            )["Item"]
+            runs.append(
+                GameRun(
+                    game_type, game.ply, turns, api, messages, poll_304, poll_moves, item_size(raw), game.termination
+                )
+            )
+            print(
+                f"  {game_type:10} game {n + 1}: {game.ply} plies, {game.status}/{game.termination}, "
+                f"{len(turns)} turn invocations, game item {item_size(raw)} B",
+                file=sys.stderr,
+            )
 
     # One scheduled sweep (every minute on AWS) with nothing overdue: its Queries and time.
     sweep_event = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
-    _, sweep = timed("post", "/events", data=json.dumps(sweep_event), content_type="application/json",
-                     HTTP_X_AMZN_REQUEST_CONTEXT=LWA_EVENT_CONTEXT)
+    _, sweep = timed(
+        "post",
+        "/events",
+        data=json.dumps(sweep_event),
+        content_type="application/json",
+        HTTP_X_AMZN_REQUEST_CONTEXT=LWA_EVENT_CONTEXT,
+    )
     connection.observe_calls(None)
     return runs, sweep
 
@@ -461,8 +488,9 @@ class Cost:
         return Cost(*(getattr(self, f) * k for f in ("dynamodb", "lambda_", "sqs", "api", "logs", "secrets")))
 
     def plus(self, other: Cost) -> Cost:
-        return Cost(*(getattr(self, f) + getattr(other, f) for f in ("dynamodb", "lambda_", "sqs", "api", "logs",
-                                                                        "secrets")))
+        return Cost(
+            *(getattr(self, f) + getattr(other, f) for f in ("dynamodb", "lambda_", "sqs", "api", "logs", "secrets"))
+        )
 
 
 def lambda_dollars(inv: Invocation, gb: float, gb_s_price: float, model_seconds: float) -> float:
@@ -479,8 +507,9 @@ def invocation_cost(inv: Invocation, gb: float, gb_s_price: float, model_seconds
     )
 
 
-def game_cost(run: GameRun, api_gb: float, gb: float, gb_s_price: float, args: argparse.Namespace
-              ) -> tuple[Cost, Cost, float]:
+def game_cost(
+    run: GameRun, api_gb: float, gb: float, gb_s_price: float, args: argparse.Namespace
+) -> tuple[Cost, Cost, float]:
     """(the game's cost, its polling cost, its live seconds); ``gb``: the turn function's memory."""
     cost = Cost()
     for inv in run.api:
@@ -504,8 +533,12 @@ def main() -> int:
     parser.add_argument("--games", type=int, default=2, help="games per type (averaged)")
     parser.add_argument("--model-seconds", type=float, default=2.0, help="latency of one model call")
     parser.add_argument("--init-seconds", type=float, default=None, help="INIT time per cold start (measured)")
-    parser.add_argument("--secret-calls-per-start", type=int, default=None,
-                        help="GetSecretValue calls per cold start (default: the template's secret count)")
+    parser.add_argument(
+        "--secret-calls-per-start",
+        type=int,
+        default=None,
+        help="GetSecretValue calls per cold start (default: the template's secret count)",
+    )
     parser.add_argument("--memory", type=int, help="override the API function's memory (MB)")
     parser.add_argument("--turn-memory", type=int, help="override the turn function's memory (MB)")
     parser.add_argument("--arch", choices=("x86_64", "arm64"), help="override the template's architecture")
@@ -532,14 +565,25 @@ def main() -> int:
     fake = FakeOpenAI(api_key=KEY, seed=7).start()
     args.sqs, args.fake = sqs, fake
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="duelarena.settings", DUELARENA_ENV="local", DJANGO_DEBUG="0",
-        DYNAMODB_TABLE="bench-cost", DYNAMODB_ENDPOINT_URL=dynamodb_local.endpoint(port),
-        AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",  # noqa: S106 - DynamoDB Local accepts anything
-        AWS_DEFAULT_REGION="us-east-1", AWS_REGION="us-east-1", LOG_LEVEL="INFO",
-        TASK_BACKEND="sqs", TURN_QUEUE_URL=sqs.queue_url, SQS_ENDPOINT_URL=sqs.endpoint,
+        DJANGO_SETTINGS_MODULE="duelarena.settings",
+        DUELARENA_ENV="local",
+        DJANGO_DEBUG="0",
+        DYNAMODB_TABLE="bench-cost",
+        DYNAMODB_ENDPOINT_URL=dynamodb_local.endpoint(port),
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",  # noqa: S106 - DynamoDB Local accepts anything
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_REGION="us-east-1",
+        LOG_LEVEL="INFO",
+        TASK_BACKEND="sqs",
+        TURN_QUEUE_URL=sqs.queue_url,
+        SQS_ENDPOINT_URL=sqs.endpoint,
         LLM_ENDPOINTS=json.dumps({"fake": {"base_url": fake.base_url, "api_key_env": KEY_NAME, "models": ["seat"]}}),
-        LLM_PRICES=json.dumps({MODEL: MODEL_PRICE}), LLM_SECRETS_ARN="", AUTOPLAY_TURN_DELAY_SECONDS="0",
-        DJANGO_ALLOWED_HOSTS="testserver", **{KEY_NAME: KEY},
+        LLM_PRICES=json.dumps({MODEL: MODEL_PRICE}),
+        LLM_SECRETS_ARN="",
+        AUTOPLAY_TURN_DELAY_SECONDS="0",
+        DJANGO_ALLOWED_HOSTS="testserver",
+        **{KEY_NAME: KEY},
     )
     if args.init_seconds is None:
         args.init_seconds = measure_init_seconds()
@@ -554,12 +598,16 @@ def main() -> int:
     for run in runs:
         by_type[run.game_type].append(run)
 
-    print(f"AWS cost per game, measured on DynamoDB Local through the queue path (API {memory} MB, turns "
-          f"{turn_memory} MB, {arch}, "
-          f"{args.model_seconds:g} s per model call, no free tier, us-east-1 list prices)")
-    header = (f"{'game':10} {'plies':>6} {'calls/turn':>10} {'RRU/turn':>9} {'WRU/turn':>9} {'idx WRU %':>9} "
-              f"{'item B':>7} {'ms/turn':>8} {'DynamoDB':>9} {'Lambda':>8} {'other':>7} {'$/1000':>8} "
-              f"{'$/1k ply':>8} {'poll $/1000':>11}")
+    print(
+        f"AWS cost per game, measured on DynamoDB Local through the queue path (API {memory} MB, turns "
+        f"{turn_memory} MB, {arch}, "
+        f"{args.model_seconds:g} s per model call, no free tier, us-east-1 list prices)"
+    )
+    header = (
+        f"{'game':10} {'plies':>6} {'calls/turn':>10} {'RRU/turn':>9} {'WRU/turn':>9} {'idx WRU %':>9} "
+        f"{'item B':>7} {'ms/turn':>8} {'DynamoDB':>9} {'Lambda':>8} {'other':>7} {'$/1000':>8} "
+        f"{'$/1k ply':>8} {'poll $/1000':>11}"
+    )
     print(header)
     per_game: dict[str, Cost] = {}
     per_poll: dict[str, float] = {}
@@ -583,16 +631,25 @@ def main() -> int:
         other = mean.sqs + mean.api + mean.logs + mean.secrets
         item_bytes = max(r.game_item_bytes for r in group)
         ms_turn = statistics.mean(t.seconds for t in turns) * 1000 if turns else 0.0
-        print(f"{game_type:10} {plies:6.0f} {bill.calls / n:10.2f} {bill.rru / n:9.2f} {bill.wru / n:9.2f} "
-              f"{index_share:8.0f}% {item_bytes:7d} {ms_turn:8.1f} {mean.dynamodb * 1000:9.3f} "
-              f"{mean.lambda_ * 1000:8.3f} {other * 1000:7.3f} {mean.total * 1000:8.3f} "
-              f"{per_ply[game_type] * 1e6:8.3f} {poll * 1000:11.3f}")
-        figures[game_type] = {"plies": plies, "calls_per_turn": bill.calls / n, "rru_per_turn": bill.rru / n,
-                              "wru_per_turn": bill.wru / n, "index_wru_share": index_share,
-                              "game_item_bytes": item_bytes, "ms_per_turn": ms_turn,
-                              "per_1000_games": mean.total * 1000, "poll_per_1000_games": poll * 1000,
-                              "reported_wcu_per_turn": bill.reported_wcu / n,
-                              "operations": dict(sum((Counter(t.bill.by_operation) for t in turns), Counter()))}
+        print(
+            f"{game_type:10} {plies:6.0f} {bill.calls / n:10.2f} {bill.rru / n:9.2f} {bill.wru / n:9.2f} "
+            f"{index_share:8.0f}% {item_bytes:7d} {ms_turn:8.1f} {mean.dynamodb * 1000:9.3f} "
+            f"{mean.lambda_ * 1000:8.3f} {other * 1000:7.3f} {mean.total * 1000:8.3f} "
+            f"{per_ply[game_type] * 1e6:8.3f} {poll * 1000:11.3f}"
+        )
+        figures[game_type] = {
+            "plies": plies,
+            "calls_per_turn": bill.calls / n,
+            "rru_per_turn": bill.rru / n,
+            "wru_per_turn": bill.wru / n,
+            "index_wru_share": index_share,
+            "game_item_bytes": item_bytes,
+            "ms_per_turn": ms_turn,
+            "per_1000_games": mean.total * 1000,
+            "poll_per_1000_games": poll * 1000,
+            "reported_wcu_per_turn": bill.reported_wcu / n,
+            "operations": dict(sum((Counter(t.bill.by_operation) for t in turns), Counter())),
+        }
 
     month_games = MONTH_GAMES / len(per_game)
     month = Cost()
@@ -607,22 +664,40 @@ def main() -> int:
     polling_month = sum(p * month_games for p in per_poll.values())
     print()
     print(f"a month of {MONTH_GAMES} games (even mix, default options), AWS only, model tokens excluded:")
-    print(f"  DynamoDB ${month_total.dynamodb:.2f}  Lambda ${month_total.lambda_:.2f}  SQS ${month_total.sqs:.2f}  "
-          f"API ${month_total.api:.2f}  logs ${month_total.logs:.2f}  secrets ${month_total.secrets:.2f}")
-    print(f"  games ${month.total:.2f} + fixed ${fixed.total:.2f} (secrets, the sweeper every minute, idle queue "
-          f"polls) = ${month_total.total:.2f}   (earlier product: {EARLIER_PRODUCT}; target <= ${TARGET_MONTH:.2f})")
-    print(f"  with one watcher per live game polling every {POLL_SECONDS:g} s: +${polling_month:.2f} "
-          f"= ${month_total.total + polling_month:.2f}")
+    print(
+        f"  DynamoDB ${month_total.dynamodb:.2f}  Lambda ${month_total.lambda_:.2f}  SQS ${month_total.sqs:.2f}  "
+        f"API ${month_total.api:.2f}  logs ${month_total.logs:.2f}  secrets ${month_total.secrets:.2f}"
+    )
+    print(
+        f"  games ${month.total:.2f} + fixed ${fixed.total:.2f} (secrets, the sweeper every minute, idle queue "
+        f"polls) = ${month_total.total:.2f}   (earlier product: {EARLIER_PRODUCT}; target <= ${TARGET_MONTH:.2f})"
+    )
+    print(
+        f"  with one watcher per live game polling every {POLL_SECONDS:g} s: +${polling_month:.2f} "
+        f"= ${month_total.total + polling_month:.2f}"
+    )
     if "chess" in per_ply and "tictactoe" in per_ply:
         ratio = per_ply["chess"] / per_ply["tictactoe"]
         print(f"  chess per ply / tic-tac-toe per ply: {ratio:.2f}x (target <= 3x)")
-    print(f"  (INIT {args.init_seconds:.2f} s per cold start, one per game per function; sweep invocation "
-          f"{sweep.seconds * 1000:.0f} ms, {sweep.bill.calls} calls; peak RSS of this process, app + bench: "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
+    print(
+        f"  (INIT {args.init_seconds:.2f} s per cold start, one per game per function; sweep invocation "
+        f"{sweep.seconds * 1000:.0f} ms, {sweep.bill.calls} calls; peak RSS of this process, app + bench: "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)"
+    )
     if args.json:
-        print(json.dumps({"month": month_total.total, "polling_month": polling_month, "memory": memory,
-                          "turn_memory": turn_memory,
-                          "arch": arch, "types": figures}, indent=1))
+        print(
+            json.dumps(
+                {
+                    "month": month_total.total,
+                    "polling_month": polling_month,
+                    "memory": memory,
+                    "turn_memory": turn_memory,
+                    "arch": arch,
+                    "types": figures,
+                },
+                indent=1,
+            )
+        )
     ok = month_total.total <= TARGET_MONTH
     if "chess" in per_ply and "tictactoe" in per_ply:
         ok &= per_ply["chess"] / per_ply["tictactoe"] <= 3

@@ -82,17 +82,25 @@ def main() -> int:
         while plies < args.plies:  # random games end early now and then: keep playing new ones
             seed += 1
             rng = random.Random(seed)
-            game = client.post("/api/games", {"game_type": "chess", "white_model": "human", "black_model": "human",
-                                              "options": {"max_plies": 400}}, content_type="application/json",
-                               **auth).json()
+            game = client.post(
+                "/api/games",
+                {"game_type": "chess", "white_model": "human", "black_model": "human", "options": {"max_plies": 400}},
+                content_type="application/json",
+                **auth,
+            ).json()
             while game["status"] == "live" and plies < args.plies:
                 seat = rules.to_move(game["state"])[0] if "fen" in game["state"] else None
                 legal = rules.legal_moves(game["state"], seat) if seat else []
                 if not legal:
                     break
-                game = timed("play a move", "post", f"/api/games/{game['id']}/moves",
-                             data={"move": rng.choice(legal), "expected_ply": game["ply"]},
-                             content_type="application/json", **auth)
+                game = timed(
+                    "play a move",
+                    "post",
+                    f"/api/games/{game['id']}/moves",
+                    data={"move": rng.choice(legal), "expected_ply": game["ply"]},
+                    content_type="application/json",
+                    **auth,
+                )
                 timed("get game", "get", f"/api/games/{game['id']}")
                 timed("list my games", "get", "/api/me/games?limit=20", **auth)
                 plies += 1
@@ -115,13 +123,19 @@ def main() -> int:
         trips = max(calls[name])
         ok &= trips <= target
         values = samples[name]
-        print(f"{name:16} {trips:>12} {'<=' + str(target):>7} {statistics.median(values):8.2f} "
-              f"{pct(values, 0.95):8.2f} {pct(values, 0.99):8.2f}")
+        print(
+            f"{name:16} {trips:>12} {'<=' + str(target):>7} {statistics.median(values):8.2f} "
+            f"{pct(values, 0.95):8.2f} {pct(values, 0.99):8.2f}"
+        )
     print("(round trips exclude the bearer check's one GetItem of the user on authenticated requests)")
-    print(f"{'baseline GetItem':16} {1:>12} {'':>7} {statistics.median(base_get):8.2f} {pct(base_get, 0.95):8.2f} "
-          f"{pct(base_get, 0.99):8.2f}")
-    print(f"{'baseline Query':16} {1:>12} {'':>7} {statistics.median(base_query):8.2f} "
-          f"{pct(base_query, 0.95):8.2f} {pct(base_query, 0.99):8.2f}   (the last game, {game['ply']} moves)")
+    print(
+        f"{'baseline GetItem':16} {1:>12} {'':>7} {statistics.median(base_get):8.2f} {pct(base_get, 0.95):8.2f} "
+        f"{pct(base_get, 0.99):8.2f}"
+    )
+    print(
+        f"{'baseline Query':16} {1:>12} {'':>7} {statistics.median(base_query):8.2f} "
+        f"{pct(base_query, 0.95):8.2f} {pct(base_query, 0.99):8.2f}   (the last game, {game['ply']} moves)"
+    )
     return 0 if ok else 1
 
 

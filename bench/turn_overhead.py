@@ -121,8 +121,10 @@ def harness_overhead(turns_per_game: int) -> None:
     print(f"(a) harness time per turn, provider excluded ({turns_per_game} turns per game type)")
     print("  harness: play_turn (prompt, provider call, parse, rules.parse_move, pricing, attempt, log line)")
     print("  rules: parse_move + apply of the same move (the service applies it after the harness)")
-    print(f"{'game':10} {'harness median':>15} {'p95':>8} {'rules median':>13} {'p95':>8} {'ratio':>6}"
-          f" {'parse_move alone':>17}")
+    print(
+        f"{'game':10} {'harness median':>15} {'p95':>8} {'rules median':>13} {'p95':>8} {'ratio':>6}"
+        f" {'parse_move alone':>17}"
+    )
     for game_type in GAME_OPTIONS:
         rules = get_rules(game_type)
         turns: list[tuple[dict, str, str]] = []
@@ -243,8 +245,10 @@ def autoplay_throughput(n_tictactoe: int, n_racing: int) -> None:
     tables.create_table()
     owner, _ = users.create(f"bench-{uuid.uuid4().hex[:8]}@example.com")
     print()
-    print(f"(b) autoplay between built-ins on DynamoDB Local ({n_tictactoe} tic-tac-toe random vs random, "
-          f"{n_racing} racing racer vs random)")
+    print(
+        f"(b) autoplay between built-ins on DynamoDB Local ({n_tictactoe} tic-tac-toe random vs random, "
+        f"{n_racing} racing racer vs random)"
+    )
     print(f"{'game':11} {'played':28} {'plies':>6} {'seconds':>8} {'plies/s':>8} {'ms/ply':>7}")
     for label, plan in (("tictactoe", plan_games(n_tictactoe, 0)), ("racing", plan_games(0, n_racing))):
         started = time.perf_counter()

@@ -28,24 +28,33 @@ def main() -> int:
     ddb = dynamodb_local.start(ddb_port, None)
     ctr = subprocess.run(["buildah", "from", args.image], check=True, capture_output=True, text=True).stdout.strip()
     env = {
-        "DUELARENA_ENV": "production", "DJANGO_DEBUG": "0",
+        "DUELARENA_ENV": "production",
+        "DJANGO_DEBUG": "0",
         # Throwaway keys made for this run: production refuses every key written in the repository.
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
         "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0",
-        "DYNAMODB_ENDPOINT_URL": dynamodb_local.endpoint(ddb_port), "DYNAMODB_TABLE": "smoke",
-        "AWS_ACCESS_KEY_ID": "smoke", "AWS_SECRET_ACCESS_KEY": "smoke", "AWS_REGION": "us-east-1",
-        "HOST": "127.0.0.1", "PORT": str(port),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "DYNAMODB_ENDPOINT_URL": dynamodb_local.endpoint(ddb_port),
+        "DYNAMODB_TABLE": "smoke",
+        "AWS_ACCESS_KEY_ID": "smoke",
+        "AWS_SECRET_ACCESS_KEY": "smoke",
+        "AWS_REGION": "us-east-1",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
     }
     env_args = [a for k, v in env.items() for a in ("--env", f"{k}={v}")]
     run = ["buildah", "run", "--isolation", "chroot", *env_args, ctr, "--"]
     server = None
     try:
-        subprocess.run([*run, "/opt/venv/bin/python", "manage.py", "dynamodb", "create-table"], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [*run, "/opt/venv/bin/python", "manage.py", "dynamodb", "create-table"], check=True, capture_output=True
+        )
         started = time.perf_counter()
-        server = subprocess.Popen([*run, "/opt/venv/bin/python", "deploy/entrypoint.py"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [*run, "/opt/venv/bin/python", "deploy/entrypoint.py"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         base = f"http://127.0.0.1:{port}"
         while True:
             try:
@@ -67,8 +76,12 @@ def main() -> int:
         auth = {"Authorization": f"Bearer {token}"}
         me = call("GET", base + "/api/auth/me", headers=auth)
         checks["authenticated /api/auth/me"] = me.status == 200 and me.json()["email"] == "smoke@example.com"
-        game = call("POST", base + "/api/games", {"game_type": "tictactoe", "white_model": "human",
-                                                  "black_model": "builtin:random"}, headers=auth)
+        game = call(
+            "POST",
+            base + "/api/games",
+            {"game_type": "tictactoe", "white_model": "human", "black_model": "builtin:random"},
+            headers=auth,
+        )
         if game.status == 201:
             game_id = game.json()["id"]
             move = call("POST", f"{base}/api/games/{game_id}/moves", {"move": "5", "expected_ply": 0}, headers=auth)
@@ -76,8 +89,11 @@ def main() -> int:
         else:
             checks[f"game flow: create answered {game.status}"] = False
         login = call("GET", base + "/admin/login/")
-        checks["admin login page"] = login.status == 200 and b"csrfmiddlewaretoken" in login.body and any(
-            c.startswith("csrftoken=") for c in cookies_from(login))
+        checks["admin login page"] = (
+            login.status == 200
+            and b"csrfmiddlewaretoken" in login.body
+            and any(c.startswith("csrftoken=") for c in cookies_from(login))
+        )
         static = re.search(rb'href="(/static/admin/css/[^"]+\.css)"', login.body)
         checks["static via WhiteNoise"] = bool(static) and call("GET", base + static.group(1).decode()).status == 200
         user = subprocess.run([*run, "id", "-u"], check=True, capture_output=True, text=True).stdout.strip()

@@ -38,9 +38,7 @@ def load_secrets(environ: dict[str, str], client: object = None) -> list[str]:
         sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the app's root
         from duelarena import aws  # Django-free: settings are not loaded yet
 
-        client = aws.client(
-            "secretsmanager", region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
-        )
+        client = aws.client("secretsmanager", region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION"))
     loaded = []
     for arn in arns:
         values = json.loads(client.get_secret_value(SecretId=arn)["SecretString"])  # type: ignore[attr-defined]

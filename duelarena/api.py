@@ -19,6 +19,7 @@ from duelarena.middleware import _STATUS_CODES
 
 logger = logging.getLogger("duelarena.api")
 
+
 class BundledSwagger(Swagger):
     """Swagger UI from django-ninja's bundled files. ninja only renders those when it is listed in
     INSTALLED_APPS (else it points at a CDN); we keep it out of the apps for cold start (settings.py)

@@ -113,23 +113,26 @@ def _item(entry: Entry) -> dict[str, Any]:
     from duelarena.dynamo.models import AuditEntry, item
 
     timeline = keys.timeline_key(entry.at, entry.id)
-    return item(AuditEntry, {
-        "pk": object_partition(entry.object_kind, entry.object_id),
-        "sk": timeline,
-        "kind": KIND,
-        "id": entry.id,
-        "at": entry.at,
-        "actor_id": entry.actor_id,
-        "actor_email": entry.actor_email,
-        "action": entry.action,
-        "object_kind": entry.object_kind,
-        "object_id": entry.object_id,
-        "object_repr": entry.object_repr,
-        "before": json.dumps(entry.before, sort_keys=True, default=str),
-        "after": json.dumps(entry.after, sort_keys=True, default=str),
-        "gsi6pk": FEED,
-        "gsi6sk": timeline,
-    })
+    return item(
+        AuditEntry,
+        {
+            "pk": object_partition(entry.object_kind, entry.object_id),
+            "sk": timeline,
+            "kind": KIND,
+            "id": entry.id,
+            "at": entry.at,
+            "actor_id": entry.actor_id,
+            "actor_email": entry.actor_email,
+            "action": entry.action,
+            "object_kind": entry.object_kind,
+            "object_id": entry.object_id,
+            "object_repr": entry.object_repr,
+            "before": json.dumps(entry.before, sort_keys=True, default=str),
+            "after": json.dumps(entry.after, sort_keys=True, default=str),
+            "gsi6pk": FEED,
+            "gsi6sk": timeline,
+        },
+    )
 
 
 def _entry(item: dict[str, Any]) -> Entry:

@@ -312,6 +312,7 @@ SOCIAL_AUTH_PIPELINE = (
     "accounts.pipeline.finish",
 )
 
+
 # --- LLM players -----------------------------------------------------------------------------------
 def _json_env(name: str, default: object) -> object:
     import json

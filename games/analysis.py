@@ -199,9 +199,7 @@ class _Position:
     best: Any  # chess.Move | None
 
 
-def analyse_chess(
-    state: dict, nodes: int, search: Any = None, moves: list[str] | None = None
-) -> list[dict[str, Any]]:
+def analyse_chess(state: dict, nodes: int, search: Any = None, moves: list[str] | None = None) -> list[dict[str, Any]]:
     """Per-move analysis of a chess game (``state`` from ``games.rules.chess_rules``), ply order.
 
     ``moves``: the game's moves (UCI, ply order) from its move items; the state keeps only its
@@ -287,9 +285,14 @@ def analyse_tictactoe(state: dict) -> list[dict[str, Any]]:
             best_uci=str(best_cell),
             best_san=str(best_cell),
         )
-        record["win_before"], record["win_after"] = {"win": 100.0, "draw": 50.0, "loss": 0.0}[before_value], {
-            "win": 100.0, "draw": 50.0, "loss": 0.0,
-        }[after_value]
+        record["win_before"], record["win_after"] = (
+            {"win": 100.0, "draw": 50.0, "loss": 0.0}[before_value],
+            {
+                "win": 100.0,
+                "draw": 50.0,
+                "loss": 0.0,
+            }[after_value],
+        )
         record["cp_loss"] = None
         record["class"] = None if after_value == before_value else MoveClass.BLUNDER.value
         record["accuracy"] = round(move_accuracy(record["win_before"], record["win_after"]), 1)

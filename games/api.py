@@ -143,9 +143,7 @@ def get_game(request: HttpRequest, game_id: str, response: HttpResponse) -> Any:
     operation_id="getGameMoves",
     openapi_extra=_get_extra,
 )
-def game_moves(
-    request: HttpRequest, game_id: str, after: int = Query(-1, ge=-1, le=1_000_000)
-) -> dict[str, Any]:
+def game_moves(request: HttpRequest, game_id: str, after: int = Query(-1, ge=-1, le=1_000_000)) -> dict[str, Any]:
     from games import selectors
 
     return selectors.moves_after(game_id, optional_user(request), after)

@@ -71,9 +71,7 @@ def receive(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"swept": tasks.sweep()})
     records = event.get("Records") if isinstance(event, dict) else None
     if not isinstance(records, list):
-        return error_response(
-            400, "bad_request", "the body is neither an SQS batch (Records) nor a scheduled event"
-        )
+        return error_response(400, "bad_request", "the body is neither an SQS batch (Records) nor a scheduled event")
     failed = play_records(records)
     return JsonResponse({"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]})
 

@@ -211,9 +211,7 @@ def _kind(name: str) -> str:
 
 def game_scores(results: Iterable[dict[str, Any]]) -> list[ratings.GameScore]:
     """The counted games among result items, as the rating fit sees them (white first)."""
-    return [
-        ratings.GameScore(r["white"], r["black"], _POINTS[r["result"]][0]) for r in results if r.get("counted")
-    ]
+    return [ratings.GameScore(r["white"], r["black"], _POINTS[r["result"]][0]) for r in results if r.get("counted")]
 
 
 def summarize(game_type: str, results: Iterable[dict[str, Any]], config: Config) -> dict[str, Any]:

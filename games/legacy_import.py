@@ -325,8 +325,10 @@ def convert_game(
     totals["black"]["tokens_out"] = _int(row.get("black_tokens"))
     if "game" in totals:
         totals["game"]["tokens_out"] = totals["white"]["tokens_out"] + totals["black"]["tokens_out"]
-    over = bool(_int(row.get("is_over"))) if not isinstance(row.get("is_over"), str) else (
-        row["is_over"].strip().lower() in ("1", "true", "yes", "t")
+    over = (
+        bool(_int(row.get("is_over")))
+        if not isinstance(row.get("is_over"), str)
+        else (row["is_over"].strip().lower() in ("1", "true", "yes", "t"))
     )
     result = result_of(row.get("result"), row.get("winner"), white, black) if over else None
     game = Game(
@@ -404,8 +406,10 @@ class Report:
 
     @property
     def reconciles(self) -> bool:
-        return self.users.reconciles and self.games.reconciles and len(self.failures) == (
-            self.users.failed + self.games.failed
+        return (
+            self.users.reconciles
+            and self.games.reconciles
+            and len(self.failures) == (self.users.failed + self.games.failed)
         )
 
     def failures_by_reason(self) -> dict[str, int]:

@@ -86,11 +86,7 @@ class Attempt:
     def illegal(self) -> bool:
         """A refused answer; provider errors, answers cut off at the output limit and an answer left
         unjudged because the budget stopped the turn are not the player's illegal moves."""
-        return (
-            self.error is not None
-            and not self.error.startswith(("provider_", "budget:"))
-            and not self.truncated
-        )
+        return self.error is not None and not self.error.startswith(("provider_", "budget:")) and not self.truncated
 
     @property
     def truncated_failure(self) -> bool:

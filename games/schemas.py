@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, StrictBool, StrictInt, create_model
@@ -143,9 +143,11 @@ class MoveIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     move: str = Field(
-        ..., min_length=1, max_length=200, description="the move in its game's syntax: " + " ".join(
-            f"{game}: {syntax}" for game, syntax in MOVE_SYNTAX.items()
-        )
+        ...,
+        min_length=1,
+        max_length=200,
+        description="the move in its game's syntax: "
+        + " ".join(f"{game}: {syntax}" for game, syntax in MOVE_SYNTAX.items()),
     )
     expected_ply: int = Field(..., ge=0, le=1_000_000, description="the game's `ply` you saw (409 when stale)")
     seat: SeatName | None = Field(None, description="only needed when you hold both seats")
@@ -268,11 +270,14 @@ class _MoveAnalysisFields(Schema):
 # One move's quality once the game is over (``games.analysis``): chess by Stockfish at a fixed node budget
 # (centipawn loss, lichess's accuracy and classes), tic-tac-toe by the perfect player (did the move keep
 # the game's value). ``class`` is a Python keyword, so the model is made with create_model.
-MoveAnalysisOut = create_model(
-    "MoveAnalysisOut",
-    __base__=_MoveAnalysisFields,
-    **{"class": (MoveClass | None, Field(None, description="inaccuracy, mistake, blunder, or null"))},  # type: ignore[call-overload]
-)
+if TYPE_CHECKING:  # what the type checker sees: the class without the keyword-named field
+    MoveAnalysisOut = _MoveAnalysisFields
+else:
+    MoveAnalysisOut = create_model(
+        "MoveAnalysisOut",
+        __base__=_MoveAnalysisFields,
+        **{"class": (MoveClass | None, Field(None, description="inaccuracy, mistake, blunder, or null"))},
+    )
 
 
 class MoveOut(Schema):

@@ -232,6 +232,4 @@ def pgn(game_id: str, user: User | None) -> str:
     }
     played = [m.move for m in moves if m.move]  # forfeits hold no move
     comments = {m.ply: analysis_comment(m.analysis) for m in moves if m.analysis}
-    return to_pgn(
-        game.state, headers, outcome, termination_override=game.termination, moves=played, comments=comments
-    )
+    return to_pgn(game.state, headers, outcome, termination_override=game.termination, moves=played, comments=comments)

@@ -230,9 +230,7 @@ def _after_turns(game: Game, rules: Rules, turns: list[Turn], *, ai: bool = True
     for turn in sorted(turns, key=lambda t: t.move is None):  # stable: moves keep their order
         _count(after.totals, turn.seat, turn.attempts)
         if turn.paused:
-            after.interrupted.append(
-                {"seat": turn.seat, "ply": ply, "attempts": [a.to_dict() for a in turn.attempts]}
-            )
+            after.interrupted.append({"seat": turn.seat, "ply": ply, "attempts": [a.to_dict() for a in turn.attempts]})
             paused = True
             continue
         san = turn.state.get("last_san") if turn.move and not turn.forfeit else None
@@ -615,9 +613,7 @@ def play_due_turn(game_id: str, ply: int | None = None) -> TurnOutcome:
         return TurnOutcome.BUSY
     if _needs_lease(game, seats):
         try:
-            game = store.claim_turn(
-                game, token=uuid.uuid4().hex, until=now + _lease_seconds(game, seats), now=now
-            )
+            game = store.claim_turn(game, token=uuid.uuid4().hex, until=now + _lease_seconds(game, seats), now=now)
         except ConditionFailed:
             return TurnOutcome.CONFLICT
     try:

@@ -500,11 +500,7 @@ def record_analysis(game: Game, per_ply: dict[int, dict[str, Any]], summary: dic
     result_key = (keys.results_pk(game.game_type), keys.result_sk(game.id))
     if items.get(*result_key) is not None:  # games imported from the earlier version have none
         final.append(
-            {
-                "Update": items.update_operation(
-                    *result_key, set_values={"analysis": results.analysis_text(summary)}
-                )
-            }
+            {"Update": items.update_operation(*result_key, set_values={"analysis": results.analysis_text(summary)})}
         )
     room = _TRANSACTION_LIMIT - len(final)
     while len(updates) > room:
@@ -650,9 +646,7 @@ def list_for_moderation(
         if value is not None:
             filters[name] = value
     partition, index = (keys.owner_feed(owner_id), "gsi1") if owner_id else (ALL_GAMES, "gsi4")
-    page = items.query(
-        partition, index=index, newest_first=True, limit=limit, cursor=cursor, filters=filters or None
-    )
+    page = items.query(partition, index=index, newest_first=True, limit=limit, cursor=cursor, filters=filters or None)
     return _page(page)
 
 
@@ -689,7 +683,16 @@ def load(game_id: str) -> tuple[Game, list[Move]] | None:
 
 # What a conditional read of a game needs: the ETag's inputs and who may see it (no state, no totals).
 WATCH_ATTRIBUTES = (
-    "id", "version", "autoplay", "hidden", "status", "owner_id", "white", "black", "white_user_id", "black_user_id",
+    "id",
+    "version",
+    "autoplay",
+    "hidden",
+    "status",
+    "owner_id",
+    "white",
+    "black",
+    "white_user_id",
+    "black_user_id",
     "analysis",
 )
 
@@ -704,10 +707,22 @@ def game_from_watch_fields(item: dict[str, Any]) -> Game:
     """A partial Game from ``watch_fields``: only those fields are real (no state, options, totals);
     enough for ``games.access`` and the ETag, nothing else."""
     return Game(
-        id=item["id"], game_type="", white=item["white"], black=item["black"], owner_id=item["owner_id"], seed=0,
-        options={}, state={}, created_at="", updated_at="", white_user_id=item.get("white_user_id"),
-        black_user_id=item.get("black_user_id"), status=item["status"], version=int(item["version"]),
-        hidden=bool(item.get("hidden", False)), autoplay=bool(item.get("autoplay", False)),
+        id=item["id"],
+        game_type="",
+        white=item["white"],
+        black=item["black"],
+        owner_id=item["owner_id"],
+        seed=0,
+        options={},
+        state={},
+        created_at="",
+        updated_at="",
+        white_user_id=item.get("white_user_id"),
+        black_user_id=item.get("black_user_id"),
+        status=item["status"],
+        version=int(item["version"]),
+        hidden=bool(item.get("hidden", False)),
+        autoplay=bool(item.get("autoplay", False)),
         analysis={"stored": True} if item.get("analysis") else None,  # presence only (the ETag)
     )
 
@@ -734,16 +749,34 @@ def game_from_list_item(item: dict[str, Any]) -> Game:
     if "state" in item:
         return game_from_item(item)
     return Game(
-        id=item["id"], game_type=item["game_type"], white=item["white"], black=item["black"],
-        owner_id=item["owner_id"], seed=0, options={}, state={}, created_at=item["created_at"],
-        updated_at=item["updated_at"], white_user_id=item.get("white_user_id"),
-        black_user_id=item.get("black_user_id"), status=item["status"], result=item.get("result"),
-        winner=item.get("winner"), termination=item.get("termination"), ply=int(item["ply"]), version=0,
-        hidden=bool(item.get("hidden", False)), flagged=bool(item.get("flagged", False)),
-        totals=complete_totals(item.get("totals")), moves_count=int(item.get("moves_count", 0)),
-        rated=bool(item.get("rated", False)), autoplay=bool(item.get("autoplay", False)),
-        pause_reason=item.get("pause_reason"), due_at=0 if "gsi5pk" in item else None,
-        step_requested=bool(item.get("step_requested", False)), turn_failures=int(item.get("turn_failures") or 0),
+        id=item["id"],
+        game_type=item["game_type"],
+        white=item["white"],
+        black=item["black"],
+        owner_id=item["owner_id"],
+        seed=0,
+        options={},
+        state={},
+        created_at=item["created_at"],
+        updated_at=item["updated_at"],
+        white_user_id=item.get("white_user_id"),
+        black_user_id=item.get("black_user_id"),
+        status=item["status"],
+        result=item.get("result"),
+        winner=item.get("winner"),
+        termination=item.get("termination"),
+        ply=int(item["ply"]),
+        version=0,
+        hidden=bool(item.get("hidden", False)),
+        flagged=bool(item.get("flagged", False)),
+        totals=complete_totals(item.get("totals")),
+        moves_count=int(item.get("moves_count", 0)),
+        rated=bool(item.get("rated", False)),
+        autoplay=bool(item.get("autoplay", False)),
+        pause_reason=item.get("pause_reason"),
+        due_at=0 if "gsi5pk" in item else None,
+        step_requested=bool(item.get("step_requested", False)),
+        turn_failures=int(item.get("turn_failures") or 0),
         last_error=item.get("last_error"),
     )
 

@@ -103,8 +103,6 @@ def enqueue(game_id: str, ply: int, delay_seconds: float = 0) -> None:
     send_turn(TurnMessage(game_id, ply), delay_seconds=delay_seconds)
 
 
-
-
 def _sqs() -> Any:
     """The process's SQS client, built on first use (not at import: cold start) by the one AWS client
     factory (``duelarena.aws``) and reused."""
@@ -136,9 +134,7 @@ def send_turn(message: TurnMessage, *, delay_seconds: float = 0) -> None:
         _sqs().send_message(QueueUrl=queue_url, MessageBody=message.to_body(), DelaySeconds=delay)
     except (BotoCoreError, ClientError) as exc:
         logger.warning("turn not enqueued", extra={"game_id": message.game_id, "ply": message.ply, "error": str(exc)})
-        raise Unavailable(
-            "the turn queue is unavailable; try again", code="queue_unavailable", retry_after=5
-        ) from None
+        raise Unavailable("the turn queue is unavailable; try again", code="queue_unavailable", retry_after=5) from None
 
 
 # -------------------------------------------------------------------------------------- run a turn

@@ -242,9 +242,7 @@ class _Turn:
                 return self.result(forfeit=Termination.FORFEIT_TIMEOUT, error="turn_timeout: the turn ran out of time")
             prompt = messages_as_text(messages)
             try:
-                held = reserve_or_raise(
-                    budget, worst_case_micros(self.player, messages, self.limits.max_output_tokens)
-                )
+                held = reserve_or_raise(budget, worst_case_micros(self.player, messages, self.limits.max_output_tokens))
             except BudgetExhausted as exc:
                 return self.result(paused_for_budget=True, error=f"budget: {exc}")
             call_started = self.clock()

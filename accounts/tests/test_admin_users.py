@@ -106,7 +106,11 @@ def test_ban_revokes_the_admin_session_and_api_tokens_at_once(admin_client, peop
     assert api.get("/api/auth/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
     (entry,) = audit.history("user", mod.id).entries
     assert (entry.action, entry.actor_email, entry.before, entry.after) == (
-        "ban", "root@example.com", {"status": "active"}, {"status": "banned"})
+        "ban",
+        "root@example.com",
+        {"status": "active"},
+        {"status": "banned"},
+    )
 
     post(admin_client, url(mod.id, "actions/unban"))
     assert users.get(mod.id).is_active
@@ -140,7 +144,9 @@ def test_change_the_daily_budget(admin_client, people):
     post(admin_client, url(alice.id, "actions/set_budget"), {"daily_budget": ""})
     assert users.get(alice.id).daily_budget_micros is None
     assert [e.after for e in audit.history("user", alice.id).entries] == [
-        {"daily_budget_micros": None}, {"daily_budget_micros": 5_250_000}]
+        {"daily_budget_micros": None},
+        {"daily_budget_micros": 5_250_000},
+    ]
 
 
 def test_parse_dollars():
@@ -154,17 +160,24 @@ def test_parse_dollars():
 def test_moderators_get_403_for_ban_roles_and_budget(mod_client, people):
     alice = people["alice"]
     for action in ("ban", "grant_moderator", "set_budget"):
-        assert post(mod_client, url(alice.id, f"actions/{action}"), {"confirmed": "yes",
-                                                                     "daily_budget": "100"}).status_code == 403
-    bulk = post(mod_client, "/admin/accounts/arenauser/", {"action": "ban", "_selected_action": [alice.id],
-                                                           "confirmed": "yes"})
+        assert (
+            post(
+                mod_client, url(alice.id, f"actions/{action}"), {"confirmed": "yes", "daily_budget": "100"}
+            ).status_code
+            == 403
+        )
+    bulk = post(
+        mod_client, "/admin/accounts/arenauser/", {"action": "ban", "_selected_action": [alice.id], "confirmed": "yes"}
+    )
     assert bulk.status_code == 403
     assert mod_client.get(url(alice.id)).status_code == 200  # they may look
     body = mod_client.get(url(alice.id)).content
     assert b'data-action="ban"' not in body and b'data-action="set_budget"' not in body
-    for call in (lambda: moderation.ban(people["mod"], alice.id),
-                 lambda: moderation.set_moderator(people["mod"], alice.id, True),
-                 lambda: moderation.set_daily_budget(people["mod"], alice.id, 1)):
+    for call in (
+        lambda: moderation.ban(people["mod"], alice.id),
+        lambda: moderation.set_moderator(people["mod"], alice.id, True),
+        lambda: moderation.set_daily_budget(people["mod"], alice.id, 1),
+    ):
         with pytest.raises(ApiError) as refused:
             call()
         assert refused.value.status == 403
@@ -203,9 +216,14 @@ def test_user_moderation_writes_validate_on_dynamodb_local(ddb_local, settings):
     make_user("root@example.com", ["admin", "player"])
     alice = make_user("alice@example.com", password=None)
     client = login("root@example.com")
-    for action, data in (("ban", {"confirmed": "yes"}), ("unban", {}), ("grant_moderator", {}),
-                         ("set_budget", {"daily_budget": "3"}), ("set_budget", {"daily_budget": ""}),
-                         ("revoke_moderator", {})):
+    for action, data in (
+        ("ban", {"confirmed": "yes"}),
+        ("unban", {}),
+        ("grant_moderator", {}),
+        ("set_budget", {"daily_budget": "3"}),
+        ("set_budget", {"daily_budget": ""}),
+        ("revoke_moderator", {}),
+    ):
         reply = post(client, url(alice.id, f"actions/{action}"), data)
         assert reply.status_code == 302
         assert not [m for m in messages_in(client.get(reply["Location"]).content) if "try again" in m], action
@@ -213,4 +231,10 @@ def test_user_moderation_writes_validate_on_dynamodb_local(ddb_local, settings):
     assert (final.status, final.roles, final.daily_budget_micros) == ("active", ["player"], None)
     assert final.session_epoch == 4  # ban, unban, grant, revoke: each revoked the sessions
     assert [e.action for e in audit.history("user", alice.id).entries] == [
-        "revoke_moderator", "set_budget", "set_budget", "grant_moderator", "unban", "ban"]
+        "revoke_moderator",
+        "set_budget",
+        "set_budget",
+        "grant_moderator",
+        "unban",
+        "ban",
+    ]

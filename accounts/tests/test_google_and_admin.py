@@ -21,8 +21,13 @@ USERINFO_URL = "https://www.googleapis.com/oauth2/v3/userinfo"
 
 
 def profile(**overrides) -> dict:
-    data = {"sub": "109876543210", "email": "Alice@Example.com", "email_verified": True, "name": "Alice A",
-            "picture": "https://lh3.example/alice.png"}
+    data = {
+        "sub": "109876543210",
+        "email": "Alice@Example.com",
+        "email_verified": True,
+        "name": "Alice A",
+        "picture": "https://lh3.example/alice.png",
+    }
     data.update(overrides)
     return data
 
@@ -45,11 +50,13 @@ def begin(client: Client, next_url: str = "") -> str:
 
 
 def callback(client: Client, google, state: str, userinfo: dict):
-    google.replace(responses.POST, TOKEN_URL, json={"access_token": "g-access", "token_type": "Bearer",
-                                                   "expires_in": 3600}) if google.registered() else None
+    google.replace(
+        responses.POST, TOKEN_URL, json={"access_token": "g-access", "token_type": "Bearer", "expires_in": 3600}
+    ) if google.registered() else None
     if not google.registered():
-        google.add(responses.POST, TOKEN_URL, json={"access_token": "g-access", "token_type": "Bearer",
-                                                     "expires_in": 3600})
+        google.add(
+            responses.POST, TOKEN_URL, json={"access_token": "g-access", "token_type": "Bearer", "expires_in": 3600}
+        )
         google.add(responses.GET, USERINFO_URL, json=userinfo)
     else:
         google.replace(responses.GET, USERINFO_URL, json=userinfo)
@@ -156,8 +163,9 @@ def test_concurrent_first_sign_ins_create_exactly_one_user(ddb_local):
 def admin_login(client: Client, email: str, password: str):
     page = client.get("/admin/login/")
     csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content).group(1).decode()
-    return client.post("/admin/login/?next=/admin/", {"username": email, "password": password,
-                                                      "csrfmiddlewaretoken": csrf})
+    return client.post(
+        "/admin/login/?next=/admin/", {"username": email, "password": password, "csrfmiddlewaretoken": csrf}
+    )
 
 
 def test_createadmin_user_logs_into_admin_and_logout_kills_copied_cookie(dynamo):
@@ -180,8 +188,9 @@ def test_createadmin_user_logs_into_admin_and_logout_kills_copied_cookie(dynamo)
 
 def test_createadmin_promotes_an_existing_user(dynamo):
     user, _ = users.create("promote@example.com")
-    call_command("createadmin", "--email", "promote@example.com", "--password", "another-long-pass-7",
-                 stdout=StringIO())
+    call_command(
+        "createadmin", "--email", "promote@example.com", "--password", "another-long-pass-7", stdout=StringIO()
+    )
     promoted = users.get(user.id)
     assert "admin" in promoted.roles and promoted.password_hash.startswith("pbkdf2_")
 

@@ -31,8 +31,9 @@ def me(client, token):
 def test_logout_revokes_the_access_token_of_that_sign_in_only(client, user):
     phone, laptop = tokens.issue_pair(user), tokens.issue_pair(user)
     assert me(client, phone.access).status_code == 200
-    reply = client.post("/api/auth/logout", {"refresh": phone.refresh}, content_type="application/json",
-                        **bearer(phone.access))
+    reply = client.post(
+        "/api/auth/logout", {"refresh": phone.refresh}, content_type="application/json", **bearer(phone.access)
+    )
     assert reply.status_code == 204
     refused = me(client, phone.access)
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "invalid_token"
@@ -44,8 +45,12 @@ def test_logout_revokes_the_access_token_of_that_sign_in_only(client, user):
 def test_the_bearer_check_stays_one_read(client, user, settings):
     settings.DEBUG = True
     pair = tokens.issue_pair(user)
-    client.post("/api/auth/logout", {"refresh": tokens.issue_pair(user).refresh}, content_type="application/json",
-                **bearer(pair.access))
+    client.post(
+        "/api/auth/logout",
+        {"refresh": tokens.issue_pair(user).refresh},
+        content_type="application/json",
+        **bearer(pair.access),
+    )
     reply = client.get("/api/auth/me", **bearer(pair.access))
     # the user (with its revoked families) and today's spend for the budget in the answer
     assert reply.status_code == 200 and reply["X-DynamoDB-Calls"] == "2"
@@ -72,8 +77,9 @@ PASSWORD = "a-long-pass-phrase-9"
 
 def admin_login(client: Client, email: str, password: str, **extra):
     client.get("/admin/login/")
-    return client.post("/admin/login/?next=/admin/", {"username": email, "password": password,
-                       "next": "/admin/"}, **extra)
+    return client.post(
+        "/admin/login/?next=/admin/", {"username": email, "password": password, "next": "/admin/"}, **extra
+    )
 
 
 @pytest.fixture
@@ -137,8 +143,7 @@ def test_token_endpoint_is_throttled_per_address_with_retry_after(client, user, 
     good = tokens.issue_login_code(user)
     again = client.post("/api/auth/token", {"code": good}, content_type="application/json")
     assert again.status_code == 429 and int(again["Retry-After"]) <= 30  # even a good code waits
-    elsewhere = client.post("/api/auth/token", {"code": good}, content_type="application/json",
-                            REMOTE_ADDR="192.0.2.7")
+    elsewhere = client.post("/api/auth/token", {"code": good}, content_type="application/json", REMOTE_ADDR="192.0.2.7")
     assert elsewhere.status_code == 200
 
 
@@ -148,10 +153,15 @@ def test_refresh_endpoint_is_throttled_per_family(client, user, settings):
     family = pair.refresh.split(".")[0]
     for k in range(2):
         forged = f"{family}.{k}.wrong-secret"
-        assert client.post("/api/auth/refresh", {"refresh": forged}, content_type="application/json",
-                           REMOTE_ADDR=f"192.0.2.{k}").status_code == 401
-    reply = client.post("/api/auth/refresh", {"refresh": f"{family}.x.wrong"}, content_type="application/json",
-                        REMOTE_ADDR="192.0.2.50")
+        assert (
+            client.post(
+                "/api/auth/refresh", {"refresh": forged}, content_type="application/json", REMOTE_ADDR=f"192.0.2.{k}"
+            ).status_code
+            == 401
+        )
+    reply = client.post(
+        "/api/auth/refresh", {"refresh": f"{family}.x.wrong"}, content_type="application/json", REMOTE_ADDR="192.0.2.50"
+    )
     assert reply.status_code == 429 and reply["Retry-After"]
 
 

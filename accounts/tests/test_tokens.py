@@ -24,8 +24,14 @@ def bearer(token: str) -> dict:
 
 def claims(user, **overrides) -> dict:
     now = int(time.time())
-    base = {"sub": user.id, "iat": now, "exp": now + 60, "iss": "duelarena", "aud": "duelarena-api",
-            "sep": user.session_epoch}
+    base = {
+        "sub": user.id,
+        "iat": now,
+        "exp": now + 60,
+        "iss": "duelarena",
+        "aud": "duelarena-api",
+        "sep": user.session_epoch,
+    }
     base.update(overrides)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -39,8 +45,11 @@ def test_valid_token_reads_me(client, user, settings):
     assert reply.status_code == 200
     body = reply.json()
     assert body["email"] == "player@example.com" and body["roles"] == ["player"]
-    assert body["budget"] == {"daily_micros": settings.DAILY_BUDGET_MICROS, "used_micros": 0,
-                              "left_micros": settings.DAILY_BUDGET_MICROS}
+    assert body["budget"] == {
+        "daily_micros": settings.DAILY_BUDGET_MICROS,
+        "used_micros": 0,
+        "left_micros": settings.DAILY_BUDGET_MICROS,
+    }
 
 
 def _none_token(payload: dict) -> str:
@@ -59,12 +68,14 @@ def _none_token(payload: dict) -> str:
             lambda u, s: jwt.encode(claims(u, exp=int(time.time()) - 10), s.JWT_SIGNING_KEY, algorithm="HS256"),
             id="expired",
         ),
-        pytest.param(lambda u, s: jwt.encode(claims(u, aud="other-api"), s.JWT_SIGNING_KEY, algorithm="HS256"),
-                     id="wrong-audience"),
-        pytest.param(lambda u, s: jwt.encode(claims(u, iss="evil"), s.JWT_SIGNING_KEY, algorithm="HS256"),
-                     id="wrong-issuer"),
-        pytest.param(lambda u, s: jwt.encode(claims(u, exp=None), s.JWT_SIGNING_KEY, algorithm="HS256"),
-                     id="no-exp"),
+        pytest.param(
+            lambda u, s: jwt.encode(claims(u, aud="other-api"), s.JWT_SIGNING_KEY, algorithm="HS256"),
+            id="wrong-audience",
+        ),
+        pytest.param(
+            lambda u, s: jwt.encode(claims(u, iss="evil"), s.JWT_SIGNING_KEY, algorithm="HS256"), id="wrong-issuer"
+        ),
+        pytest.param(lambda u, s: jwt.encode(claims(u, exp=None), s.JWT_SIGNING_KEY, algorithm="HS256"), id="no-exp"),
         pytest.param(lambda u, s: jwt.encode(claims(u), s.JWT_SIGNING_KEY, algorithm="HS512"), id="other-alg"),
         pytest.param(lambda u, s: "not.a.jwt", id="garbage"),
         pytest.param(lambda u, s: "x" * 5000, id="huge"),
@@ -147,28 +158,34 @@ def test_forged_refresh_tokens_are_refused(client, user):
         reply = client.post("/api/auth/refresh", {"refresh": bad}, content_type="application/json")
         assert reply.status_code in (401, 422), bad
     # The genuine token still works: forgeries do not burn it.
-    assert client.post("/api/auth/refresh", {"refresh": pair.refresh},
-                       content_type="application/json").status_code == 200
+    assert (
+        client.post("/api/auth/refresh", {"refresh": pair.refresh}, content_type="application/json").status_code == 200
+    )
 
 
 def test_logout_revokes_the_family(client, user):
     pair = tokens.issue_pair(user)
-    reply = client.post("/api/auth/logout", {"refresh": pair.refresh}, content_type="application/json",
-                        **bearer(pair.access))
+    reply = client.post(
+        "/api/auth/logout", {"refresh": pair.refresh}, content_type="application/json", **bearer(pair.access)
+    )
     assert reply.status_code == 204
-    assert client.post("/api/auth/refresh", {"refresh": pair.refresh},
-                       content_type="application/json").status_code == 401
+    assert (
+        client.post("/api/auth/refresh", {"refresh": pair.refresh}, content_type="application/json").status_code == 401
+    )
 
 
 def test_logout_of_someone_elses_family_is_refused(client, user):
     other = users.create("other@example.com")[0]
     theirs = tokens.issue_pair(other)
     mine = tokens.issue_pair(user)
-    reply = client.post("/api/auth/logout", {"refresh": theirs.refresh}, content_type="application/json",
-                        **bearer(mine.access))
+    reply = client.post(
+        "/api/auth/logout", {"refresh": theirs.refresh}, content_type="application/json", **bearer(mine.access)
+    )
     assert reply.status_code == 400
-    assert client.post("/api/auth/refresh", {"refresh": theirs.refresh},
-                       content_type="application/json").status_code == 200
+    assert (
+        client.post("/api/auth/refresh", {"refresh": theirs.refresh}, content_type="application/json").status_code
+        == 200
+    )
 
 
 def test_malformed_json_and_schema_errors_have_the_shape(client, dynamo):
@@ -186,5 +203,6 @@ def test_refresh_tokens_issued_before_a_ban_stay_dead_after_unban(client, user):
     reply = client.post("/api/auth/refresh", {"refresh": pair.refresh}, content_type="application/json")
     assert reply.status_code == 401
     fresh = tokens.issue_pair(users.get(user.id))  # a new sign-in works
-    assert client.post("/api/auth/refresh", {"refresh": fresh.refresh},
-                       content_type="application/json").status_code == 200
+    assert (
+        client.post("/api/auth/refresh", {"refresh": fresh.refresh}, content_type="application/json").status_code == 200
+    )

@@ -19,8 +19,11 @@ DJANGO_KEY = "d" * 64
 def stubbed(secret: dict[str, str]):
     client = boto3.client("secretsmanager", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     stubber = Stubber(client)
-    stubber.add_response("get_secret_value", {"ARN": ARN, "Name": "duelarena/prod/app",
-                                              "SecretString": json.dumps(secret)}, {"SecretId": ARN})
+    stubber.add_response(
+        "get_secret_value",
+        {"ARN": ARN, "Name": "duelarena/prod/app", "SecretString": json.dumps(secret)},
+        {"SecretId": ARN},
+    )
     stubber.activate()
     return client, stubber
 

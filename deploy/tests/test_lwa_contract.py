@@ -45,10 +45,12 @@ def lambda_env(live_server_env, tmp_path_factory):
         STATIC_ROOT=str(static),
         AWS_LAMBDA_FUNCTION_NAME="duelarena-prod",
     )
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=REPO, env=env, check=True,
-                   capture_output=True)
-    subprocess.run([sys.executable, "manage.py", "dynamodb", "create-table"], cwd=REPO, env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=REPO, env=env, check=True, capture_output=True
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "dynamodb", "create-table"], cwd=REPO, env=env, check=True, capture_output=True
+    )
     return env
 
 
@@ -106,8 +108,9 @@ def test_unknown_host_is_refused(staged_server):
 
 
 def test_plain_http_is_redirected_to_https(staged_server):
-    event = lwa.http_api_v2_event("GET", "/admin/", domain=API_DOMAIN, stage=STAGE,
-                                  headers={"x-forwarded-proto": "http"})
+    event = lwa.http_api_v2_event(
+        "GET", "/admin/", domain=API_DOMAIN, stage=STAGE, headers={"x-forwarded-proto": "http"}
+    )
     reply = send(staged_server, lwa.from_http_api_v2(event, remove_base_path=f"/{STAGE}"))
     assert reply.status == 301 and reply.headers["location"].startswith(f"https://{API_DOMAIN}/{STAGE}/admin/")
 
@@ -127,7 +130,10 @@ def _google_begin(base: str, forward) -> Reply:
     cookies = cookies_from(page)
     assert any(c.startswith("csrftoken=") for c in cookies)
     return action, forward(
-        "POST", "/auth/login/google-oauth2/", cookies=cookies, body=f"csrfmiddlewaretoken={csrf}".encode(),
+        "POST",
+        "/auth/login/google-oauth2/",
+        cookies=cookies,
+        body=f"csrfmiddlewaretoken={csrf}".encode(),
         extra_headers={"content-type": "application/x-www-form-urlencoded"},
     )
 
@@ -135,8 +141,16 @@ def _google_begin(base: str, forward) -> Reply:
 def test_oauth_redirect_uri_is_absolute_https_with_stage(staged_server):
     def forward(method, path, cookies, body, extra_headers):
         headers = {"origin": f"https://{API_DOMAIN}", **extra_headers}
-        event = lwa.http_api_v2_event(method, path, domain=API_DOMAIN, stage=STAGE, cookies=cookies,
-                                      headers=headers, body=body, base64_body=body is not None)
+        event = lwa.http_api_v2_event(
+            method,
+            path,
+            domain=API_DOMAIN,
+            stage=STAGE,
+            cookies=cookies,
+            headers=headers,
+            body=body,
+            base64_body=body is not None,
+        )
         return send(staged_server, lwa.from_http_api_v2(event, remove_base_path=f"/{STAGE}"))
 
     action, reply = _google_begin(staged_server, forward)
@@ -148,23 +162,38 @@ def test_oauth_redirect_uri_is_absolute_https_with_stage(staged_server):
 
 def test_rest_api_v1_event_with_base64_body(staged_server):
     event = lwa.rest_api_v1_event(
-        "POST", "/api/auth/token", domain=REST_DOMAIN, stage=STAGE,
+        "POST",
+        "/api/auth/token",
+        domain=REST_DOMAIN,
+        stage=STAGE,
         headers={"Content-Type": ["application/json"]},
-        body=json.dumps({"code": "not-a-real-code"}).encode(), base64_body=True,
+        body=json.dumps({"code": "not-a-real-code"}).encode(),
+        base64_body=True,
     )
     reply = send(staged_server, lwa.from_rest_api_v1(event))
     assert_error_shape(reply, 400, "invalid_code")
-    listing = send(staged_server, lwa.from_rest_api_v1(
-        lwa.rest_api_v1_event("GET", "/api/openapi.json", domain=REST_DOMAIN, stage=STAGE,
-                              query={"a": ["1", "2"]})))
+    listing = send(
+        staged_server,
+        lwa.from_rest_api_v1(
+            lwa.rest_api_v1_event("GET", "/api/openapi.json", domain=REST_DOMAIN, stage=STAGE, query={"a": ["1", "2"]})
+        ),
+    )
     assert listing.status == 200
 
 
 def test_function_url_event_with_cookies(function_url_server):
     def forward(method, path, cookies, body, extra_headers):
         headers = {"origin": f"https://{URL_DOMAIN}", **extra_headers}
-        event = lwa.http_api_v2_event(method, path, domain=URL_DOMAIN, stage=None, cookies=cookies,
-                                      headers=headers, body=body, base64_body=body is not None)
+        event = lwa.http_api_v2_event(
+            method,
+            path,
+            domain=URL_DOMAIN,
+            stage=None,
+            cookies=cookies,
+            headers=headers,
+            body=body,
+            base64_body=body is not None,
+        )
         return send(function_url_server, lwa.from_http_api_v2(event))
 
     action, reply = _google_begin(function_url_server, forward)

@@ -38,8 +38,10 @@ def test_table_matches_the_code_definition():
     assert table["BillingMode"] == code["BillingMode"] == "PAY_PER_REQUEST"
     assert sorted(map(str, table["AttributeDefinitions"])) == sorted(map(str, code["AttributeDefinitions"]))
     assert table["KeySchema"] == code["KeySchema"]
+
     def by_name(gsis):
         return {g["IndexName"]: (g["KeySchema"], g["Projection"]) for g in gsis}
+
     assert by_name(table["GlobalSecondaryIndexes"]) == by_name(code["GlobalSecondaryIndexes"])
     assert table["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
     assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
@@ -94,8 +96,14 @@ def test_static_files_from_s3_and_the_api_behind_one_distribution():
     assert origins["api"]["OriginPath"] == {"Sub": "/${EnvironmentName}"}
     assert "HttpApi" in origins["api"]["DomainName"]["Sub"]
     targets = {b["PathPattern"]: b["TargetOriginId"] for b in config["CacheBehaviors"]}
-    assert targets == {"/static/*": "static", "/api/*": "api", "/auth/*": "api", "/admin/*": "api",
-                       "/health*": "api", "/watch*": "api"}
+    assert targets == {
+        "/static/*": "static",
+        "/api/*": "api",
+        "/auth/*": "api",
+        "/admin/*": "api",
+        "/health*": "api",
+        "/watch*": "api",
+    }
     assert config["DefaultCacheBehavior"]["TargetOriginId"] == "api"
     caching_disabled = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
     assert all(b["CachePolicyId"] == caching_disabled for b in config["CacheBehaviors"] if b["TargetOriginId"] == "api")

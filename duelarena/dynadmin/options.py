@@ -250,9 +250,7 @@ class DynamoModelAdmin(admin.ModelAdmin):
         return False
 
     def _audit(self, request: HttpRequest, obj: Any, action: str, after: Any) -> audit.Entry:
-        entry = audit.new(
-            acting_user(request), action, self.audit_kind, str(obj.pk), object_repr=str(obj), after=after
-        )
+        entry = audit.new(acting_user(request), action, self.audit_kind, str(obj.pk), object_repr=str(obj), after=after)
         return audit.record(entry)
 
     # Django's admin logs to its LogEntry model (the ORM); these write the DynamoDB audit log instead,
@@ -439,13 +437,23 @@ class DynamoModelAdmin(admin.ModelAdmin):
         specs = []
         for spec in self.list_filters:
             current = filters.get(spec.param)
-            choices = [{"display": "All", "query_string": self._query(filters, **{spec.param: None}),
-                        "selected": current is None}]
+            choices = [
+                {
+                    "display": "All",
+                    "query_string": self._query(filters, **{spec.param: None}),
+                    "selected": current is None,
+                }
+            ]
             options = spec.options()
             values = options if options is not None else ([(current, current)] if current else [])
             for value, label in values:
-                choices.append({"display": label, "query_string": self._query(filters, **{spec.param: value}),
-                                "selected": current == value})
+                choices.append(
+                    {
+                        "display": label,
+                        "query_string": self._query(filters, **{spec.param: value}),
+                        "selected": current == value,
+                    }
+                )
             specs.append({"title": spec.title, "param": spec.param, "serves": spec.serves, "choices": choices})
         return specs
 
@@ -459,14 +467,15 @@ class DynamoModelAdmin(admin.ModelAdmin):
             target = self.search(request, term)
             if target:
                 return redirect(target)
-            self.message_user(request, f"Nothing matches \"{term}\".", messages.WARNING)
+            self.message_user(request, f'Nothing matches "{term}".', messages.WARNING)
         filters = self._clean_filters(request)
         cursor = request.GET.get(CURSOR_PARAM) or None
         try:
             page = self.fetch_page(request, filters, cursor, self.list_per_page)
         except InvalidCursor as exc:
-            self.message_user(request, f"That page link is not valid here ({exc}); this is the first page.",
-                              messages.WARNING)
+            self.message_user(
+                request, f"That page link is not valid here ({exc}); this is the first page.", messages.WARNING
+            )
             cursor = None
             page = self.fetch_page(request, filters, None, self.list_per_page)
         rows = [

@@ -84,9 +84,7 @@ class _translate_errors:
         return False
 
 
-def get(
-    pk: str, sk: str, *, consistent: bool = True, attributes: Sequence[str] | None = None
-) -> dict[str, Any] | None:
+def get(pk: str, sk: str, *, consistent: bool = True, attributes: Sequence[str] | None = None) -> dict[str, Any] | None:
     """One GetItem. ``attributes``: return only these (a projection; DynamoDB still charges for the
     whole item: 0.5 read unit per 4 KB eventually consistent, 1 strongly consistent)."""
     kwargs: dict[str, Any] = {

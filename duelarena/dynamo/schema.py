@@ -63,9 +63,29 @@ GSI_NAMES = ("gsi1", "gsi2", "gsi3", "gsi4", "gsi5", "gsi6", "gsi7")
 # reads it back). ``gsi5pk`` says whether a turn is due (it is constant while the game is in the due
 # index, unlike ``due_at``, which moves at every claim and would rewrite the list indexes each time).
 GAME_LIST_ATTRIBUTES = (
-    "id", "game_type", "white", "black", "white_user_id", "black_user_id", "owner_id", "status",
-    "pause_reason", "result", "winner", "termination", "ply", "moves_count", "rated", "autoplay",
-    "step_requested", "last_error", "turn_failures", "hidden", "created_at", "updated_at", "gsi5pk",
+    "id",
+    "game_type",
+    "white",
+    "black",
+    "white_user_id",
+    "black_user_id",
+    "owner_id",
+    "status",
+    "pause_reason",
+    "result",
+    "winner",
+    "termination",
+    "ply",
+    "moves_count",
+    "rated",
+    "autoplay",
+    "step_requested",
+    "last_error",
+    "turn_failures",
+    "hidden",
+    "created_at",
+    "updated_at",
+    "gsi5pk",
 )
 # The admin's game list adds these (its columns and its FilterExpressions: type, status, flagged, hidden).
 GAME_ADMIN_ATTRIBUTES = (*GAME_LIST_ATTRIBUTES, "flagged", "totals")

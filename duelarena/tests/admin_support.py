@@ -33,8 +33,9 @@ def login(email: str, password: str = PASSWORD) -> Client:
     client = Client(enforce_csrf_checks=True)
     page = client.get("/admin/login/")
     token = _CSRF_INPUT.search(page.content).group(1).decode()
-    reply = client.post("/admin/login/?next=/admin/", {"username": email, "password": password,
-                                                      "csrfmiddlewaretoken": token})
+    reply = client.post(
+        "/admin/login/?next=/admin/", {"username": email, "password": password, "csrfmiddlewaretoken": token}
+    )
     assert reply.status_code == 302 and reply["Location"] == "/admin/", reply.content[:300]
     return client
 
@@ -52,8 +53,8 @@ def next_link(content: bytes) -> str | None:
 def row_ids(content: bytes) -> list[str]:
     """Ids of the changelist rows (the checkbox values, else the link targets)."""
     return [m.decode() for m in re.findall(rb'name="_selected_action" value="([^"]+)"', content)] or [
-        m.decode() for m in re.findall(rb'<th class="field-[a-z_]+"><a href="/admin/[a-z]+/[a-z]+/([^/]+)/change/"',
-                                       content)
+        m.decode()
+        for m in re.findall(rb'<th class="field-[a-z_]+"><a href="/admin/[a-z]+/[a-z]+/([^/]+)/change/"', content)
     ]
 
 
@@ -91,9 +92,17 @@ def game_record(
     for text in moves:
         seat = rules.to_move(state)[0]
         move = rules.parse_move(state, seat, text)
-        attempt = Attempt(1, prompt=f"Your move as {seat}.\n{rules.render(state, seat)}", answer=f"MOVE: {text}",
-                          parsed=move, reasoning=f"I like {text}.", tokens_in=120, tokens_out=30, cost_micros=1500,
-                          latency_ms=400)
+        attempt = Attempt(
+            1,
+            prompt=f"Your move as {seat}.\n{rules.render(state, seat)}",
+            answer=f"MOVE: {text}",
+            parsed=move,
+            reasoning=f"I like {text}.",
+            tokens_in=120,
+            tokens_out=30,
+            cost_micros=1500,
+            latency_ms=400,
+        )
         records.append(Move(game_id, rules.ply(state), seat, move, f"MOVE: {text}", [attempt], created))
         state = rules.apply(state, seat, move)
         for name in ("tokens_in", "tokens_out", "cost_micros", "latency_ms"):

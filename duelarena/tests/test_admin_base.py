@@ -109,8 +109,15 @@ def test_a_subclass_must_name_its_audit_kind():
 
 @pytest.mark.parametrize(
     ("micros", "shown"),
-    [(0, "$0.00"), (1, "$0.000001"), (1234, "$0.001234"), (2_000_000, "$2.00"), (1_234_500_000, "$1,234.50"),
-     (-50, "-$0.00005"), (None, "-")],
+    [
+        (0, "$0.00"),
+        (1, "$0.000001"),
+        (1234, "$0.001234"),
+        (2_000_000, "$2.00"),
+        (1_234_500_000, "$1,234.50"),
+        (-50, "-$0.00005"),
+        (None, "-"),
+    ],
 )
 def test_micro_dollars(micros, shown):
     assert micro_dollars(micros) == shown
@@ -131,6 +138,13 @@ def test_the_admin_loads_no_rule_engine_at_start_up():
     heavy = ("chess", "games.records", "games.store", "games.service", "games.moderation", "openai", "anthropic")
     code = f"import sys, duelarena.wsgi; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "duelarena.settings"}
-    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=Path(__file__).resolve().parents[2],
-                          capture_output=True, text=True, check=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     assert done.stdout.strip().splitlines()[-1] == "[]"

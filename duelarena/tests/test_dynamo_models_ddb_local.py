@@ -158,8 +158,9 @@ def test_tournament_put_unique_and_get(ddb_local):
     resumed, n = calls(command._load_or_store, "cup", spec)
     assert (resumed, n) == (created, 2)  # the put that lost, the GetItem
     with pytest.raises(ConditionFailed):
-        Tournament.put_unique(models.item(Tournament, {"pk": "TOURNAMENT#cup", "sk": "META", "id": "cup",
-                                                      "spec": "{}", "schedule": "[]"}))
+        Tournament.put_unique(
+            models.item(Tournament, {"pk": "TOURNAMENT#cup", "sk": "META", "id": "cup", "spec": "{}", "schedule": "[]"})
+        )
     with pytest.raises(CommandError, match="other settings"):
         command._load_or_store("cup", dict(spec, rounds=2))
 

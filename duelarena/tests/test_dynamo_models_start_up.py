@@ -16,6 +16,13 @@ def test_start_up_loads_no_mapper():
         f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "duelarena.settings"}
-    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=Path(__file__).resolve().parents[2],
-                          capture_output=True, text=True, check=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -38,8 +38,14 @@ def test_sql_commands_name_the_commands_to_use_instead(command, instead):
     assert instead in done.stderr and done.stderr.startswith(f"manage.py {command}:")
 
 
-@pytest.mark.parametrize("command", [["issuetoken", "--email", "dev@example.com"], ["createadmin", "--email",
-                                     "a@example.com", "--password", "a-long-pass-phrase-9"], ["leaderboard"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["issuetoken", "--email", "dev@example.com"],
+        ["createadmin", "--email", "a@example.com", "--password", "a-long-pass-phrase-9"],
+        ["leaderboard"],
+    ],
+)
 def test_unreachable_dynamodb_is_one_clear_line(command):
     port = str(dynamodb_local.free_port())  # nothing listens there
     done = manage(*command, DYNAMODB_LOCAL_PORT=port)

@@ -72,8 +72,13 @@ DEFAULT_JWT = "insecure-local-jwt-key-change-me-0123456789"
     [
         ({"JWT_SIGNING_KEY": DEFAULT_JWT}, "JWT_SIGNING_KEY"),  # long enough, but it is in this repository
         ({"JWT_SIGNING_KEY": "build-only-jwt-key-not-used-at-runtime-0123456789"}, "JWT_SIGNING_KEY"),
-        ({"JWT_SIGNING_KEY": "j" * 40, "DJANGO_SECRET_KEY": "build-only-key-not-used-at-runtime-0123456789abcdefghij"},
-         "DJANGO_SECRET_KEY"),
+        (
+            {
+                "JWT_SIGNING_KEY": "j" * 40,
+                "DJANGO_SECRET_KEY": "build-only-key-not-used-at-runtime-0123456789abcdefghij",
+            },
+            "DJANGO_SECRET_KEY",
+        ),
     ],
 )
 def test_production_refuses_published_keys(env, complaint):

@@ -29,7 +29,8 @@ class Bot:
     def choose(self, rules: Rules, state: dict, seat: Seat, rng: random.Random) -> str:
         if rules.game_type not in self.games:
             raise RuleError(
-                "unsupported_game", f"bot {self.name!r} does not play {rules.game_type}",
+                "unsupported_game",
+                f"bot {self.name!r} does not play {rules.game_type}",
                 {"bot": self.name, "game_type": rules.game_type},
             )
         if seat not in rules.to_move(state):

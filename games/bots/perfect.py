@@ -18,15 +18,14 @@ def _score(board: tuple[str, ...]) -> int:
     if all(board):
         return 0
     mark = "X" if board.count("X") == board.count("O") else "O"
-    return max(-_score((*board[:i], mark, *board[i + 1:])) for i, cell in enumerate(board) if not cell)
+    return max(-_score((*board[:i], mark, *board[i + 1 :])) for i, cell in enumerate(board) if not cell)
 
 
 def choose_perfect(rules: Rules, state: dict, seat: Seat, rng: random.Random) -> str:
     board = tuple(state["board"])
     mark = MARKS[seat]
     scored = {
-        move: -_score((*board[: int(move) - 1], mark, *board[int(move):]))
-        for move in rules.legal_moves(state, seat)
+        move: -_score((*board[: int(move) - 1], mark, *board[int(move) :])) for move in rules.legal_moves(state, seat)
     }
     best = max(scored.values())
     return rng.choice(sorted(m for m, v in scored.items() if v == best))

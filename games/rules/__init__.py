@@ -13,8 +13,7 @@ from .tictactoe import TicTacToeRules
 from .words import WordsRules
 
 RULES: dict[str, Rules] = {
-    rules.game_type: rules
-    for rules in (ChessRules(), TicTacToeRules(), RpsRules(), RacingRules(), WordsRules())
+    rules.game_type: rules for rules in (ChessRules(), TicTacToeRules(), RpsRules(), RacingRules(), WordsRules())
 }
 
 

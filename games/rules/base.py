@@ -21,6 +21,7 @@ from games.vocabulary import SEATS, GameResult, Seat  # the one definition of th
 
 _T = TypeVar("_T")
 
+
 class RuleError(Exception):
     """A request the rules refuse (bad options, unknown game type...). ``code`` is machine readable."""
 
@@ -116,9 +117,7 @@ def require_turn(rules: Rules, state: dict, seat: Seat) -> None:
         raise IllegalMove("game_over", "the game is already over; no more moves are accepted")
     if seat not in rules.to_move(state):
         if rules.simultaneous:
-            raise IllegalMove(
-                "not_your_turn", f"{seat} has already chosen this turn; wait for the other seat"
-            )
+            raise IllegalMove("not_your_turn", f"{seat} has already chosen this turn; wait for the other seat")
         raise IllegalMove("not_your_turn", f"it is not {seat}'s turn")
 
 
@@ -189,7 +188,6 @@ def clean_text(text: object) -> str:
 def fresh(state: _T) -> _T:
     """A deep copy, so engines never mutate the state they were given."""
     return copy.deepcopy(state)
-
 
 
 def hide_pending(state: dict, viewer: Seat | None) -> dict:

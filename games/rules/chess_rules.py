@@ -153,9 +153,7 @@ class ChessRules:
         try:
             board = chess.Board(fen.strip())
         except ValueError as exc:
-            raise RuleError(
-                "invalid_options", f"start_fen is not valid FEN: {exc}", {"option": "start_fen"}
-            ) from None
+            raise RuleError("invalid_options", f"start_fen is not valid FEN: {exc}", {"option": "start_fen"}) from None
         if not board.is_valid():
             raise RuleError(
                 "invalid_options",
@@ -163,9 +161,7 @@ class ChessRules:
                 {"option": "start_fen"},
             )
         if board.outcome(claim_draw=False) is not None:
-            raise RuleError(
-                "invalid_options", "start_fen is already a finished game", {"option": "start_fen"}
-            )
+            raise RuleError("invalid_options", "start_fen is already a finished game", {"option": "start_fen"})
         return board.fen()
 
     def initial_state(self, options: dict, seed: int) -> dict:
@@ -272,11 +268,7 @@ class ChessRules:
         wanted = key(s[1:] if s[:1] == "P" and len(s) > 1 and s[1] in "abcdefgh" else s)
         matches = [m for m in board.legal_moves if key(board.san(m)) == wanted]
         if not matches:
-            matches = [
-                m
-                for m in board.legal_moves
-                if m.promotion == chess.QUEEN and key(board.san(m)) == wanted + "q"
-            ]
+            matches = [m for m in board.legal_moves if m.promotion == chess.QUEEN and key(board.san(m)) == wanted + "q"]
         if not matches and s[:1] in "kqrbn" and len(s) > 1:
             # a lower-case piece letter on SAN that needs disambiguating ("nd2" with two knights)
             try:
@@ -314,9 +306,7 @@ class ChessRules:
         if piece is None:
             raise IllegalMove("illegal_move", f"{s!r} is illegal: there is no piece on {src}")
         if piece.color != board.turn:
-            raise IllegalMove(
-                "illegal_move", f"{s!r} is illegal: the piece on {src} belongs to {seat_of(piece.color)}"
-            )
+            raise IllegalMove("illegal_move", f"{s!r} is illegal: the piece on {src} belongs to {seat_of(piece.color)}")
         if piece_letter and piece.symbol().upper() != piece_letter.upper():
             raise IllegalMove("illegal_move", f"{s!r} is illegal: the piece on {src} is not a {piece_letter}")
         if piece.piece_type == chess.KING and board.is_castling(move):
@@ -325,15 +315,16 @@ class ChessRules:
         if piece.piece_type == chess.PAWN and last_rank and move.promotion is None:
             move = chess.Move(move.from_square, move.to_square, chess.QUEEN)
         if move.promotion is not None and not (piece.piece_type == chess.PAWN and last_rank):
-            raise IllegalMove(
-                "illegal_move", f"{s!r} is illegal: only a pawn reaching the last rank promotes"
-            )
+            raise IllegalMove("illegal_move", f"{s!r} is illegal: only a pawn reaching the last rank promotes")
         if move in board.legal_moves:
             return move
         if board.is_pseudo_legal(move):
             raise IllegalMove("illegal_move", f"{s!r} is illegal: it would leave your king in check")
-        raise IllegalMove("illegal_move", f"{s!r} is illegal: the {chess.piece_name(piece.piece_type)} on "
-                          f"{src} cannot move to {dst}" + self._check_note(board))
+        raise IllegalMove(
+            "illegal_move",
+            f"{s!r} is illegal: the {chess.piece_name(piece.piece_type)} on "
+            f"{src} cannot move to {dst}" + self._check_note(board),
+        )
 
     def _castle(self, board: chess.Board, *, queenside: bool) -> chess.Move:
         side = "queenside" if queenside else "kingside"
@@ -351,8 +342,7 @@ class ChessRules:
             step = -1 if queenside else 1
             rook_file = 0 if queenside else 7
             between = [
-                chess.square(f, chess.square_rank(king))
-                for f in range(chess.square_file(king) + step, rook_file, step)
+                chess.square(f, chess.square_rank(king)) for f in range(chess.square_file(king) + step, rook_file, step)
             ]
             passed = [king + step, king + 2 * step]
             if any(board.piece_at(sq) for sq in between):
@@ -376,9 +366,7 @@ class ChessRules:
     def apply(self, state: dict, seat: Seat, move: str) -> dict:
         require_turn(self, state, seat)
         if not isinstance(move, str) or not _UCI.fullmatch(move):
-            raise IllegalMove(
-                "unreadable_move", f"{move!r} is not a canonical UCI move; use parse_move first"
-            )
+            raise IllegalMove("unreadable_move", f"{move!r} is not a canonical UCI move; use parse_move first")
         board = board_from_state(state)
         parsed = chess.Move.from_uci(move)
         if parsed not in board.legal_moves:
@@ -389,8 +377,15 @@ class ChessRules:
         plies = self.ply(state) + 1
         found = board_outcome(board, plies, state["options"]["max_plies"])
         new = {key: fresh(value) for key, value in state.items() if key not in _OLD_HISTORY}
-        new.update(fen=board.fen(), plies=plies, last=move, last_san=san, window_fen=window_fen, window=window,
-                   outcome=found.to_dict() if found else None)
+        new.update(
+            fen=board.fen(),
+            plies=plies,
+            last=move,
+            last_san=san,
+            window_fen=window_fen,
+            window=window,
+            outcome=found.to_dict() if found else None,
+        )
         return new
 
     # ----------------------------------------------------------------------------------------- views
@@ -406,8 +401,10 @@ class ChessRules:
         if found:
             lines.append(f"The game is over: {found.result} ({found.termination}).")
         else:
-            lines.append(f"Side to move: {seat_of(board.turn)}. Ply {self.ply(state) + 1} of at most "
-                         f"{state['options']['max_plies']}.")
+            lines.append(
+                f"Side to move: {seat_of(board.turn)}. Ply {self.ply(state) + 1} of at most "
+                f"{state['options']['max_plies']}."
+            )
         if state["start_fen"] != chess.STARTING_FEN:
             lines.append(f"Start position (FEN): {state['start_fen']}")
         lines.append(f"Current position (FEN): {state['fen']}")
@@ -419,8 +416,9 @@ class ChessRules:
             recent = movetext(state["window_fen"], san_list(state["window_fen"], state["window"]))
             if state["last_san"] and not state["window"]:
                 recent = f"(last move: {state['last_san']})"
-            lines.append(f"Moves since the last capture, pawn move or loss of castling rights (SAN): "
-                         f"{recent or '(none)'}")
+            lines.append(
+                f"Moves since the last capture, pawn move or loss of castling rights (SAN): {recent or '(none)'}"
+            )
         lines.append("Board (uppercase = white, lowercase = black, white at the bottom):")
         rows = str(board).splitlines()
         lines.extend(f"{8 - i} {row}" for i, row in enumerate(rows))

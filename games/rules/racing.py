@@ -76,8 +76,13 @@ def drive(car: dict, action: str, curves: list[dict]) -> dict:
     start, end = car["position"], car["position"] + distance
     for curve in curves:
         if start < curve["cell"] <= end and distance > curve["safe_speed"]:
-            return {"position": curve["cell"], "speed": 0, "boosts_left": boosts,
-                    "distance": curve["cell"] - start, "spun_out": curve["cell"]}
+            return {
+                "position": curve["cell"],
+                "speed": 0,
+                "boosts_left": boosts,
+                "distance": curve["cell"] - start,
+                "spun_out": curve["cell"],
+            }
     return {"position": end, "speed": speed, "boosts_left": boosts, "distance": distance, "spun_out": None}
 
 
@@ -93,9 +98,7 @@ def _parse_action(text: str) -> str:
     if len(matches) > 1:
         choices = " or ".join(matches)
         raise IllegalMove("unreadable_move", f"{s!r} is ambiguous ({choices}); write the full word")
-    raise IllegalMove(
-        "unreadable_move", f"{text.strip()!r} is not an action; answer accelerate, brake, coast or boost"
-    )
+    raise IllegalMove("unreadable_move", f"{text.strip()!r} is not an action; answer accelerate, brake, coast or boost")
 
 
 class RacingRules:
@@ -151,9 +154,7 @@ class RacingRules:
         require_turn(self, state, seat)
         action = _parse_action(text)
         if action == "boost" and state["cars"][seat]["boosts_left"] <= 0:
-            raise IllegalMove(
-                "illegal_move", f"no boosts left: each car may boost {BOOSTS_PER_RACE} times per race"
-            )
+            raise IllegalMove("illegal_move", f"no boosts left: each car may boost {BOOSTS_PER_RACE} times per race")
         return action
 
     def apply(self, state: dict, seat: Seat, move: str) -> dict:
@@ -195,8 +196,10 @@ class RacingRules:
     def render(self, state: dict, seat: Seat | None) -> str:
         opts = state["options"]
         length = opts["track_length"]
-        names = {"white": "you", "black": "opponent"} if seat == "white" else (
-            {"white": "opponent", "black": "you"} if seat == "black" else {"white": "car 1", "black": "car 2"}
+        names = (
+            {"white": "you", "black": "opponent"}
+            if seat == "white"
+            else ({"white": "opponent", "black": "you"} if seat == "black" else {"white": "car 1", "black": "car 2"})
         )
         lines = ["Racing."]
         if seat:
@@ -207,8 +210,10 @@ class RacingRules:
         order = [seat, other(seat)] if seat else list(SEATS)
         for s in order:
             car = state["cars"][s]
-            lines.append(f"{names[s].capitalize()}: position {car['position']}, speed {car['speed']}, "
-                         f"boosts left {car['boosts_left']}.")
+            lines.append(
+                f"{names[s].capitalize()}: position {car['position']}, speed {car['speed']}, "
+                f"boosts left {car['boosts_left']}."
+            )
         lines.append("Map (digits = curve safe speeds, " + self._legend(names) + "):")
         lines.append(self._map(state, names))
         history = state["history"]
@@ -221,9 +226,7 @@ class RacingRules:
                 for s in order:
                     t = turn[s]
                     spin = f", spun out at {t['spun_out']}" if t["spun_out"] is not None else ""
-                    parts.append(
-                        f"{names[s]} {t['action']} -> position {t['position']}, speed {t['speed']}{spin}"
-                    )
+                    parts.append(f"{names[s]} {t['action']} -> position {t['position']}, speed {t['speed']}{spin}")
                 lines.append(f"  turn {i}: " + "; ".join(parts))
         found = self.outcome(state)
         if found:

@@ -31,9 +31,14 @@ from .base import (
 CHOICES: tuple[str, ...] = ("rock", "paper", "scissors")
 BEATS: dict[str, str] = {"rock": "scissors", "paper": "rock", "scissors": "paper"}
 _ALIASES: dict[str, str] = {
-    "rock": "rock", "r": "rock", "stone": "rock",
-    "paper": "paper", "p": "paper",
-    "scissors": "scissors", "scissor": "scissors", "s": "scissors",
+    "rock": "rock",
+    "r": "rock",
+    "stone": "rock",
+    "paper": "paper",
+    "p": "paper",
+    "scissors": "scissors",
+    "scissor": "scissors",
+    "s": "scissors",
 }
 
 
@@ -87,9 +92,7 @@ class RpsRules:
         require_turn(self, state, seat)
         s = clean_text(text).lower()
         if s not in _ALIASES:
-            raise IllegalMove(
-                "unreadable_move", f"{text.strip()!r} is not a choice; answer rock, paper or scissors"
-            )
+            raise IllegalMove("unreadable_move", f"{text.strip()!r} is not a choice; answer rock, paper or scissors")
         return _ALIASES[s]
 
     def apply(self, state: dict, seat: Seat, move: str) -> dict:

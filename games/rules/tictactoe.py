@@ -28,9 +28,14 @@ from .base import (
 )
 
 LINES: tuple[tuple[int, int, int], ...] = (
-    (0, 1, 2), (3, 4, 5), (6, 7, 8),
-    (0, 3, 6), (1, 4, 7), (2, 5, 8),
-    (0, 4, 8), (2, 4, 6),
+    (0, 1, 2),
+    (3, 4, 5),
+    (6, 7, 8),
+    (0, 3, 6),
+    (1, 4, 7),
+    (2, 5, 8),
+    (0, 4, 8),
+    (2, 4, 6),
 )
 MARKS: dict[Seat, str] = {"white": "X", "black": "O"}
 _COORD = re.compile(r"([abc])\s*([123])")
@@ -126,11 +131,12 @@ class TicTacToeRules:
     def render(self, state: dict, seat: Seat | None) -> str:
         who = f"You play {MARKS[seat]} (seat {seat})." if seat else "Spectator view."
         cells = [mark or str(i + 1) for i, mark in enumerate(state["board"])]
-        rows = [" | ".join(cells[r * 3: r * 3 + 3]) for r in range(3)]
+        rows = [" | ".join(cells[r * 3 : r * 3 + 3]) for r in range(3)]
         lines = [f"Tic-tac-toe. {who} X moves first.", "Board (free cells show their number):"]
         lines.append("\n---------\n".join(rows))
-        lines.append("Coordinates: letter = column a-c left to right, digit = row 1-3 top to bottom "
-                     "(a1 = cell 1, c3 = cell 9).")
+        lines.append(
+            "Coordinates: letter = column a-c left to right, digit = row 1-3 top to bottom (a1 = cell 1, c3 = cell 9)."
+        )
         found = self.outcome(state)
         if found:
             lines.append(f"The game is over: {found.result} ({found.termination}).")

@@ -97,9 +97,7 @@ def check_word(state: dict, text: str) -> str:
         raise IllegalMove("unreadable_move", f"{s!r} is more than one word; answer exactly one word")
     word = s.lower()
     if not _LETTERS.fullmatch(word):
-        raise IllegalMove(
-            "illegal_move", f"{s!r} must contain letters a-z only (no digits, hyphens or accents)"
-        )
+        raise IllegalMove("illegal_move", f"{s!r} must contain letters a-z only (no digits, hyphens or accents)")
     if not MIN_LEN <= len(word) <= MAX_LEN:
         raise IllegalMove("illegal_move", f"{s!r} must be {MIN_LEN} to {MAX_LEN} letters long")
     if word not in word_set():
@@ -113,8 +111,7 @@ def check_word(state: dict, text: str) -> str:
     return word
 
 
-def pick_word(state: dict, rng: random.Random, prefer: Callable[[str], bool] | None = None,
-              tries: int = 4000) -> str:
+def pick_word(state: dict, rng: random.Random, prefer: Callable[[str], bool] | None = None, tries: int = 4000) -> str:
     """A valid unused word drawn with ``rng``; when ``prefer`` is given, a preferred one if found."""
     words = word_list()
     used = used_words(state)
@@ -157,9 +154,7 @@ class WordsRules:
         options = check_option_keys(options, {"legal_moves_hint", "rounds", "judge_model"})
         judge = options.get("judge_model")
         if judge is not None and (not isinstance(judge, str) or not judge.strip() or len(judge) > 200):
-            raise RuleError(
-                "invalid_options", "judge_model must be a model name or null", {"option": "judge_model"}
-            )
+            raise RuleError("invalid_options", "judge_model must be a model name or null", {"option": "judge_model"})
         return {
             "legal_moves_hint": bool_option(options, "legal_moves_hint", False),
             "rounds": int_option(options, "rounds", 20, 1, 200),

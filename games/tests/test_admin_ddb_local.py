@@ -77,8 +77,10 @@ FILTERS = [
     ("flagged=yes", lambda g, owner: g.flagged),
     ("hidden=yes&game_type=words", lambda g, owner: g.hidden and g.game_type == "words"),
     ("owner={owner}", lambda g, owner: g.owner_id == owner),
-    ("owner={owner}&status=finished&game_type=rps",
-     lambda g, owner: g.owner_id == owner and g.status == "finished" and g.game_type == "rps"),
+    (
+        "owner={owner}&status=finished&game_type=rps",
+        lambda g, owner: g.owner_id == owner and g.status == "finished" and g.game_type == "rps",
+    ),
 ]
 
 
@@ -113,7 +115,15 @@ def test_moderation_on_dynamodb_local_deletes_everything_and_audits(local_admin)
     assert post(client, f"/admin/games/game/{game.id}/delete/", {"confirmed": "yes"}).status_code == 302
     assert items.query_all(keys.game_pk(game.id)) == []
     assert [e.action for e in audit.history("game", game.id).entries] == [
-        "delete", "abort", "hide", "flag", "unhide", "unflag", "hide", "flag"]
+        "delete",
+        "abort",
+        "hide",
+        "flag",
+        "unhide",
+        "unflag",
+        "hide",
+        "flag",
+    ]
     with dynamodb_operations() as operations:
         index = client.get("/admin/")
     assert operations == ["GetItem", "Query"] and index["X-DynamoDB-Calls"] == "2"

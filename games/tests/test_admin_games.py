@@ -86,8 +86,10 @@ def test_index_lists_the_shims_and_no_orm_models(admin_client, no_orm):
 
 
 def test_list_shows_the_columns_and_pages_by_cursor(admin_client, people, no_orm):
-    games = [game_record(people["alice"] if i % 2 else people["bob"], ("chess", "rps", "tictactoe")[i % 3], n=i)
-             for i in range(120)]
+    games = [
+        game_record(people["alice"] if i % 2 else people["bob"], ("chess", "rps", "tictactoe")[i % 3], n=i)
+        for i in range(120)
+    ]
     store_games(games)
     newest_first = [g.id for g, _ in sorted(games, key=lambda gm: gm[0].created_at, reverse=True)]
     seen, link, pages = [], "/admin/games/game/", 0
@@ -106,9 +108,12 @@ def test_list_shows_the_columns_and_pages_by_cursor(admin_client, people, no_orm
 
 
 def test_filters_map_to_one_query_each(admin_client, people):
-    games = [game_record(people["alice"], "chess", n=1), game_record(people["bob"], "chess", n=2, flagged=True),
-             game_record(people["bob"], "rps", n=3, status="finished"),
-             game_record(people["alice"], "tictactoe", n=4, hidden=True)]
+    games = [
+        game_record(people["alice"], "chess", n=1),
+        game_record(people["bob"], "chess", n=2, flagged=True),
+        game_record(people["bob"], "rps", n=3, status="finished"),
+        game_record(people["alice"], "tictactoe", n=4, hidden=True),
+    ]
     store_games(games)
     ids = [g.id for g, _ in games]
 
@@ -250,8 +255,11 @@ def test_moderators_get_403_for_delete_in_the_view_and_the_service(mod_client, p
     assert mod_client.get(url(chess_game.id, "delete")).status_code == 403
     assert post(mod_client, url(chess_game.id, "delete"), {"confirmed": "yes"}).status_code == 403
     assert post(mod_client, url(chess_game.id, "actions/delete_game"), {"confirmed": "yes"}).status_code == 403
-    bulk = post(mod_client, "/admin/games/game/", {"action": "delete_game", "_selected_action": [chess_game.id],
-                                                   "confirmed": "yes"})
+    bulk = post(
+        mod_client,
+        "/admin/games/game/",
+        {"action": "delete_game", "_selected_action": [chess_game.id], "confirmed": "yes"},
+    )
     assert bulk.status_code == 403
     assert b'data-action="delete_game"' not in mod_client.get(url(chess_game.id)).content
     with pytest.raises(DomainError) as refused:
@@ -278,14 +286,12 @@ def test_bulk_actions_from_the_list(admin_client, people):
     games = [game_record(people["alice"], "chess", n=i) for i in range(3)]
     store_games(games)
     ids = [g.id for g, _ in games]
-    done = post(admin_client, "/admin/games/game/?game_type=chess", {"action": "flag",
-                                                                     "_selected_action": ids[:2]})
+    done = post(admin_client, "/admin/games/game/?game_type=chess", {"action": "flag", "_selected_action": ids[:2]})
     assert done.status_code == 302 and done["Location"] == "/admin/games/game/?game_type=chess"
     assert [store.get(i).flagged for i in ids] == [True, True, False]
     confirm = post(admin_client, "/admin/games/game/", {"action": "delete_game", "_selected_action": ids[1:]})
     assert confirm.status_code == 200 and b"Are you sure?" in confirm.content and store.get(ids[2]) is not None
-    post(admin_client, "/admin/games/game/", {"action": "delete_game", "_selected_action": ids[1:],
-                                              "confirmed": "yes"})
+    post(admin_client, "/admin/games/game/", {"action": "delete_game", "_selected_action": ids[1:], "confirmed": "yes"})
     assert store.get(ids[0]) is not None and store.get(ids[1]) is None and store.get(ids[2]) is None
     empty = post(admin_client, "/admin/games/game/", {"action": "flag"})
     assert any("Items must be selected" in m for m in messages_in(admin_client.get(empty["Location"]).content))

@@ -51,7 +51,11 @@ def test_lichess_formulas_and_classes_by_win_percentage_drop():
     assert move_accuracy(60, 50) == pytest.approx(103.1668 * 2.718281828 ** (-0.4354) - 3.1669, abs=1e-6)
     assert move_accuracy(100, 0) == 0.0
     assert [classify(d) for d in (4.9, 5, 10, 15, 40)] == [
-        None, MoveClass.INACCURACY, MoveClass.MISTAKE, MoveClass.BLUNDER, MoveClass.BLUNDER,
+        None,
+        MoveClass.INACCURACY,
+        MoveClass.MISTAKE,
+        MoveClass.BLUNDER,
+        MoveClass.BLUNDER,
     ]
     # The same 300 cp loss: a blunder in a level position, nothing when already winning big.
     assert Judgement(0, -300).move_class == MoveClass.BLUNDER

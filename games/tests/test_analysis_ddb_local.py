@@ -81,7 +81,10 @@ def test_tictactoe_games_are_analysed_and_other_games_are_not(ddb_local):
 
 
 L1350, L2000, SEARCHER, RANDOM = (
-    "builtin:stockfish-1350", "builtin:stockfish-2000", "builtin:searcher", "builtin:random",
+    "builtin:stockfish-1350",
+    "builtin:stockfish-2000",
+    "builtin:searcher",
+    "builtin:random",
 )
 # The searcher at a smaller node budget than it plays with (4,000): its games against the levels go to
 # the end (mate, or the 300-ply draw) in about 2 s instead of 10 s. It plays weaker; the test places it
@@ -102,8 +105,19 @@ def tournament(players: list[str], rounds: int, seed: int) -> list:
     the levels' games into draws); the owner's chess games so far."""
     out = StringIO()
     call_command(
-        "tournament", "--game", "chess", "--players", ",".join(players), "--rounds", str(rounds),
-        "--seed", str(seed), "--owner", OWNER, "--no-progress", stdout=out,
+        "tournament",
+        "--game",
+        "chess",
+        "--players",
+        ",".join(players),
+        "--rounds",
+        str(rounds),
+        "--seed",
+        str(seed),
+        "--owner",
+        OWNER,
+        "--no-progress",
+        stdout=out,
     )
     owner = users.get_by_email(OWNER)
     rows = [g for g in store.list_by_owner(owner.id, limit=500).games if g.game_type == "chess"]
@@ -120,9 +134,7 @@ def rated(anchors: dict[str, float] | None = None, **free) -> dict[str, ratings.
     return {r.player: r for r in ratings.rate(scores, anchors=anchors, resamples=100, **free)}
 
 
-def test_done_when_engine_levels_anchor_the_chess_board_and_blunders_agree_with_a_deeper_check(
-    ddb_local, monkeypatch
-):
+def test_done_when_engine_levels_anchor_the_chess_board_and_blunders_agree_with_a_deeper_check(ddb_local, monkeypatch):
     monkeypatch.setattr(searcher, "NODE_BUDGET", SEARCHER_NODES)
     games = tournament([L1350, L2000, SEARCHER, RANDOM], rounds=1, seed=1)
     assert len(games) == 12 and all(g.status == FINISHED for g in games)

@@ -76,13 +76,14 @@ def test_bots_only_play_legal_moves_and_are_deterministic(game, white, black, op
 
 
 def test_simultaneous_bots_do_not_peek_at_the_pending_choice():
-    for game, bot, choices in (("rps", "pattern", ["rock", "paper", "scissors"]),
-                               ("racing", "racer", ["accelerate", "brake", "coast", "boost"]),
-                               ("rps", "random", ["rock", "paper"])):
+    for game, bot, choices in (
+        ("rps", "pattern", ["rock", "paper", "scissors"]),
+        ("racing", "racer", ["accelerate", "brake", "coast", "boost"]),
+        ("rps", "random", ["rock", "paper"]),
+    ):
         rules = get_rules(game)
         base = rules.initial_state({}, 3)
-        answers = {BOTS[bot].choose(rules, rules.apply(base, "white", c), "black", random.Random(9))
-                   for c in choices}
+        answers = {BOTS[bot].choose(rules, rules.apply(base, "white", c), "black", random.Random(9)) for c in choices}
         assert len(answers) == 1
 
 

@@ -101,8 +101,22 @@ def make_legacy_db(path: Path, n_users: int = 120, n_games: int = 2500, seed: in
             legacy.ended_by_type[legacy_import.game_type_of(kind)] += 1  # unfinished -> aborted, also ended
         db.execute(
             "INSERT INTO games VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (gid, user_id, kind, white, black, "1-0" if winner == "white" else None, winner, 4, int(over),
-             rng.randrange(5000), rng.randrange(5000), created, None, text),
+            (
+                gid,
+                user_id,
+                kind,
+                white,
+                black,
+                "1-0" if winner == "white" else None,
+                winner,
+                4,
+                int(over),
+                rng.randrange(5000),
+                rng.randrange(5000),
+                created,
+                None,
+                text,
+            ),
         )
     legacy.games = n_games
     db.commit()
@@ -151,9 +165,19 @@ def test_legacy_values_are_mapped_loosely_but_exactly():
 
 def test_a_row_converts_to_a_game_item_with_the_legacy_data_kept():
     row = {
-        "id": 7, "user_id": 3, "game_type": "chess", "white_model": "gpt-4o", "black_model": "human",
-        "result": "0-1", "winner": None, "moves_count": 3, "is_over": 1, "white_tokens": 120, "black_tokens": None,
-        "created_at": "2024-01-02 03:04:05", "updated_at": None,
+        "id": 7,
+        "user_id": 3,
+        "game_type": "chess",
+        "white_model": "gpt-4o",
+        "black_model": "human",
+        "result": "0-1",
+        "winner": None,
+        "moves_count": 3,
+        "is_over": 1,
+        "white_tokens": 120,
+        "black_tokens": None,
+        "created_at": "2024-01-02 03:04:05",
+        "updated_at": None,
         "game_state": json.dumps({"moves": ["e2e4", "e5", "Nf3"], "termination": "Resignation"}),
     }
     converted = convert_game(row, {"3": "u" * 32})
@@ -216,7 +240,9 @@ def test_import_reconciles_exactly_is_idempotent_and_dry_run_writes_nothing(ddb_
     assert set(bad_games) == {"bad_json", "unknown_game_type", "missing_user", "bad_timestamp"}
     # The dry run predicted exactly what the import did.
     assert (dry.users.imported, dry.games.imported, dry.games.failed) == (
-        users_imported, games_imported, len(legacy.bad_games)
+        users_imported,
+        games_imported,
+        len(legacy.bad_games),
     )
     assert dry.anonymous_games == len(legacy.anonymous) > 250
 

@@ -99,9 +99,22 @@ def test_the_api_is_one_getitem_and_refuses_unknown_types(client, alice, setting
     body = reply.json()
     assert {m["model"] for m in body["models"]} == set(RPS) and body["rated_games"] == 2
     row = body["models"][0]
-    for name in ("rating", "ci_low", "ci_high", "games", "wins", "draws", "losses", "illegal_per_1000_attempts",
-                 "truncated_attempts", "truncated_per_1000_attempts",
-                 "avg_tokens_per_game", "avg_cost_micros_per_game", "avg_latency_ms_per_move", "forfeits"):
+    for name in (
+        "rating",
+        "ci_low",
+        "ci_high",
+        "games",
+        "wins",
+        "draws",
+        "losses",
+        "illegal_per_1000_attempts",
+        "truncated_attempts",
+        "truncated_per_1000_attempts",
+        "avg_tokens_per_game",
+        "avg_cost_micros_per_game",
+        "avg_latency_ms_per_move",
+        "forfeits",
+    ):
         assert name in row
     assert_error(get(client, "/api/leaderboard?game_type=checkers"), 422, "validation_error")  # an enum
     assert_error(get(client, "/api/leaderboard"), 422, "validation_error")
@@ -121,12 +134,29 @@ def _result(first: str, second: str, result: str, termination: str, **totals: di
 
 def test_per_model_statistics():
     results = [
-        _result("m:a", "m:b", "first", "checkmate",
-                white={"moves": 10, "illegal_attempts": 2, "tokens_in": 900, "tokens_out": 100, "cost_micros": 500,
-                       "latency_ms": 2000},
-                black={"moves": 9, "tokens_in": 800, "tokens_out": 200, "cost_micros": 300, "latency_ms": 900}),
-        _result("m:b", "m:a", "first", "forfeit_illegal_moves",
-                white={"moves": 5}, black={"moves": 4, "illegal_attempts": 3}),
+        _result(
+            "m:a",
+            "m:b",
+            "first",
+            "checkmate",
+            white={
+                "moves": 10,
+                "illegal_attempts": 2,
+                "tokens_in": 900,
+                "tokens_out": 100,
+                "cost_micros": 500,
+                "latency_ms": 2000,
+            },
+            black={"moves": 9, "tokens_in": 800, "tokens_out": 200, "cost_micros": 300, "latency_ms": 900},
+        ),
+        _result(
+            "m:b",
+            "m:a",
+            "first",
+            "forfeit_illegal_moves",
+            white={"moves": 5},
+            black={"moves": 4, "illegal_attempts": 3},
+        ),
         _result("m:a", "m:b", "draw", "move_limit", white={"moves": 6}, black={"moves": 6}),
         {"counted": False, "excluded": "human_seat"},
         {"counted": False, "excluded": "aborted"},
@@ -149,10 +179,17 @@ def test_per_model_statistics():
 
 def test_truncation_rate_next_to_the_illegal_move_rate():
     results = [
-        _result("m:a", "m:b", "first", "checkmate", white={"moves": 10, "illegal_attempts": 2, "truncated_attempts": 4},
-                black={"moves": 9}),
-        _result("m:b", "m:a", "first", "forfeit_truncated", white={"moves": 5},
-                black={"moves": 1, "truncated_attempts": 3}),
+        _result(
+            "m:a",
+            "m:b",
+            "first",
+            "checkmate",
+            white={"moves": 10, "illegal_attempts": 2, "truncated_attempts": 4},
+            black={"moves": 9},
+        ),
+        _result(
+            "m:b", "m:a", "first", "forfeit_truncated", white={"moves": 5}, black={"moves": 1, "truncated_attempts": 3}
+        ),
     ]
     # a result item stored before truncated_attempts existed counts it as 0
     old = _result("m:a", "m:b", "draw", "move_limit", white={"moves": 3}, black={"moves": 3})

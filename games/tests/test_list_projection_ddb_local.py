@@ -53,7 +53,13 @@ def test_admin_list_has_its_columns_and_filters(dora):
     page = store.list_for_moderation(game_type="tictactoe", status="live", hidden=False)
     [row] = page.games
     assert (row.id, row.white, row.black, row.owner_id, row.status, row.moves_count) == (
-        full.id, full.white, full.black, full.owner_id, full.status, full.moves_count)
+        full.id,
+        full.white,
+        full.black,
+        full.owner_id,
+        full.status,
+        full.moves_count,
+    )
     assert row.totals == full.totals and row.flagged == full.flagged and row.created_at == full.created_at
     assert store.list_for_moderation(game_type="chess").games == []
     assert store.list_for_moderation(status="finished").games == []
@@ -77,8 +83,10 @@ def test_game_list_entries_carry_no_state(dora):
 
 def test_game_indexes_project_list_rows_not_state():
     for name, attributes in (
-        ("gsi1", GAME_ADMIN_ATTRIBUTES), ("gsi2", GAME_LIST_ATTRIBUTES),
-        ("gsi3", GAME_LIST_ATTRIBUTES), ("gsi4", GAME_ADMIN_ATTRIBUTES),
+        ("gsi1", GAME_ADMIN_ATTRIBUTES),
+        ("gsi2", GAME_LIST_ATTRIBUTES),
+        ("gsi3", GAME_LIST_ATTRIBUTES),
+        ("gsi4", GAME_ADMIN_ATTRIBUTES),
     ):
         projection = GSI_PROJECTIONS[name]
         assert projection["ProjectionType"] == "INCLUDE"

@@ -151,7 +151,9 @@ def test_a_generated_typescript_client_type_checks(spec, tmp_path):
     (tmp_path / "openapi.json").write_text(json.dumps(spec))
     result = subprocess.run(
         ["sh", str(CHECK_SCRIPT), str(tmp_path / "openapi.json"), str(tmp_path)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     generated = (tmp_path / "api.ts").read_text()

@@ -26,8 +26,9 @@ def tournament(rng: random.Random, draw_rate: float, rounds: int) -> list[GameSc
                 u = rng.random()
                 win = expected - draw_rate / 2.0  # keeps the expected score: P(win) + P(draw) / 2
                 points = WIN if u < win else DRAW if u < win + draw_rate else LOSS
-                games.append(GameScore(first, second, points) if rng.random() < 0.5 else
-                             GameScore(second, first, WIN - points))
+                games.append(
+                    GameScore(first, second, points) if rng.random() < 0.5 else GameScore(second, first, WIN - points)
+                )
     return games
 
 

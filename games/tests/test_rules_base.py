@@ -33,8 +33,12 @@ def test_unknown_game_type(name):
 def test_errors_carry_code_message_details():
     err = IllegalMove("illegal_move", "cell 5 is taken", {"cell": 5})
     assert isinstance(err, RuleError)
-    assert (err.code, err.message, err.details, str(err)) == ("illegal_move", "cell 5 is taken", {"cell": 5},
-                                                              "cell 5 is taken")
+    assert (err.code, err.message, err.details, str(err)) == (
+        "illegal_move",
+        "cell 5 is taken",
+        {"cell": 5},
+        "cell 5 is taken",
+    )
     assert RuleError("x", "y").details == {}
 
 
@@ -53,8 +57,17 @@ def test_a_stored_outcome_reads_back_as_the_result_vocabulary():
 
 @pytest.mark.parametrize(
     ("raw", "clean"),
-    [(" e4 ", "e4"), ("`e4`", "e4"), ("**e4**.", "e4"), ('"rock"', "rock"), ("MOVE: 5", "5"),
-     ("move:5", "5"), ("Final move: paper!", "paper"), ("\u201cpaper\u201d", "paper"), ("(b2)", "b2")],
+    [
+        (" e4 ", "e4"),
+        ("`e4`", "e4"),
+        ("**e4**.", "e4"),
+        ('"rock"', "rock"),
+        ("MOVE: 5", "5"),
+        ("move:5", "5"),
+        ("Final move: paper!", "paper"),
+        ("\u201cpaper\u201d", "paper"),
+        ("(b2)", "b2"),
+    ],
 )
 def test_clean_text(raw, clean):
     assert clean_text(raw) == clean
@@ -112,8 +125,13 @@ def random_game(rules: Rules, seed: int, options: dict) -> list[dict]:
     return states
 
 
-GAMES = [("chess", {"max_plies": 60}), ("tictactoe", {}), ("rps", {}), ("racing", {"track_length": 30}),
-         ("words", {"rounds": 3})]
+GAMES = [
+    ("chess", {"max_plies": 60}),
+    ("tictactoe", {}),
+    ("rps", {}),
+    ("racing", {"track_length": 30}),
+    ("words", {"rounds": 3}),
+]
 
 
 @pytest.mark.parametrize(("name", "options"), GAMES)

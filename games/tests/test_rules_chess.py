@@ -193,8 +193,24 @@ def test_promotion_piece_on_a_non_promoting_move_is_refused():
 
 @pytest.mark.parametrize(
     "text",
-    ["e4", "e2e4", "E2E4", "e2-e4", " e4. ", "`e4`", "**e4**", "'e4'", '"e4"', "1. e4", "e4!", "e4!?",
-     "MOVE: e4", "Pe4", "(e4)", "e4,"],
+    [
+        "e4",
+        "e2e4",
+        "E2E4",
+        "e2-e4",
+        " e4. ",
+        "`e4`",
+        "**e4**",
+        "'e4'",
+        '"e4"',
+        "1. e4",
+        "e4!",
+        "e4!?",
+        "MOVE: e4",
+        "Pe4",
+        "(e4)",
+        "e4,",
+    ],
 )
 def test_tolerant_forms_of_e4(text):
     assert parse(new(), text) == "e2e4"
@@ -413,8 +429,13 @@ def read(pgn: str) -> chess.pgn.Game:
 
 def test_pgn_round_trip_of_a_finished_game():
     state, moves = play_moves(new(), "e4", "e5", "Bc4", "Nc6", "Qh5", "Nf6", "Qxf7#")
-    pgn = to_pgn(state, {"White": "openai:gpt-4.1-mini", "Black": "builtin:random", "Date": "2025.01.02"},
-                 R.outcome(state), None, moves=moves)
+    pgn = to_pgn(
+        state,
+        {"White": "openai:gpt-4.1-mini", "Black": "builtin:random", "Date": "2025.01.02"},
+        R.outcome(state),
+        None,
+        moves=moves,
+    )
     game = read(pgn)
     assert game.headers["White"] == "openai:gpt-4.1-mini"
     assert game.headers["Black"] == "builtin:random"
@@ -429,8 +450,13 @@ def test_pgn_round_trip_of_a_finished_game():
 def test_pgn_with_start_fen_override_and_unfinished():
     fen = "4k3/8/8/8/8/8/8/4K2R w K - 0 1"
     state, moves = play_moves(new(start_fen=fen), "O-O", "Kd7")
-    forfeit = to_pgn(state, {"White": "a", "Black": 'b "quoted"'}, Outcome("second", "forfeit_illegal_moves"),
-                     "forfeit_illegal_moves", moves=moves)
+    forfeit = to_pgn(
+        state,
+        {"White": "a", "Black": 'b "quoted"'},
+        Outcome("second", "forfeit_illegal_moves"),
+        "forfeit_illegal_moves",
+        moves=moves,
+    )
     game = read(forfeit)
     assert game.headers["FEN"] == fen
     assert game.headers["Result"] == "0-1"
@@ -439,10 +465,15 @@ def test_pgn_with_start_fen_override_and_unfinished():
     assert [m.uci() for m in game.mainline_moves()] == ["e1g1", "e8d7"]
     unfinished = read(to_pgn(state, {}, None, None, moves=moves))
     assert unfinished.headers["Result"] == "*"
-    drawn = read(to_pgn(*play_moves(new(max_plies=10), "Nf3", "Nf6", "Nc3", "Nc6", "e3", "e6", "d3", "d6",
-                                    "Be2", "Be7")[:1], {}, None, None,
-                        moves=play_moves(new(max_plies=10), "Nf3", "Nf6", "Nc3", "Nc6", "e3", "e6", "d3", "d6",
-                                         "Be2", "Be7")[1]))
+    drawn = read(
+        to_pgn(
+            *play_moves(new(max_plies=10), "Nf3", "Nf6", "Nc3", "Nc6", "e3", "e6", "d3", "d6", "Be2", "Be7")[:1],
+            {},
+            None,
+            None,
+            moves=play_moves(new(max_plies=10), "Nf3", "Nf6", "Nc3", "Nc6", "e3", "e6", "d3", "d6", "Be2", "Be7")[1],
+        )
+    )
     assert drawn.headers["Result"] == "1/2-1/2"
     assert drawn.headers["Termination"] == "move_limit"
 
@@ -488,8 +519,33 @@ def test_threefold_repetition_from_the_window():
 def test_state_size_does_not_grow_with_the_game():
     state = play(new(), "e4", "e5")
     small = len(json.dumps(state))
-    state = play(state, "Nf3", "Nc6", "Nc3", "Nf6", "d3", "d6", "Be2", "Be7", "O-O", "O-O", "a3", "a6",
-                 "h3", "h6", "b3", "b6", "g3", "g6", "Bb2", "Bb7", "Kh2", "Kh7", "Qd2", "Qd7")
+    state = play(
+        state,
+        "Nf3",
+        "Nc6",
+        "Nc3",
+        "Nf6",
+        "d3",
+        "d6",
+        "Be2",
+        "Be7",
+        "O-O",
+        "O-O",
+        "a3",
+        "a6",
+        "h3",
+        "h6",
+        "b3",
+        "b6",
+        "g3",
+        "g6",
+        "Bb2",
+        "Bb7",
+        "Kh2",
+        "Kh7",
+        "Qd2",
+        "Qd7",
+    )
     assert len(json.dumps(state)) < small + 200
     assert "moves" not in state and "san" not in state
 
@@ -500,9 +556,16 @@ def test_a_state_of_the_old_shape_loads_and_plays_on():
     moves = ["e2e4", "e7e5", "g1f3", "g8f6", "f3g1", "f6g8", "g1f3", "g8f6", "f3g1"]
     from games.rules.chess_rules import replay, san_list
 
-    old = {"game_type": "chess", "seed": 1, "options": R.validate_options({}), "start_fen": chess.STARTING_FEN,
-           "moves": moves, "san": san_list(chess.STARTING_FEN, moves),
-           "fen": replay(chess.STARTING_FEN, moves).fen(), "outcome": None}
+    old = {
+        "game_type": "chess",
+        "seed": 1,
+        "options": R.validate_options({}),
+        "start_fen": chess.STARTING_FEN,
+        "moves": moves,
+        "san": san_list(chess.STARTING_FEN, moves),
+        "fen": replay(chess.STARTING_FEN, moves).fen(),
+        "outcome": None,
+    }
     assert R.ply(old) == 9 and R.to_move(old) == ("black",)
     assert "1. e4 e5 2. Nf3 Nf6" in R.render(old, "black")
     new_state = R.apply(old, "black", "f6g8")  # the third time this position occurs

@@ -203,9 +203,19 @@ def test_pending_choice_is_hidden_from_opponent_and_spectators():
 
 @pytest.mark.parametrize(
     ("text", "action"),
-    [("accelerate", "accelerate"), ("Accelerate.", "accelerate"), ("ACCEL", "accelerate"), ("a", "accelerate"),
-     ("brake", "brake"), ("br", "brake"), ("coast", "coast"), ("c", "coast"), ("`boost`", "boost"),
-     ("bo", "boost"), ("MOVE: brake", "brake")],
+    [
+        ("accelerate", "accelerate"),
+        ("Accelerate.", "accelerate"),
+        ("ACCEL", "accelerate"),
+        ("a", "accelerate"),
+        ("brake", "brake"),
+        ("br", "brake"),
+        ("coast", "coast"),
+        ("c", "coast"),
+        ("`boost`", "boost"),
+        ("bo", "boost"),
+        ("MOVE: brake", "brake"),
+    ],
 )
 def test_parse_forms(text, action):
     assert R.parse_move(new(), "white", text) == action
@@ -221,8 +231,15 @@ def test_parse_unreadable(text):
 def test_options():
     assert R.validate_options({}) == {"legal_moves_hint": False, "track_length": 50, "turn_limit": 100}
     assert R.validate_options({"track_length": 20, "turn_limit": 500})["track_length"] == 20
-    for bad in ({"track_length": 19}, {"track_length": 201}, {"turn_limit": 9}, {"turn_limit": 501},
-                {"track_length": "50"}, {"curves": []}, {"rounds": 5}):
+    for bad in (
+        {"track_length": 19},
+        {"track_length": 201},
+        {"turn_limit": 9},
+        {"turn_limit": 501},
+        {"track_length": "50"},
+        {"curves": []},
+        {"rounds": 5},
+    ):
         with pytest.raises(RuleError) as info:
             R.validate_options(bad)
         assert info.value.code == "invalid_options"

@@ -24,9 +24,19 @@ def rounds(state: dict, *pairs: tuple[str, str]) -> dict:
 
 @pytest.mark.parametrize(
     ("text", "choice"),
-    [("rock", "rock"), ("Rock", "rock"), ("ROCK.", "rock"), ("r", "rock"), ("`paper`", "paper"), ("P", "paper"),
-     ("scissors", "scissors"), ("Scissor", "scissors"), ("s", "scissors"), ("**Scissors**", "scissors"),
-     ("MOVE: paper", "paper")],
+    [
+        ("rock", "rock"),
+        ("Rock", "rock"),
+        ("ROCK.", "rock"),
+        ("r", "rock"),
+        ("`paper`", "paper"),
+        ("P", "paper"),
+        ("scissors", "scissors"),
+        ("Scissor", "scissors"),
+        ("s", "scissors"),
+        ("**Scissors**", "scissors"),
+        ("MOVE: paper", "paper"),
+    ],
 )
 def test_parse_forms(text, choice):
     assert R.parse_move(new(), "white", text) == choice
@@ -113,8 +123,15 @@ def test_second_seat_wins_and_ties_can_draw():
 def test_options():
     assert R.validate_options({}) == {"legal_moves_hint": False, "rounds": 5}
     assert R.validate_options({"rounds": 99})["rounds"] == 99
-    for bad in ({"rounds": 4}, {"rounds": 0}, {"rounds": 101}, {"rounds": -1}, {"rounds": "5"},
-                {"best_of": 5}, {"legal_moves_hint": None}):
+    for bad in (
+        {"rounds": 4},
+        {"rounds": 0},
+        {"rounds": 101},
+        {"rounds": -1},
+        {"rounds": "5"},
+        {"best_of": 5},
+        {"legal_moves_hint": None},
+    ):
         with pytest.raises(RuleError) as info:
             R.validate_options(bad)
         assert info.value.code == "invalid_options"

@@ -24,8 +24,17 @@ def play(state: dict, *texts: str) -> dict:
 
 @pytest.mark.parametrize(
     ("coord", "cell"),
-    [("a1", "1"), ("b1", "2"), ("c1", "3"), ("a2", "4"), ("b2", "5"), ("c2", "6"), ("a3", "7"),
-     ("b3", "8"), ("c3", "9")],
+    [
+        ("a1", "1"),
+        ("b1", "2"),
+        ("c1", "3"),
+        ("a2", "4"),
+        ("b2", "5"),
+        ("c2", "6"),
+        ("a3", "7"),
+        ("b3", "8"),
+        ("c3", "9"),
+    ],
 )
 def test_coordinates_letter_is_column_digit_is_row_from_top(coord, cell):
     state = new()

@@ -74,8 +74,14 @@ def test_repeats_are_refused_case_insensitively_including_the_start_word():
 
 @pytest.mark.parametrize(
     ("first", "second"),
-    [("dog", "dogs"), ("dogs", "dog"), ("glass", "glasses"), ("glasses", "glass"), ("lady", "ladies"),
-     ("ladies", "lady")],
+    [
+        ("dog", "dogs"),
+        ("dogs", "dog"),
+        ("glass", "glasses"),
+        ("glasses", "glass"),
+        ("lady", "ladies"),
+        ("ladies", "lady"),
+    ],
 )
 def test_plurals_and_singulars_of_used_words_count_as_used(first, second):
     state = play(new(), first, "river")
@@ -119,8 +125,13 @@ def test_apply_needs_canonical_word():
 def test_judgement_hook_returns_a_new_state():
     state = play(new(), "water")
     judged = record_judgement(state, 0, True, "openai:gpt-4.1-mini")
-    assert judged["words"][0] == {"seat": "white", "word": "water", "judged": True, "associated": True,
-                                  "judge": "openai:gpt-4.1-mini"}
+    assert judged["words"][0] == {
+        "seat": "white",
+        "word": "water",
+        "judged": True,
+        "associated": True,
+        "judge": "openai:gpt-4.1-mini",
+    }
     assert state["words"][0]["judged"] is False
 
 
@@ -152,8 +163,14 @@ def test_options():
     assert R.validate_options({"judge_model": "openai:gpt-4.1-mini", "rounds": 200})["judge_model"] == (
         "openai:gpt-4.1-mini"
     )
-    for bad in ({"rounds": 0}, {"rounds": 201}, {"rounds": 2.5}, {"judge_model": 3}, {"judge_model": ""},
-                {"dictionary": "web2"}):
+    for bad in (
+        {"rounds": 0},
+        {"rounds": 201},
+        {"rounds": 2.5},
+        {"judge_model": 3},
+        {"judge_model": ""},
+        {"dictionary": "web2"},
+    ):
         with pytest.raises(RuleError) as info:
             R.validate_options(bad)
         assert info.value.code == "invalid_options"

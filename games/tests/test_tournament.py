@@ -153,8 +153,15 @@ def test_a_used_up_budget_stops_with_a_clear_message(ddb_local, monkeypatch):
     out = StringIO()
     with pytest.raises(CommandError, match=r"budget of cup@example\.com is used up") as raised:
         call_command(
-            "tournament", "--game", "rps", "--players", "builtin:pattern,builtin:random", "--owner", OWNER,
-            "--no-progress", stdout=out,
+            "tournament",
+            "--game",
+            "rps",
+            "--players",
+            "builtin:pattern,builtin:random",
+            "--owner",
+            OWNER,
+            "--no-progress",
+            stdout=out,
         )
     assert "run the same command again" in str(raised.value) and "0 of 2 games are finished" in str(raised.value)
     assert "results (0 of 2 games finished)" in out.getvalue()

@@ -26,15 +26,43 @@ def _long_model_game(plies: int = PLIES) -> Game:
     state["moves"], state["san"] = (cycle_uci * plies)[:plies], (cycle_san * plies)[:plies]
     now = keys.now_iso()
     game = Game(
-        id=keys.new_id(), game_type="chess", white="openai:gpt-4.1-mini", black="openai:gpt-4.1-nano",
-        owner_id="owner", seed=7, options=options, state=state, created_at=now, updated_at=now, ply=plies,
-        moves_count=plies, totals=empty_totals(), version=plies + 1,
+        id=keys.new_id(),
+        game_type="chess",
+        white="openai:gpt-4.1-mini",
+        black="openai:gpt-4.1-nano",
+        owner_id="owner",
+        seed=7,
+        options=options,
+        state=state,
+        created_at=now,
+        updated_at=now,
+        ply=plies,
+        moves_count=plies,
+        totals=empty_totals(),
+        version=plies + 1,
     )
     store.create(game)
     moves = [
-        Move(game.id, ply, "white" if ply % 2 == 0 else "black", cycle_uci[ply % 4], f"MOVE: {cycle_san[ply % 4]}",
-             [Attempt(1, prompt=PROMPT, answer=f"MOVE: {cycle_san[ply % 4]}", parsed=cycle_uci[ply % 4],
-                      tokens_in=900, tokens_out=40, cost_micros=400, latency_ms=800)], now)
+        Move(
+            game.id,
+            ply,
+            "white" if ply % 2 == 0 else "black",
+            cycle_uci[ply % 4],
+            f"MOVE: {cycle_san[ply % 4]}",
+            [
+                Attempt(
+                    1,
+                    prompt=PROMPT,
+                    answer=f"MOVE: {cycle_san[ply % 4]}",
+                    parsed=cycle_uci[ply % 4],
+                    tokens_in=900,
+                    tokens_out=40,
+                    cost_micros=400,
+                    latency_ms=800,
+                )
+            ],
+            now,
+        )
         for ply in range(plies)
     ]
     items.batch_put([store.move_item(m) for m in moves])
@@ -100,9 +128,19 @@ def test_a_seated_players_tag_differs_from_a_spectators(client, ddb_local):
     rules = get_rules("rps")
     state = rules.initial_state(rules.validate_options({}), 1)
     now = keys.now_iso()
-    game = Game(id=keys.new_id(), game_type="rps", white="human", black="builtin:random", owner_id=player.user.id,
-                white_user_id=player.user.id, seed=1, options=state["options"], state=state, created_at=now,
-                updated_at=now)
+    game = Game(
+        id=keys.new_id(),
+        game_type="rps",
+        white="human",
+        black="builtin:random",
+        owner_id=player.user.id,
+        white_user_id=player.user.id,
+        seed=1,
+        options=state["options"],
+        state=state,
+        created_at=now,
+        updated_at=now,
+    )
     store.create(game)
     spectator = get(client, f"/api/games/{game.id}")["ETag"]
     seated = client.get(f"/api/games/{game.id}", HTTP_AUTHORIZATION=f"Bearer {player.token}")

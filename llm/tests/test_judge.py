@@ -20,7 +20,6 @@ NANO = "openai:gpt-4.1-nano"  # $0.10 / $0.40 per Mtok
 FAST = replace(FAMILY_DEFAULTS[STANDARD], retry_base=0.001, retry_max=0.002, max_provider_retries=2)
 
 
-
 class Scripted:
     name = "scripted"
 

@@ -203,8 +203,12 @@ def test_human_against_builtin_to_the_end_over_http(gunicorn_server, token, game
             # The API hides the seed while a game is live; the words sampler only needs some seed.
             visible = {"seed": 0, **game["state"]}
             choice = rng.choice(rules.legal_moves(visible, "white"))
-            reply = call("POST", f"{gunicorn_server}/api/games/{game['id']}/moves",
-                         {"move": choice, "expected_ply": game["ply"]}, headers=auth(token))
+            reply = call(
+                "POST",
+                f"{gunicorn_server}/api/games/{game['id']}/moves",
+                {"move": choice, "expected_ply": game["ply"]},
+                headers=auth(token),
+            )
             if reply.status == 409 and reply.json()["error"]["code"] == "not_your_turn":
                 reply = call("POST", f"{gunicorn_server}/api/games/{game['id']}/step", headers=auth(token))
         else:

@@ -126,8 +126,12 @@ def raw(port: int, request: bytes) -> bytes:
     ("request_bytes", "status"),
     [
         (b"GET /api/games?" + b"a" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", b"414"),  # line > 8190
-        (b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"".join(b"X-H%d: v\r\n" % k for k in range(120))
-         + b"\r\n", b"431"),
+        (
+            b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + b"".join(b"X-H%d: v\r\n" % k for k in range(120))
+            + b"\r\n",
+            b"431",
+        ),
         (b"POST /api/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: nope\r\n\r\n{}", b"400"),
     ],
     ids=["long-request-line", "too-many-headers", "bad-content-length"],

@@ -246,9 +246,7 @@ class LambdaStandIn:
             time.sleep(0.1)
 
 
-def test_queued_games_survive_a_storage_outage_a_killed_worker_and_a_restart(
-    live_server_env, ddb, app_side, tmp_path
-):
+def test_queued_games_survive_a_storage_outage_a_killed_worker_and_a_restart(live_server_env, ddb, app_side, tmp_path):
     from deploy.tests.test_lwa_contract import API_DOMAIN
     from deploy.tests.test_lwa_sqs import SQSStandIn
 

@@ -139,9 +139,7 @@ def _error_body(message: str, kind: str, code: str | None) -> dict[str, Any]:
 class FakeOpenAI:
     """The server. ``with FakeOpenAI(api_key="...") as fake: ... fake.base_url`` (``.../v1``)."""
 
-    def __init__(
-        self, *, api_key: str | None = None, seed: int = 0, latency: float = 0.0, port: int = 0
-    ) -> None:
+    def __init__(self, *, api_key: str | None = None, seed: int = 0, latency: float = 0.0, port: int = 0) -> None:
         self.api_key = api_key
         self.seed = seed
         self.latency = latency  # seconds every answer takes (a slow reasoning model)
@@ -210,8 +208,10 @@ class FakeOpenAI:
         """(status, headers, JSON body) for one chat-completions request."""
         if self.api_key is not None and authorization != f"Bearer {self.api_key}":
             shown = (authorization or "")[-4:]
-            return 401, {}, _error_body(
-                f"Incorrect API key provided: ...{shown}.", "invalid_request_error", "invalid_api_key"
+            return (
+                401,
+                {},
+                _error_body(f"Incorrect API key provided: ...{shown}.", "invalid_request_error", "invalid_api_key"),
             )
         problem = _check_request(body)
         if problem:
@@ -256,8 +256,12 @@ class FakeOpenAI:
             )
             return 500, {}, body, None
         if step.kind == "overloaded":
-            return 503, {}, _error_body("The engine is currently overloaded, please try again later.",
-                                        "server_error", None), None
+            return (
+                503,
+                {},
+                _error_body("The engine is currently overloaded, please try again later.", "server_error", None),
+                None,
+            )
         if step.kind == "rate_limited":
             body = _error_body(
                 f"Rate limit reached for {model} on requests per min (RPM): Limit 3, Used 3, Requested 1. "
@@ -350,8 +354,7 @@ def _check_request(body: Any) -> str | None:
             return f"Invalid '{name}': expected an integer of at least 1"
     if "max_tokens" in body and _NO_MAX_TOKENS.match(body["model"]):
         return (
-            "Unsupported parameter: 'max_tokens' is not supported with this model. "
-            "Use 'max_completion_tokens' instead."
+            "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."
         )
     effort = body.get("reasoning_effort")
     if effort is not None and effort not in REASONING_EFFORTS:
@@ -372,8 +375,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = json.loads(raw)
         except ValueError:
-            self._send(400, {}, _error_body("We could not parse the JSON body of your request.",
-                                            "invalid_request_error", None))
+            self._send(
+                400, {}, _error_body("We could not parse the JSON body of your request.", "invalid_request_error", None)
+            )
             return
         if fake.latency:
             time.sleep(fake.latency)

@@ -41,9 +41,7 @@ class Command(BaseCommand):
             "--lifetime",
             help="access token lifetime: seconds or a number with s/m/h/d, 1m..7d (default JWT_ACCESS_TTL_SECONDS)",
         )
-        parser.add_argument(
-            "--refresh", action="store_true", help='print {"access", "refresh", "expires_in"} as JSON'
-        )
+        parser.add_argument("--refresh", action="store_true", help='print {"access", "refresh", "expires_in"} as JSON')
 
     def handle(self, *args: Any, email: str, lifetime: str | None, refresh: bool, **options: Any) -> None:
         if settings.PRODUCTION:

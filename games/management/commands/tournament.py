@@ -346,9 +346,7 @@ class Command(BaseCommand):
                 cell[0 if score == 1 else 1 if score == 0.5 else 2] += 1
         self.stdout.write(f"\nresults ({finished} of {len(pairings)} games finished):")
         width = max(len(p) for p in players)
-        header = f"{'player':<{width}}  games  wins  draws  losses  points  " + "  ".join(
-            f"vs {p}" for p in players
-        )
+        header = f"{'player':<{width}}  games  wins  draws  losses  points  " + "  ".join(f"vs {p}" for p in players)
         self.stdout.write(header)
         ranked = sorted(players, key=lambda p: -(record[p]["wins"] + record[p]["draws"] / 2))
         for p in ranked:
