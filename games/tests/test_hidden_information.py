@@ -52,6 +52,7 @@ def test_pending_choice_is_hidden_from_spectators_other_seat_and_staff(client, a
                 "attempts": [],
                 "created_at": own["moves"][0]["created_at"],
                 "hidden": True,
+                "analysis": None,
             }
         ]
         assert body["to_move"] == ["black"] and body["seed"] is None
