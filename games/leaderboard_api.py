@@ -21,8 +21,13 @@ class MethodOut(Schema):
     model: str = Field(..., description="bradley-terry: one maximum-likelihood fit over all counted games")
     scale: str
     draws: str
-    anchor: str = Field(..., description="the player whose rating is fixed")
-    anchor_rating: float
+    anchor: str | None = Field(None, description="the player whose rating is fixed (without engine anchors)")
+    anchor_rating: float | None = None
+    anchors: dict[str, float] | None = Field(
+        None,
+        description="chess with Stockfish levels that played: each level fixed at its nominal Elo (then "
+        "`anchor` is not used)",
+    )
     anchor_present: bool = Field(..., description="whether the anchor has counted games of this type")
     interval: str
     confidence: float
@@ -61,6 +66,12 @@ class ModelRatingOut(Schema):
     avg_tokens_per_move: float | None
     avg_cost_micros_per_move: float | None
     avg_latency_ms_per_move: float | None
+    analysed_moves: int = Field(0, description="moves with a move-quality analysis (chess, tic-tac-toe)")
+    avg_cp_loss: float | None = Field(None, description="chess: average centipawn loss per analysed move")
+    accuracy: float | None = Field(None, description="average move accuracy (lichess's formula), 0-100")
+    blunders_per_100_moves: float | None = None
+    mistakes_per_100_moves: float | None = None
+    inaccuracies_per_100_moves: float | None = None
 
 
 class LeaderboardOut(Schema):

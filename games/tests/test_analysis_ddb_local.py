@@ -147,6 +147,16 @@ def test_done_when_engine_levels_anchor_the_chess_board_and_blunders_agree_with_
     assert few[RANDOM]["avg_cp_loss"] > few[SEARCHER]["avg_cp_loss"] > few[L2000]["avg_cp_loss"]
     assert few[RANDOM]["blunders_per_100_moves"] > few[L2000]["blunders_per_100_moves"]
     few_2000 = rated({L1350: 1350.0})[L2000]
+    # The API shows the same board: the engine anchors and the move-quality columns.
+    from django.test import Client
+
+    reply = Client().get("/api/leaderboard?game_type=chess")
+    assert reply.status_code == 200, reply.content[:300]
+    shown = reply.json()
+    assert shown["method"]["anchors"] == {L1350: 1350.0, L2000: 2000.0} and shown["method"]["anchor"] is None
+    row = next(m for m in shown["models"] if m["model"] == RANDOM)
+    assert row["analysed_moves"] > 0 and row["avg_cp_loss"] == few[RANDOM]["avg_cp_loss"]
+    assert row["accuracy"] is not None and row["blunders_per_100_moves"] == few[RANDOM]["blunders_per_100_moves"]
 
     # A sample of stored blunders checked by a deeper search (10x the nodes).
     blunders = checked = 0
