@@ -306,6 +306,19 @@ def _ai_seats(game: Game, rules: Rules) -> list[Seat]:
     return [seat for seat in rules.to_move(game.state) if game.player(seat) != catalog.HUMAN]
 
 
+def _seats_to_play(game: Game, rules: Rules) -> list[Seat]:
+    """The AI seats that must choose now in a live game; WrongState when a human is to move."""
+    _require_live(game)
+    seats = _ai_seats(game, rules)
+    if not seats:
+        raise WrongState(
+            "the seat to move is a human player",
+            code="waiting_for_human",
+            details={"to_move": list(rules.to_move(game.state))},
+        )
+    return seats
+
+
 def is_driven(game: Game) -> bool:
     """An AI turn of this game should be played now: live (not paused), an AI seat to move, and
     autoplay on or a step asked for."""
@@ -397,14 +410,7 @@ def _play_ai_turns(game: Game, history: list[str] | None = None) -> Game:
     and leaves the game paused with ``pause_reason="budget"`` (returned, not raised).
     """
     rules = get_rules(game.game_type)
-    _require_live(game)
-    seats = _ai_seats(game, rules)
-    if not seats:
-        raise WrongState(
-            "the seat to move is a human player",
-            code="waiting_for_human",
-            details={"to_move": list(rules.to_move(game.state))},
-        )
+    seats = _seats_to_play(game, rules)
     calling = _calling_seats(game, seats)
     budget: limits.OwnerBudget | None = None
     if calling:
@@ -507,14 +513,7 @@ def step(game_id: str, user: User) -> Game:
         game = _load(game_id, user)
         _require_driver(game, user)
         rules = get_rules(game.game_type)
-        _require_live(game)
-        seats = _ai_seats(game, rules)
-        if not seats:
-            raise WrongState(
-                "the seat to move is a human player",
-                code="waiting_for_human",
-                details={"to_move": list(rules.to_move(game.state))},
-            )
+        seats = _seats_to_play(game, rules)
         if not _calling_seats(game, seats):
             try:
                 after = _play_ai_turns(game)
