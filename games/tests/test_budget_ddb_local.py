@@ -67,9 +67,14 @@ def test_twenty_concurrent_turns_of_one_owner_never_spend_more_than_the_budget(o
 
 
 def test_ten_concurrent_autoplays_of_a_priced_model_never_spend_more_than_the_budget(openai_local, settings):
-    """Before reservations (a read before the turn, an unconditional add after it) this spent 5x."""
+    """Before reservations (a read before the turn, an unconditional add after it) this spent 5x.
+
+    Each answer costs nearly its worst case (8,000 of at most 8,192 output tokens), so the ten games need
+    far more than the budget of four worst cases however the calls interleave: some game must pause for
+    the budget. (With cheap answers the pause depended on how many reservations happened to overlap.)
+    """
     settings.AUTOPLAY_WORKERS = 10
-    answering(openai_local, lambda body: "Taking a free cell.\nMOVE: " + _free_cell(body))
+    answering(openai_local, lambda body: "Taking a free cell.\nMOVE: " + _free_cell(body), tokens=(1000, 8000))
     owner = make_player("autoplayer@example.com").user
     budget = 4 * first_call_worst_case()
     owner = users.update(owner, daily_budget_micros=budget)
