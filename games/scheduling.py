@@ -24,6 +24,10 @@ def set_backend(backend: Backend | None) -> None:
     _backend = backend
 
 
+def get_backend() -> Backend | None:
+    return _backend
+
+
 def enqueue(game_id: str, ply: int, *, delay_seconds: float = 0) -> bool:
     """Ask the backend to play the game's turn at ``ply``. False when it could not be asked now (the
     sweeper will, once the turn is overdue)."""

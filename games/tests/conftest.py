@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import pytest
 
 from accounts import tokens, users
-from games import autoplay
+from games import autoplay, scheduling, service
+from games.records import Game
 
 
 @pytest.fixture
@@ -54,3 +55,14 @@ def bob(dynamo) -> Player:
 @pytest.fixture
 def moderator(dynamo) -> Player:
     return make_player("mod@example.com", roles=["moderator"])
+
+
+def start_autoplay_unqueued(game_id: str, user) -> Game:
+    """Switch autoplay on through the service (authorization, budget, the due index), with no turn
+    backend wired for that call: the test delivers the turns itself, exactly when it wants them."""
+    saved = scheduling.get_backend()
+    scheduling.set_backend(None)
+    try:
+        return service.start_autoplay(game_id, user)
+    finally:
+        scheduling.set_backend(saved)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts import tokens, users
-from games import store
+from games import moderation
 from games.tests.helpers import assert_error, create, delete, get, post
 
 MISSING_ID = "0123456789abcdef0123456789abcdef"
@@ -338,7 +338,7 @@ def test_invalid_token_on_a_public_read_is_401_not_ignored(client, alice):
 
 def test_hidden_games_are_404_for_strangers(client, alice, bob, moderator):
     game = create(client, alice, "chess", "human", "builtin:random")
-    store.moderate(store.get(game["id"]), hidden=True)
+    moderation.set_hidden(game["id"], moderator.user, True)
     for who in (None, bob):
         assert_error(get(client, f"/api/games/{game['id']}", player=who), 404, "not_found")
         assert_error(get(client, f"/api/games/{game['id']}/pgn", player=who), 404, "not_found")
@@ -347,5 +347,5 @@ def test_hidden_games_are_404_for_strangers(client, alice, bob, moderator):
         assert get(client, f"/api/games/{game['id']}", player=who).json()["hidden"] is True
     assert get(client, "/api/games").json()["items"] == []
     assert [g["id"] for g in get(client, "/api/me/games", player=alice).json()["items"]] == [game["id"]]
-    store.moderate(store.get(game["id"]), hidden=False)
+    moderation.set_hidden(game["id"], moderator.user, False)
     assert [g["id"] for g in get(client, "/api/games?game_type=chess").json()["items"]] == [game["id"]]

@@ -17,6 +17,7 @@ import pytest
 from deploy import lwa
 from duelarena.dynamo.errors import StoreUnavailable
 from games import service, store, tasks
+from games.tests.conftest import start_autoplay_unqueued
 from games.tests.helpers import assert_error
 
 EVENT_CONTEXT = {"HTTP_X_AMZN_REQUEST_CONTEXT": "null"}
@@ -115,9 +116,7 @@ def queue(client, sqs_backend) -> Lambda:
 
 def bot_game(player, game_type="tictactoe", white="builtin:perfect", black="builtin:random", autoplay=True, **opts):
     game = service.create_game(player.user, game_type=game_type, white=white, black=black, options=opts or None)
-    if autoplay:
-        store.set_autoplay(game.id, True)
-    return game
+    return start_autoplay_unqueued(game.id, player.user) if autoplay else game
 
 
 def moves_of(game_id: str) -> list:

@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from games import events, service, store, tasks
-from games.tests.conftest import make_player
+from games.tests.conftest import make_player, start_autoplay_unqueued
 from games.tests.test_events import EVENT_CONTEXT, failures, sqs_record, turn_record
 
 pytestmark = pytest.mark.integration
@@ -56,8 +56,7 @@ def dora(ddb_local):
 
 def bot_game(player, game_type="tictactoe", white="builtin:perfect", black="builtin:random", **options):
     game = service.create_game(player.user, game_type=game_type, white=white, black=black, options=options or None)
-    store.set_autoplay(game.id, True)
-    return game
+    return start_autoplay_unqueued(game.id, player.user)
 
 
 def race(count: int, work) -> list:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from duelarena.dynamo import items, keys
-from games import store
+from games import moderation, store
 from games.records import Attempt, Game, Move, empty_totals
 from games.rules import get_rules
 from games.tests.conftest import make_player
@@ -115,7 +115,7 @@ def test_a_changed_game_gets_the_full_view_and_moves_after_reads_only_new_moves(
 
 def test_hidden_games_stay_hidden_to_conditional_reads(client, ddb_local):
     game = _long_model_game(2)
-    store.moderate(game, hidden=True)
+    moderation.set_hidden(game.id, make_player("mod@example.com", roles=["moderator"]).user, True)
     stranger = make_player("stranger@example.com")
     for path in (f"/api/games/{game.id}", f"/api/games/{game.id}/moves?after=0"):
         assert_error(client.get(path, HTTP_IF_NONE_MATCH="*"), 404, "not_found")
