@@ -64,6 +64,7 @@ def test_schedule_is_a_round_robin_with_colours_swapped_and_shared_openings():
 # -------------------------------------------------------------------------------- DynamoDB Local
 
 
+@pytest.mark.slow
 @pytest.mark.integration
 def test_bots_finish_in_the_order_of_their_strength_with_shrinking_intervals(ddb_local):
     out = run("--game", "tictactoe", "--players", "builtin:perfect,builtin:random", "--rounds", "3")
@@ -75,9 +76,9 @@ def test_bots_finish_in_the_order_of_their_strength_with_shrinking_intervals(ddb
     rps = ("--game", "rps", "--players", "builtin:pattern,builtin:random", "--option", "rounds=1")
     run(*rps, "--rounds", "2")
     few = board_row("rps", "builtin:pattern")
-    run(*rps, "--rounds", "8", "--seed", "1")
+    run(*rps, "--rounds", "16", "--seed", "1")  # 9x the games: the interval should be about a third as wide
     many = board_row("rps", "builtin:pattern")
-    assert (few["games"], many["games"]) == (4, 20)
+    assert (few["games"], many["games"]) == (4, 36)
     assert many["ci_high"] - many["ci_low"] < (few["ci_high"] - few["ci_low"]) * 0.75
 
     run("--game", "chess", "--players", "builtin:searcher,builtin:random", "--option", "max_plies=80", "--seed", "1")
@@ -88,7 +89,7 @@ def test_bots_finish_in_the_order_of_their_strength_with_shrinking_intervals(ddb
     chess_games = [g for g in games if g.game_type == "chess"]
     assert len(chess_games) == 2 and chess_games[0].options["start_fen"] == chess_games[1].options["start_fen"]
     assert chess_games[0].seed == chess_games[1].seed and chess_games[0].options["max_plies"] == 80
-    assert len(games) == 6 + 20 + 2
+    assert len(games) == 6 + 36 + 2
 
 
 @pytest.mark.integration
