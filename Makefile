@@ -53,20 +53,29 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(MYPY)
 
+# The suite runs on $(TEST_WORKERS) pytest-xdist workers: most tests wait on DynamoDB Local, gunicorn,
+# Chromium or Stockfish, so more workers than the machine's 2 cores keep both busy. Tests go out one or
+# two at a time (--maxschedchunk 1), slow ones first (conftest.py), so the workers end together.
+# TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 4
+PYTEST_PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist load --maxschedchunk 1)
+
 test: $(DEV_STAMP) dynamodb-local stockfish
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(MYPY)
-	DJANGO_SETTINGS_MODULE=duelarena.settings $(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=duelarena.settings $(VENV)/bin/pytest -q $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory test-py312
 	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory container-test; \
 	else echo "container smoke test skipped (runs when CI=true, or: make container-test)"; fi
 
-# The unit tests (no DynamoDB Local, gunicorn or browser) again on Python 3.12, the image's Python, in a
-# second venv with the same pins. The interpreter: $(PYTHON312) when set, else pyenv's 3.12 install,
+# The application's unit tests (its four packages; no DynamoDB Local, gunicorn or browser) again on
+# Python 3.12, the image's Python, in a second venv with the same pins. The deploy tooling's and the
+# contract tests (deploy/, tests/) run once, in the suite above. The interpreter: $(PYTHON312) when set, else pyenv's 3.12 install,
 # else a python3.12 on PATH that runs (pyenv's shim refuses unless PYENV_VERSION allows it); none: skipped.
 VENV312 := .venv312
 UNIT := not integration and not e2e and not browser
+APP_PACKAGES := duelarena games accounts llm
 test-py312: stockfish
 	@py=""; \
 	for c in "$(PYTHON312)" $$(ls -d "$$(pyenv root 2>/dev/null || echo "$${PYENV_ROOT:-$$HOME/.pyenv}")"/versions/3.12*/bin/python3 2>/dev/null | sort -V -r) python3.12; do \
@@ -80,7 +89,8 @@ test-py312: stockfish
 	  $(VENV312)/bin/python -m pip install --quiet --no-compile -c requirements.lock -e ".[dev]" && touch $$stamp || exit 1; \
 	fi; \
 	echo "unit tests on $$($(VENV312)/bin/python --version)"; \
-	DJANGO_SETTINGS_MODULE=duelarena.settings $(VENV312)/bin/pytest -q -p no:cacheprovider -m "$(UNIT)" $(PYTEST312_ARGS)
+	DJANGO_SETTINGS_MODULE=duelarena.settings $(VENV312)/bin/pytest -q -p no:cacheprovider -m "$(UNIT)" \
+	  $(if $(filter 0,$(TEST_WORKERS)),,-n 2 --dist load --maxschedchunk 1) $(PYTEST312_ARGS) $(APP_PACKAGES)
 
 # Builds the image with buildah from a debootstrapped Debian base and checks it (installs buildah and
 # debootstrap with apt-get when root on Debian).

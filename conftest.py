@@ -2,9 +2,15 @@
 
 - ``dynamo`` (moto, in-process) for fast unit tests.
 - ``ddb_local``: a DynamoDB Local started once per test session on a free port (in memory), with a
-  throwaway table per test module; integration tests use it because it validates like the real
+  throwaway table per test; integration tests use it because it validates like the real
   service.
 Nothing ever reaches real AWS: the default endpoint points at a closed port and credentials are fake.
+
+``make test`` runs the suite on several workers (pytest-xdist); they share one DynamoDB Local (started
+by the controller, see ``pytest_sessionstart``; every test has its own table) and each has its own
+other session fixtures (gunicorn servers, Chromium) on free ports, so workers share no state. Tests
+marked ``slow`` (and their modules) are collected first: started late, one of them would keep a single
+worker busy after the others have finished.
 """
 
 from __future__ import annotations
@@ -27,6 +33,14 @@ os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 import pytest
 
 
+def pytest_collection_modifyitems(config, items):
+    """Modules with a slow test first, slow tests first within them, otherwise in collection order: no
+    worker starts a long test when the others are almost done, and a module's tests stay together (its
+    module-scoped fixtures, such as a gunicorn server, start once)."""
+    slow_modules = {item.module for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: (item.module not in slow_modules, item.get_closest_marker("slow") is None))
+
+
 @pytest.fixture
 def dynamo(settings):
     """A moto-backed table for unit tests."""
@@ -43,8 +57,45 @@ def dynamo(settings):
         connection.reset()
 
 
+SHARED_DDB_LOCAL = "DUELARENA_TEST_DDB_ENDPOINT"
+
+
+def _wants_dynamodb_local(config) -> bool:
+    return "not integration" not in (config.option.markexpr or "")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+    """Under pytest-xdist, the controller starts one DynamoDB Local for every worker (each test has its
+    own table, so workers share nothing in it): one JVM to start and warm up instead of one per worker.
+    Started before xdist spawns the workers, which inherit its endpoint in the environment."""
+    config = session.config
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    if os.environ.get(SHARED_DDB_LOCAL) or not _wants_dynamodb_local(config):
+        return
+    from deploy import dynamodb_local
+
+    port = dynamodb_local.free_port()
+    config._shared_ddb_local = dynamodb_local.start(port, None)
+    os.environ[SHARED_DDB_LOCAL] = dynamodb_local.endpoint(port)
+
+
+def pytest_sessionfinish(session):
+    proc = getattr(session.config, "_shared_ddb_local", None)
+    if proc is not None:
+        from deploy import dynamodb_local
+
+        dynamodb_local.stop_process(proc)
+        os.environ.pop(SHARED_DDB_LOCAL, None)
+
+
 @pytest.fixture(scope="session")
 def ddb_local_endpoint():
+    """The session's DynamoDB Local: the one the xdist controller started, else started here."""
+    if shared := os.environ.get(SHARED_DDB_LOCAL):
+        yield shared
+        return
     from deploy import dynamodb_local
 
     port = dynamodb_local.free_port()

@@ -22,6 +22,7 @@ from deploy.web_client import call, cookies_from  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--image", required=True)
+    parser.add_argument("--expect-312", action="store_true", help="fail unless the image runs Python 3.12")
     args = parser.parse_args()
 
     ddb_port, port = dynamodb_local.free_port(), dynamodb_local.free_port()
@@ -98,6 +99,12 @@ def main() -> int:
         checks["static via WhiteNoise"] = bool(static) and call("GET", base + static.group(1).decode()).status == 200
         user = subprocess.run([*run, "id", "-u"], check=True, capture_output=True, text=True).stdout.strip()
         checks["runs as non-root"] = user != "0"
+        version = subprocess.run(
+            [*run, "/opt/venv/bin/python", "-c", "import platform; print(platform.python_version())"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        checks[f"Python {version or '?'} (the image's 3.12)"] = version.startswith("3.12.") or not args.expect_312
         engine = subprocess.run(
             [*run, "/opt/venv/bin/python", "-c", STOCKFISH_SCRIPT], capture_output=True, text=True
         ).stdout.strip()

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from duelarena.dynamo.schema import TTL_ATTRIBUTE, table_definition
@@ -78,6 +79,7 @@ def test_iam_is_scoped_to_own_resources():
         assert "dynamodb:Scan" not in actions and "dynamodb:DeleteTable" not in actions
 
 
+@pytest.mark.slow
 def test_cfn_lint_is_clean():
     result = subprocess.run(
         [str(Path(sys.executable).parent / "cfn-lint"), "template.yaml"], cwd=REPO, capture_output=True, text=True

@@ -134,6 +134,7 @@ def rated(anchors: dict[str, float] | None = None, **free) -> dict[str, ratings.
     return {r.player: r for r in ratings.rate(scores, anchors=anchors, resamples=100, **free)}
 
 
+@pytest.mark.slow
 def test_done_when_engine_levels_anchor_the_chess_board_and_blunders_agree_with_a_deeper_check(ddb_local, monkeypatch):
     monkeypatch.setattr(searcher, "NODE_BUDGET", SEARCHER_NODES)
     games = tournament([L1350, L2000, SEARCHER, RANDOM], rounds=1, seed=1)

@@ -114,6 +114,7 @@ def test_perfect_takes_a_win_and_blocks_a_loss():
     assert BOTS["perfect"].choose(rules, state, "black", random.Random(1)) == "6"
 
 
+@pytest.mark.slow
 def test_searcher_beats_random():
     rules = get_rules("chess")
     wins = 0

@@ -208,6 +208,7 @@ def test_a_row_converts_to_a_game_item_with_the_legacy_data_kept():
 # -------------------------------------------------------------------------------- DynamoDB Local
 
 
+@pytest.mark.slow
 @pytest.mark.integration
 def test_import_reconciles_exactly_is_idempotent_and_dry_run_writes_nothing(ddb_local, tmp_path, client):
     legacy = make_legacy_db(tmp_path / "llm_duel_arena.db")

@@ -61,6 +61,7 @@ def _rows(driver) -> list[str]:
     return [box.get_attribute("value") for box in boxes]
 
 
+@pytest.mark.slow
 def test_admin_in_a_browser(browser, seeded):
     from selenium.webdriver.common.by import By
 

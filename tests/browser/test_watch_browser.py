@@ -214,6 +214,7 @@ def _shows_the_move_analysis(driver) -> None:
     assert qualities and all(q.text for q in qualities)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("game_type", sorted(GAMES))
 def test_the_page_follows_an_autoplaying_game_to_its_end(browser, watch_server, token, game_type):
     base, _ = watch_server
@@ -260,6 +261,7 @@ def test_an_unknown_game_shows_the_api_error(browser, watch_server):
     assert "404" in browser.find_element(By.ID, "game-error").text
 
 
+@pytest.mark.slow
 def test_the_page_from_another_origin_reads_the_api(browser, watch_server, token, static_origin):
     base, _ = watch_server
     preflight = call(

@@ -93,6 +93,7 @@ def play_with_steps(base: str, token: str, host: str | None = None) -> dict:
         time.sleep(0.2)
 
 
+@pytest.mark.slow
 def test_a_slow_model_plays_a_whole_game_under_make_runs_gunicorn(live_server_env, slow_fake):
     table = f"slow-{uuid.uuid4().hex[:8]}"
     env = slow_env(live_server_env, slow_fake, DYNAMODB_TABLE=table, GUNICORN_TIMEOUT=str(int(LATENCY) - 1))
@@ -107,6 +108,7 @@ def test_a_slow_model_plays_a_whole_game_under_make_runs_gunicorn(live_server_en
     assert model_moves and all(a["latency_ms"] >= LATENCY * 1000 for m in model_moves for a in m["attempts"])
 
 
+@pytest.mark.slow
 def test_a_slow_model_plays_a_whole_game_through_events_in_production(live_server_env, slow_fake, tmp_path):
     from deploy.tests.test_lwa_contract import API_DOMAIN
     from deploy.tests.test_lwa_sqs import SQSStandIn, post_batch, sqs_event

@@ -162,6 +162,7 @@ def worker_pids(master: int) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 def test_inprocess_games_survive_a_storage_outage_a_killed_worker_and_a_restart(live_server_env, ddb, app_side):
     env = server_env(live_server_env, ddb, app_side, WEB_CONCURRENCY="2")
     create_table(env)
@@ -246,6 +247,7 @@ class LambdaStandIn:
             time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_queued_games_survive_a_storage_outage_a_killed_worker_and_a_restart(live_server_env, ddb, app_side, tmp_path):
     from deploy.tests.test_lwa_contract import API_DOMAIN
     from deploy.tests.test_lwa_sqs import SQSStandIn
