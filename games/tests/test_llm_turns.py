@@ -57,7 +57,7 @@ def carol(ddb_local):
 def _openai_router(monkeypatch, settings):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-testkey-0123456789abcdef")
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    settings.LLM_SECRETS_ARN = ""
+    settings.APP_SECRETS_PATH = ""
     settings.LLM_RETRY_BASE_SECONDS = 0.001
     settings.LLM_RETRY_MAX_SECONDS = 0.002
     with respx.mock(base_url="https://api.openai.com/v1", assert_all_called=False) as router:
