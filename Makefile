@@ -91,6 +91,7 @@ bench: $(DEV_STAMP) dynamodb-local
 	$(PY) bench/cold_start.py
 	$(PY) bench/game_ops.py
 	$(PY) bench/cost.py
+	$(PY) bench/turn_memory.py
 
 # Harness time per turn (provider excluded) and autoplay plies/s between built-ins on DynamoDB Local.
 .PHONY: bench-turns

@@ -20,7 +20,7 @@ from accounts import limits, users
 from games import autoplay, store
 from games.records import GAME_ROW, JUDGE_ROW, TOTAL_FIELDS
 from games.rules import get_rules
-from games.rules.words import clash, used_words, word_set
+from games.rules.words import clash, is_word, used_words
 from games.tests.helpers import assert_error, create, get, post
 from llm import judge
 from llm.providers import registry
@@ -409,7 +409,7 @@ def test_a_model_seat_never_sees_the_other_seats_pending_choice(client, carol, c
 def _two_words(state: dict) -> tuple[str, str]:
     """Two valid, unrelated-to-each-other unused words for the first answers of this game."""
     used = used_words(state)
-    found = [w for w in ("ocean", "water", "river", "stone", "garden", "music") if w in word_set()]
+    found = [w for w in ("ocean", "water", "river", "stone", "garden", "music") if is_word(w)]
     found = [w for w in found if clash(w, used) is None]
     return found[0], found[1]
 
