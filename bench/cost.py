@@ -24,7 +24,7 @@ Pricing (us-east-1 list prices, no free tier; ``PRICES`` below, each with its so
   long polls. API Gateway HTTP API: per request. Secrets: Secrets Manager per secret the template declares
   (none now); the SSM Parameter Store path each function reads (``APP_SECRETS_PATH``): standard parameters
   and GetParametersByPath at standard throughput are free, each SecureString value read is one KMS Decrypt
-  (per cold start of each function, plus the turn function's provider-key read).
+  (one read per cold start of each function).
   CloudWatch Logs: ingestion of the bytes the app logs plus Lambda's START/END/REPORT lines.
 
 Model tokens are not AWS cost and are excluded. The polling line: one watcher per live game sending a
@@ -346,9 +346,10 @@ def template_function() -> tuple[int, int, str, int, int]:
 
 
 def path_reads_per_game(path_readers: int) -> int:
-    """Reads of the secrets path per game: one per function at its cold start (the entrypoint), plus the
-    turn function's first provider-key read (``llm.secrets``; re-read after its 300 s TTL)."""
-    return path_readers + 1 if path_readers else 0
+    """Reads of the secrets path per game: one per function at its cold start (the entrypoint; the
+    provider-key store counts that read as its first, ``llm.secrets``, and re-reads only after its 300 s
+    TTL, which a sandbox that lives one game does not reach)."""
+    return path_readers
 
 
 def path_read_dollars() -> float:
@@ -574,7 +575,7 @@ def main() -> int:
         "--path-reads-per-game",
         type=int,
         default=None,
-        help="reads of the SSM secrets path per game (default: one per function that reads it, plus one)",
+        help="reads of the SSM secrets path per game (default: one per function that reads it)",
     )
     parser.add_argument("--memory", type=int, help="override the API function's memory (MB)")
     parser.add_argument("--turn-memory", type=int, help="override the turn function's memory (MB)")

@@ -12,7 +12,8 @@ values are skipped. Only the names loaded are printed, never a value. Without ``
 A path without ``DJANGO_SECRET_KEY`` (and no such variable) stops the start with a message naming what is
 missing. When no ``JWT_SIGNING_KEY`` is set, one is derived from ``DJANGO_SECRET_KEY`` (HMAC-SHA256 under
 a fixed label: a different key, and one that does not reveal the Django key); putting a
-``JWT_SIGNING_KEY`` parameter rotates the JWT key alone.
+``JWT_SIGNING_KEY`` parameter rotates the JWT key alone. ``APP_SECRETS_LOADED_AT`` (the epoch second of
+the read) tells ``llm.secrets`` that the provider keys in the environment are a fresh read of the path.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ import hmac
 import json
 import os
 import sys
+import time
 from collections.abc import MutableMapping
 
 JWT_KEY_LABEL = b"duelarena/jwt-signing-key/v1"
+LOADED_AT_VARIABLE = "APP_SECRETS_LOADED_AT"  # llm.secrets.LOADED_AT_VARIABLE (this module stays Django-free)
 
 
 class MissingSecrets(Exception):
@@ -65,6 +68,8 @@ def load_secrets(environ: MutableMapping[str, str], client: object = None) -> li
     if not environ.get("JWT_SIGNING_KEY"):
         environ["JWT_SIGNING_KEY"] = derived_jwt_key(environ["DJANGO_SECRET_KEY"])
         loaded.append("JWT_SIGNING_KEY")
+    # When the path was read: llm.secrets counts this read as its first one (it re-reads after its TTL).
+    environ[LOADED_AT_VARIABLE] = str(int(time.time()))
     return loaded
 
 

@@ -3,8 +3,10 @@
 fallback for names the path lacks) from the environment.
 
 The path's values are cached for ``LLM_SECRETS_TTL_SECONDS`` so a rotated key is picked up without a
-restart (a re-read is one free GetParametersByPath call), and ``invalidate()`` (called after an auth
-error) forces the next read to fetch them again. Values are never
+restart (a re-read is one free GetParametersByPath call and a KMS Decrypt per value), and ``invalidate()``
+(called after an auth error) forces the next read to fetch them again. The container entrypoint's read of
+the same path at start counts as the first read (``APP_SECRETS_LOADED_AT``): until its TTL runs out the
+keys come from the environment it filled. Values are never
 logged, never part of a repr or an exception message; ``redact()`` scrubs them (and key-shaped strings)
 from any text that may have echoed one, such as a provider's error body.
 """
@@ -26,6 +28,8 @@ logger = logging.getLogger(__name__)
 # The names the built-in providers read; named endpoints add their own ``api_key_env``.
 KEY_NAMES: tuple[str, ...] = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 REDACTED = "[redacted]"
+# Set by the container entrypoint (deploy/entrypoint.py) when it has loaded APP_SECRETS_PATH at start.
+LOADED_AT_VARIABLE = "APP_SECRETS_LOADED_AT"
 # Key-shaped strings (OpenAI sk-/sk-proj-, Anthropic sk-ant-, bearer tokens): redacted even when unknown,
 # because a server may echo a key we never loaded (e.g. one from a stale client).
 _KEY_SHAPES = re.compile(r"(?:(?<![A-Za-z0-9])sk-[A-Za-z0-9_\-*.]{8,}|Bearer\s+[A-Za-z0-9_\-.=]{8,})")
@@ -77,11 +81,25 @@ class SecretStore:
     def _secret_values(self, path: str) -> dict[str, str]:
         ttl = float(getattr(settings, "LLM_SECRETS_TTL_SECONDS", 300))
         with self._lock:
+            if self._path is None:
+                self._adopt_start_read(path, ttl)
             fresh = self._path == path and self._loaded_at is not None and self._clock() - self._loaded_at < ttl
             if not fresh:
                 self._values = self._fetch(path)
                 self._path, self._loaded_at = path, self._clock()
             return self._values
+
+    def _adopt_start_read(self, path: str, ttl: float) -> None:
+        """The container entrypoint read ``path`` at start and put its values in the environment
+        (``LOADED_AT_VARIABLE``, the epoch second of that read): it counts as this store's first read, so a
+        new sandbox's first model turn does not read the path again. The environment serves the keys until
+        the TTL runs out from that read (or an auth error invalidates them)."""
+        try:
+            age = time.time() - float(os.environ.get(LOADED_AT_VARIABLE, ""))
+        except ValueError:
+            return
+        if 0 <= age < ttl:
+            self._path, self._values, self._loaded_at = path, {}, self._clock() - age
 
     def _fetch(self, path: str) -> dict[str, str]:
         from duelarena import parameters

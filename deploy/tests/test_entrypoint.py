@@ -5,6 +5,7 @@ and never a value in what it prints."""
 from __future__ import annotations
 
 import json
+import time
 
 import boto3
 import pytest
@@ -127,6 +128,7 @@ def test_secrets_are_loaded_with_the_factory_client_and_never_override_the_envir
         stubber.assert_no_pending_responses()
     assert loaded == ["DJANGO_SECRET_KEY"]
     assert environ["DJANGO_SECRET_KEY"] == "from-ssm" and environ["JWT_SIGNING_KEY"] == "from-env"
+    assert abs(int(environ[entrypoint.LOADED_AT_VARIABLE]) - time.time()) < 5  # llm.secrets adopts this read
     assert "EMPTY" not in environ
     aws.reset("ssm")
 
@@ -136,8 +138,8 @@ def start(monkeypatch):
     """main() on the factory's (stubbed) client, with gunicorn's exec caught; restores the environment."""
     monkeypatch.setenv("APP_SECRETS_PATH", PATH)
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
-    for name in SECRET_NAMES:
-        monkeypatch.setenv(name, "")
+    for name in (*SECRET_NAMES, entrypoint.LOADED_AT_VARIABLE):
+        monkeypatch.setenv(name, "")  # restored (removed) afterwards, whatever main() sets
     execs: list[list[str]] = []
     monkeypatch.setattr(entrypoint.os, "execv", lambda path, argv: execs.append(argv))
     aws.reset("ssm")

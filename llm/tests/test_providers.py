@@ -12,6 +12,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -646,6 +647,28 @@ def test_keys_come_from_the_path_and_are_cached_with_a_ttl(secret_store, monkeyp
     assert secrets.get_secret("OPENAI_API_KEY") == "sk-rotated-0123456789"
     assert repr(store) == "SecretStore(cached_names=['OPENAI_API_KEY'])"
     assert secrets.redact("echo sk-rotated-0123456789 and tk-plain-value") == "echo [redacted] and tk-plain-value"
+
+
+def test_the_entrypoints_read_at_start_counts_as_the_first_one(secret_store, monkeypatch):
+    stubber, _, now = secret_store  # no answer queued: any call to SSM fails the test
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-start-0123456789")
+    monkeypatch.setenv(secrets.LOADED_AT_VARIABLE, str(int(time.time()) - 100))
+    assert secrets.get_secret("OPENAI_API_KEY") == "sk-from-start-0123456789"
+    now[0] = 190  # 100 s before the store existed + 190 s: within the 300 s TTL of the start's read
+    assert secrets.get_secret("OPENAI_API_KEY") == "sk-from-start-0123456789"
+    stubber.add_response("get_parameters_by_path", path_answer({"OPENAI_API_KEY": "sk-rotated-0123456789"}), BY_PATH)
+    now[0] = 201
+    assert secrets.get_secret("OPENAI_API_KEY") == "sk-rotated-0123456789"
+    stubber.assert_no_pending_responses()
+
+
+def test_a_stale_or_missing_start_read_is_not_adopted(secret_store, monkeypatch):
+    stubber, _, _ = secret_store
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-start-0123456789")
+    monkeypatch.setenv(secrets.LOADED_AT_VARIABLE, str(int(time.time()) - 400))
+    stubber.add_response("get_parameters_by_path", path_answer({"OPENAI_API_KEY": OPENAI_KEY}), BY_PATH)
+    assert secrets.get_secret("OPENAI_API_KEY") == OPENAI_KEY
+    stubber.assert_no_pending_responses()
 
 
 def test_an_auth_error_makes_the_next_read_fetch_the_path_again(secret_store):
