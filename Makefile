@@ -87,7 +87,7 @@ test-py312: stockfish
 container-test: $(DEV_STAMP) dynamodb-local
 	./deploy/container_smoke.sh
 
-bench: $(DEV_STAMP) dynamodb-local
+bench: $(DEV_STAMP) dynamodb-local stockfish
 	$(PY) bench/cold_start.py
 	$(PY) bench/game_ops.py
 	$(PY) bench/cost.py

@@ -15,8 +15,9 @@ A sampler reads every process of the tree (the gunicorn master, its worker, the 
 /proc every 20 ms: their RSS together (the peak of the sum), and at the end each one's own peak
 (``VmHWM``) and PSS (pages shared by the forked worker and the master counted once). CPU time per
 ``/events`` request is the worker's and Stockfish's user + system time over it (not wall time: the
-machine is shared). The Lambda Web Adapter extension is not run here: ``--lwa-mb`` (default 20, the top
-of the 10-20 MB it takes) is added to the peak.
+machine is shared; clock ticks, so 10 ms steps). The Lambda Web Adapter extension is not run here:
+``--lwa-mb`` (default 20, the top of the 10-20 MB it takes) is added to the peak, and so is what the
+Anthropic SDK and a Bedrock client add to a worker (measured apart; the fake model loads neither).
 
 Lambda gives a function CPU in proportion to its memory (1,769 MB = one vCPU), so the table at the end
 says, for each candidate size, what a turn's CPU time becomes in wall time, and the smallest size that
@@ -309,7 +310,11 @@ def main() -> int:
     args = parser.parse_args()
 
     from deploy.tests.test_lwa_sqs import SQSStandIn
+    from games import engine
     from tests.fakes.openai_server import FakeOpenAI
+
+    if not engine.available():
+        print("stockfish not found (make stockfish): measured without it, so the peak is too low", file=sys.stderr)
     from tests.servers import create_table, start_server, stop_server
 
     port = dynamodb_local.free_port()
@@ -368,12 +373,14 @@ def main() -> int:
             game = {"game_type": game_type, "white_model": MODEL, "black_model": BOTS[game_type], "options": options}
             phases.append(play(base, token, sqs, fake, master, sampler, game_type, [game]))
             mixed.append({**game, "options": {**options, "seed": 3000 + n}})
-        stockfish_player = f"builtin:stockfish-{args.elo}"
-        options = {"legal_moves_hint": True, "seed": 2100}
-        game = {"game_type": "chess", "white_model": MODEL, "black_model": stockfish_player, "options": options}
-        phases.append(play(base, token, sqs, fake, master, sampler, f"chess vs {stockfish_player}", [game]))
-        # Five games at once, batches of up to 5 records (the template's BatchSize), one of them against Stockfish.
-        mixed[0] = {**game, "options": {**options, "seed": 3100}}
+        if engine.available():
+            stockfish_player = f"builtin:stockfish-{args.elo}"
+            options = {"legal_moves_hint": True, "seed": 2100}
+            game = {"game_type": "chess", "white_model": MODEL, "black_model": stockfish_player, "options": options}
+            phases.append(play(base, token, sqs, fake, master, sampler, f"chess vs {stockfish_player}", [game]))
+            # Five games at once, one of them against Stockfish.
+            mixed[0] = {**game, "options": {**options, "seed": 3100}}
+        # Batches of up to 5 records (the template's BatchSize), played concurrently.
         phases.append(play(base, token, sqs, fake, master, sampler, "5 games, batches of 5", mixed, batch_size=5))
         sampler.stop()
         pids = tree(master)
