@@ -9,7 +9,9 @@ as the Lambda Web Adapter forwards an SQS message (``deploy.lwa.from_sqs_batch``
 - a game of every type with a model seat (the fake) against the game's built-in bot (chess and
   tic-tac-toe end with their move analysis, run by the turn worker: chess by Stockfish);
 - a chess game of the model against ``builtin:stockfish-<elo>`` (a Stockfish player's turns, then the
-  game's analysis).
+  game's analysis);
+- five games at once (one of them against Stockfish), their messages in batches of up to five records,
+  the template's ``BatchSize`` (the records of a batch are played concurrently).
 
 A sampler reads every process of the tree (the gunicorn master, its worker, the Stockfish child) from
 /proc every 20 ms: their RSS together (the peak of the sum), and at the end each one's own peak
