@@ -97,10 +97,11 @@ test-py312: stockfish
 container-test: $(DEV_STAMP) dynamodb-local
 	./deploy/container_smoke.sh
 
-bench: $(DEV_STAMP) dynamodb-local
+bench: $(DEV_STAMP) dynamodb-local stockfish
 	$(PY) bench/cold_start.py
 	$(PY) bench/game_ops.py
 	$(PY) bench/cost.py
+	$(PY) bench/turn_memory.py
 
 # Harness time per turn (provider excluded) and autoplay plies/s between built-ins on DynamoDB Local.
 .PHONY: bench-turns

@@ -21,7 +21,10 @@ Pricing (us-east-1 list prices, no free tier; ``PRICES`` below, each with its so
   is the measured time of the request in-process plus, for a turn, ``--model-seconds`` per model call
   (the function waits for the model); a cold start per game (``--init-seconds``) is added too.
 - SQS: per message SendMessage + ReceiveMessage + DeleteMessage, and the event source mapping's idle
-  long polls. API Gateway HTTP API: per request. Secrets Manager: per secret in the template.
+  long polls. API Gateway HTTP API: per request. Secrets: Secrets Manager per secret the template declares
+  (none now); the SSM Parameter Store path each function reads (``APP_SECRETS_PATH``): standard parameters
+  and GetParametersByPath at standard throughput are free, each SecureString value read is one KMS Decrypt
+  (one read per cold start of each function).
   CloudWatch Logs: ingestion of the bytes the app logs plus Lambda's START/END/REPORT lines.
 
 Model tokens are not AWS cost and are excluded. The polling line: one watcher per live game sending a
@@ -66,9 +69,16 @@ PRICES = {
     "lambda_gb_s_arm64": 0.0000133334,
     # https://aws.amazon.com/sqs/pricing/ (standard queue, 64 KB chunks)
     "sqs_request": 0.40 / 1e6,
-    # https://aws.amazon.com/secrets-manager/pricing/
+    # https://aws.amazon.com/secrets-manager/pricing/ (per secret the template declares)
     "secret_month": 0.40,
     "secret_api_call": 0.05 / 1e4,
+    # https://aws.amazon.com/systems-manager/pricing/ (Parameter Store: standard parameters and standard
+    # throughput API calls, no additional charge)
+    "ssm_standard_parameter_month": 0.0,
+    "ssm_standard_api_call": 0.0,
+    # https://aws.amazon.com/kms/pricing/ (symmetric key requests; the AWS managed key aws/ssm has no
+    # monthly fee): SSM decrypts each SecureString value with one KMS Decrypt per read
+    "kms_request": 0.03 / 1e4,
     # https://aws.amazon.com/cloudwatch/pricing/ (standard logs ingestion)
     "logs_gb": 0.50,
     # https://aws.amazon.com/api-gateway/pricing/ (HTTP API, first 300 M)
@@ -303,9 +313,9 @@ class LogCounter(io.TextIOBase):
         return len(text)
 
 
-def template_function() -> tuple[int, int, str, int]:
-    """The API's and the turn function's memory (defaults), the architecture and the secret count,
-    from template.yaml."""
+def template_function() -> tuple[int, int, str, int, int]:
+    """From template.yaml: the API's and the turn function's memory (defaults), the architecture, the
+    Secrets Manager secrets it declares, and how many functions read an SSM secrets path at start."""
     import yaml
 
     class Loader(yaml.SafeLoader):
@@ -327,7 +337,28 @@ def template_function() -> tuple[int, int, str, int]:
         memory[name] = int(parameters[value["Ref"]]["Default"] if isinstance(value, dict) else value)
     arch = template.get("Globals", {}).get("Function", {}).get("Architectures", ["x86_64"])[0]
     secrets = sum(1 for r in template["Resources"].values() if r["Type"] == "AWS::SecretsManager::Secret")
-    return memory["AppFunction"], memory["TurnFunction"], arch, secrets
+    path_readers = sum(
+        1
+        for name in ("AppFunction", "TurnFunction")
+        if "APP_SECRETS_PATH" in template["Resources"][name]["Properties"]["Environment"]["Variables"]
+    )
+    return memory["AppFunction"], memory["TurnFunction"], arch, secrets, path_readers
+
+
+def path_reads_per_game(path_readers: int) -> int:
+    """Reads of the secrets path per game: one per function at its cold start (the entrypoint; the
+    provider-key store counts that read as its first, ``llm.secrets``, and re-reads only after its 300 s
+    TTL, which a sandbox that lives one game does not reach)."""
+    return path_readers
+
+
+def path_read_dollars() -> float:
+    """One read of the path: GetParametersByPath pages (free) and one KMS Decrypt per SecureString value
+    (every name ``duelarena.parameters.SECRET_NAMES`` lists, assumed all set)."""
+    from duelarena.parameters import PAGE_SIZE, SECRET_NAMES
+
+    pages = math.ceil(len(SECRET_NAMES) / PAGE_SIZE)
+    return pages * PRICES["ssm_standard_api_call"] + len(SECRET_NAMES) * PRICES["kms_request"]
 
 
 def measure_init_seconds() -> float:
@@ -522,6 +553,7 @@ def game_cost(
     # A cold start per game for each of the two functions (INIT is billed for container images).
     cost.lambda_ += args.init_seconds * (api_gb + gb) * gb_s_price
     cost.secrets += 2 * args.secret_calls_per_start * PRICES["secret_api_call"]
+    cost.secrets += args.path_reads_per_game * path_read_dollars()
     polls = live / POLL_SECONDS
     polling = invocation_cost(run.poll_304, api_gb, gb_s_price, 0, http=True).scaled(polls)
     polling = polling.plus(invocation_cost(run.poll_moves, api_gb, gb_s_price, 0, http=True).scaled(len(run.turns)))
@@ -539,6 +571,12 @@ def main() -> int:
         default=None,
         help="GetSecretValue calls per cold start (default: the template's secret count)",
     )
+    parser.add_argument(
+        "--path-reads-per-game",
+        type=int,
+        default=None,
+        help="reads of the SSM secrets path per game (default: one per function that reads it)",
+    )
     parser.add_argument("--memory", type=int, help="override the API function's memory (MB)")
     parser.add_argument("--turn-memory", type=int, help="override the turn function's memory (MB)")
     parser.add_argument("--arch", choices=("x86_64", "arm64"), help="override the template's architecture")
@@ -546,16 +584,19 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
 
-    memory, turn_memory, arch, secret_count = template_function()
+    memory, turn_memory, arch, secret_count, path_readers = template_function()
     memory = args.memory or memory
     turn_memory = args.turn_memory or turn_memory
     arch = args.arch or arch
     if args.secret_calls_per_start is None:
         args.secret_calls_per_start = secret_count
+    if args.path_reads_per_game is None:
+        args.path_reads_per_game = path_reads_per_game(path_readers)
     api_gb, gb = memory / 1024, turn_memory / 1024
     gb_s_price = PRICES[f"lambda_gb_s_{arch}"]
 
     from deploy.tests.test_lwa_sqs import SQSStandIn
+    from duelarena.parameters import SECRET_NAMES
     from tests.fakes.openai_server import FakeOpenAI
 
     port = dynamodb_local.free_port()
@@ -580,7 +621,7 @@ def main() -> int:
         SQS_ENDPOINT_URL=sqs.endpoint,
         LLM_ENDPOINTS=json.dumps({"fake": {"base_url": fake.base_url, "api_key_env": KEY_NAME, "models": ["seat"]}}),
         LLM_PRICES=json.dumps({MODEL: MODEL_PRICE}),
-        LLM_SECRETS_ARN="",
+        APP_SECRETS_PATH="",
         AUTOPLAY_TURN_DELAY_SECONDS="0",
         DJANGO_ALLOWED_HOSTS="testserver",
         **{KEY_NAME: KEY},
@@ -657,7 +698,8 @@ def main() -> int:
         month = month.plus(cost.scaled(month_games))
     sweeps = MONTH_SECONDS / 60
     fixed = Cost(
-        secrets=secret_count * PRICES["secret_month"],
+        secrets=secret_count * PRICES["secret_month"]
+        + (len(SECRET_NAMES) * PRICES["ssm_standard_parameter_month"] if path_readers else 0.0),
         sqs=ESM_IDLE_RECEIVES_MONTH * PRICES["sqs_request"],
     ).plus(invocation_cost(sweep, gb, gb_s_price, 0, http=False).scaled(sweeps))
     month_total = month.plus(fixed)

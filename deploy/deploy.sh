@@ -9,6 +9,21 @@ REGION="${2:?usage: deploy/deploy.sh <environment> <region>}"
 STACK="duelarena-${ENVIRONMENT}"
 command -v sam >/dev/null || { echo "install the AWS SAM CLI: https://docs.aws.amazon.com/serverless-application-model/" >&2; exit 2; }
 
+# The app's secrets are SSM SecureString parameters under /duelarena/<environment> (CloudFormation cannot
+# create SecureString parameters). The first deploy generates DJANGO_SECRET_KEY; the value goes to the
+# CLI through a private temporary file, never on a command line (ps, shell history) or in the output.
+SECRETS_PATH="/duelarena/${ENVIRONMENT}"
+if [ "$(aws ssm get-parameters --region "$REGION" --names "${SECRETS_PATH}/DJANGO_SECRET_KEY" \
+        --query 'length(Parameters)' --output text)" = "0" ]; then
+  key_file=$(mktemp)
+  trap 'rm -f "$key_file"' EXIT
+  python3 -c 'import secrets, sys; sys.stdout.write(secrets.token_urlsafe(64))' >"$key_file"
+  aws ssm put-parameter --region "$REGION" --name "${SECRETS_PATH}/DJANGO_SECRET_KEY" --type SecureString \
+    --tier Standard --value "file://${key_file}" >/dev/null
+  rm -f "$key_file"
+  echo "created ${SECRETS_PATH}/DJANGO_SECRET_KEY (SecureString); add the other keys as README 'Deploying to AWS' says"
+fi
+
 sam build --template-file template.yaml
 sam deploy \
   --stack-name "$STACK" \

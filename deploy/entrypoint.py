@@ -1,15 +1,19 @@
 """Container entrypoint: load secrets into the environment once, then exec gunicorn.
 
-On AWS, ``APP_SECRETS_ARNS`` names Secrets Manager secrets holding JSON objects (DJANGO_SECRET_KEY,
-JWT_SIGNING_KEY, GOOGLE_OAUTH2_CLIENT_SECRET, provider keys...). They are fetched here, before
-gunicorn starts, so that settings never do I/O at import time and secrets never sit in the Lambda
-configuration. Variables already set in the environment win; empty values are skipped. Nothing is
-printed about the values.
+On AWS, ``APP_SECRETS_PATH`` (``/duelarena/<environment>``) names an SSM Parameter Store path whose
+parameters are the app's secrets, each named after the variable it fills (DJANGO_SECRET_KEY,
+JWT_SIGNING_KEY, GOOGLE_OAUTH2_CLIENT_ID/SECRET, provider keys: ``duelarena.parameters.SECRET_NAMES``).
+They are read here with GetParametersByPath (one call per 10 parameters; standard parameters and
+throughput cost nothing), before gunicorn starts, so that settings never do I/O at import time and
+secrets never sit in the Lambda configuration. Variables already set in the environment win; empty
+values are skipped. Only the names loaded are printed, never a value. Without ``APP_SECRETS_PATH``
+(local runs) nothing is read: the environment is used as it is.
 
-The template creates ONE secret (a secret costs $0.40 a month): CloudFormation generates its
-``DJANGO_SECRET_KEY``; the operator fills in the others. When it holds no ``JWT_SIGNING_KEY``, one is
-derived from ``DJANGO_SECRET_KEY`` (HMAC-SHA256 under a fixed label: a different key, and one that does
-not reveal the Django key). Setting ``JWT_SIGNING_KEY`` in the secret rotates the JWT key alone.
+A path without ``DJANGO_SECRET_KEY`` (and no such variable) stops the start with a message naming what is
+missing. When no ``JWT_SIGNING_KEY`` is set, one is derived from ``DJANGO_SECRET_KEY`` (HMAC-SHA256 under
+a fixed label: a different key, and one that does not reveal the Django key); putting a
+``JWT_SIGNING_KEY`` parameter rotates the JWT key alone. ``APP_SECRETS_LOADED_AT`` (the epoch second of
+the read) tells ``llm.secrets`` that the provider keys in the environment are a fresh read of the path.
 """
 
 from __future__ import annotations
@@ -19,8 +23,15 @@ import hmac
 import json
 import os
 import sys
+import time
+from collections.abc import MutableMapping
 
 JWT_KEY_LABEL = b"duelarena/jwt-signing-key/v1"
+LOADED_AT_VARIABLE = "APP_SECRETS_LOADED_AT"  # llm.secrets.LOADED_AT_VARIABLE (this module stays Django-free)
+
+
+class MissingSecrets(Exception):
+    """Required secrets are neither under the path nor in the environment (the message names them)."""
 
 
 def derived_jwt_key(django_secret_key: str) -> str:
@@ -28,32 +39,49 @@ def derived_jwt_key(django_secret_key: str) -> str:
     return hmac.new(django_secret_key.encode(), JWT_KEY_LABEL, hashlib.sha256).hexdigest()
 
 
-def load_secrets(environ: dict[str, str], client: object = None) -> list[str]:
-    """Load the secrets ``APP_SECRETS_ARNS`` names into ``environ``; the names of the keys loaded.
-    ``client``: a boto3 ``secretsmanager`` client (tests); one is made when None."""
-    arns = [a.strip() for a in environ.get("APP_SECRETS_ARNS", "").split(",") if a.strip()]
-    if not arns:
-        return []
-    if client is None:
-        sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the app's root
-        from duelarena import aws  # Django-free: settings are not loaded yet
+def _app_root_on_path() -> None:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if root not in sys.path:
+        sys.path.insert(0, root)
 
-        client = aws.client("secretsmanager", region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION"))
-    loaded = []
-    for arn in arns:
-        values = json.loads(client.get_secret_value(SecretId=arn)["SecretString"])  # type: ignore[attr-defined]
-        for key, value in values.items():
-            if isinstance(value, str) and value and not environ.get(key):
-                environ[key] = value
-                loaded.append(key)
-    if not environ.get("JWT_SIGNING_KEY") and environ.get("DJANGO_SECRET_KEY"):
+
+def load_secrets(environ: MutableMapping[str, str], client: object = None) -> list[str]:
+    """Load the parameters under ``APP_SECRETS_PATH`` into ``environ``; the names of the keys loaded.
+    ``client``: a boto3 ``ssm`` client (tests); the factory's is used when None."""
+    path = environ.get("APP_SECRETS_PATH", "").strip()
+    if not path:
+        return []
+    _app_root_on_path()
+    from duelarena import parameters  # Django-free: settings are not loaded yet
+
+    if client is None:
+        client = parameters.ssm_client(environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION"))
+    found = {key: value for key, value in parameters.read_path(path, client).items() if not environ.get(key)}
+    missing = [name for name in parameters.REQUIRED_NAMES if not (environ.get(name) or found.get(name))]
+    if missing:  # checked before anything is set: a failed start leaves the environment as it was
+        raise MissingSecrets(
+            f"missing under {parameters.normalized_path(path)}: {', '.join(missing)} "
+            "(README, 'Deploying to AWS': aws ssm put-parameter --type SecureString)"
+        )
+    environ.update(found)
+    loaded = list(found)
+    if not environ.get("JWT_SIGNING_KEY"):
         environ["JWT_SIGNING_KEY"] = derived_jwt_key(environ["DJANGO_SECRET_KEY"])
         loaded.append("JWT_SIGNING_KEY")
+    # When the path was read: llm.secrets counts this read as its first one (it re-reads after its TTL).
+    environ[LOADED_AT_VARIABLE] = str(int(time.time()))
     return loaded
 
 
 def main() -> None:
-    loaded = load_secrets(os.environ)
+    _app_root_on_path()
+    from duelarena.parameters import ParametersUnavailable
+
+    try:
+        loaded = load_secrets(os.environ)
+    except (MissingSecrets, ParametersUnavailable) as exc:
+        print(json.dumps({"message": "secrets not loaded", "error": str(exc)}), file=sys.stderr, flush=True)
+        sys.exit(1)
     if loaded:
         print(json.dumps({"message": "secrets loaded", "keys": sorted(loaded)}), flush=True)
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")

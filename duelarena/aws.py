@@ -1,8 +1,8 @@
 """The one factory for AWS clients: region, endpoint, retries and timeouts are set here and nowhere else.
 
 Every boto3 user goes through ``client()`` (or ``resource()``): the DynamoDB adapter
-(``duelarena.dynamo.connection``), the SQS turn queue (``games.tasks``), Secrets Manager
-(``llm.secrets`` and the container entrypoint) and Bedrock (``llm.providers.bedrock``).
+(``duelarena.dynamo.connection``), the SQS turn queue (``games.tasks``), SSM Parameter
+Store (``duelarena.parameters``: the container entrypoint and ``llm.secrets``) and Bedrock (``llm.providers.bedrock``).
 
 - Lazy: boto3 is imported by the first call, never at import time (cold start).
 - Cached per process: each distinct client (service, region, endpoint, retries, timeouts) is built once

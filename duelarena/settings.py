@@ -356,7 +356,9 @@ LLM_ENDPOINTS = _json_env("LLM_ENDPOINTS", {})
 BEDROCK_REGION = env("BEDROCK_REGION") or AWS_REGION
 BEDROCK_MODELS = env_list("BEDROCK_MODELS")
 LLM_PRICES = _json_env("LLM_PRICES", {})
-LLM_SECRETS_ARN = env("LLM_SECRETS_ARN")
+# SSM Parameter Store path of the app's secrets (set on AWS; duelarena/parameters.py): provider keys are
+# re-read from it after the TTL. The container entrypoint loads the same path into the environment.
+APP_SECRETS_PATH = env("APP_SECRETS_PATH")
 LLM_SECRETS_TTL_SECONDS = env_int("LLM_SECRETS_TTL_SECONDS", 300)
 
 # --- Games and autoplay ------------------------------------------------------------------------------

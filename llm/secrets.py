@@ -1,15 +1,18 @@
-"""Provider API keys: from one AWS Secrets Manager JSON secret when ``LLM_SECRETS_ARN`` is set, else (and as
-a fallback for names the secret lacks) from the environment.
+"""Provider API keys: from the SSM Parameter Store path ``APP_SECRETS_PATH`` when it is set (on AWS:
+``/duelarena/<environment>``, one SecureString parameter per key, ``duelarena.parameters``), else (and as a
+fallback for names the path lacks) from the environment.
 
-The secret is cached for ``LLM_SECRETS_TTL_SECONDS`` so a rotated key is picked up without a restart, and
-``invalidate()`` (called after an auth error) forces the next read to fetch it again. Values are never
+The path's values are cached for ``LLM_SECRETS_TTL_SECONDS`` so a rotated key is picked up without a
+restart (a re-read is one free GetParametersByPath call and a KMS Decrypt per value), and ``invalidate()``
+(called after an auth error) forces the next read to fetch them again. The container entrypoint's read of
+the same path at start counts as the first read (``APP_SECRETS_LOADED_AT``): until its TTL runs out the
+keys come from the environment it filled. Values are never
 logged, never part of a repr or an exception message; ``redact()`` scrubs them (and key-shaped strings)
 from any text that may have echoed one, such as a provider's error body.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -25,6 +28,8 @@ logger = logging.getLogger(__name__)
 # The names the built-in providers read; named endpoints add their own ``api_key_env``.
 KEY_NAMES: tuple[str, ...] = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 REDACTED = "[redacted]"
+# Set by the container entrypoint (deploy/entrypoint.py) when it has loaded APP_SECRETS_PATH at start.
+LOADED_AT_VARIABLE = "APP_SECRETS_LOADED_AT"
 # Key-shaped strings (OpenAI sk-/sk-proj-, Anthropic sk-ant-, bearer tokens): redacted even when unknown,
 # because a server may echo a key we never loaded (e.g. one from a stale client).
 _KEY_SHAPES = re.compile(r"(?:(?<![A-Za-z0-9])sk-[A-Za-z0-9_\-*.]{8,}|Bearer\s+[A-Za-z0-9_\-.=]{8,})")
@@ -32,7 +37,7 @@ _MIN_SECRET_LEN = 6  # shorter values would redact ordinary words
 
 
 class SecretsUnavailable(Exception):
-    """The configured secret could not be read. The message never contains secret material."""
+    """The configured secrets could not be read. The message never contains secret material."""
 
     def __init__(self, message: str, retryable: bool) -> None:
         super().__init__(message)
@@ -40,17 +45,17 @@ class SecretsUnavailable(Exception):
 
 
 class SecretStore:
-    """Reads keys; thread-safe; caches the Secrets Manager secret with a TTL.
+    """Reads keys; thread-safe; caches the parameters under ``APP_SECRETS_PATH`` with a TTL.
 
-    ``client`` (a boto3 ``secretsmanager`` client) is injectable for tests; by default one is created
-    lazily so importing this module never imports boto3.
+    ``client`` (a boto3 ``ssm`` client) is injectable for tests; by default the AWS client factory's is
+    used, built lazily so importing this module never imports boto3.
     """
 
     def __init__(self, *, client: Any = None, clock: Callable[[], float] = time.monotonic) -> None:
         self._client = client
         self._clock = clock
         self._lock = threading.Lock()
-        self._arn: str | None = None
+        self._path: str | None = None
         self._loaded_at: float | None = None  # None: not loaded (or invalidated)
         self._values: dict[str, str] = {}
 
@@ -58,9 +63,9 @@ class SecretStore:
         return f"SecretStore(cached_names={sorted(self._values)})"
 
     def get(self, name: str) -> str | None:
-        arn = getattr(settings, "LLM_SECRETS_ARN", "") or ""
-        if arn:
-            value = self._secret_values(arn).get(name)
+        path = getattr(settings, "APP_SECRETS_PATH", "") or ""
+        if path:
+            value = self._secret_values(path).get(name)
             if value:
                 return value
         return os.environ.get(name) or None
@@ -73,46 +78,40 @@ class SecretStore:
         with self._lock:
             return list(self._values.values())
 
-    def _secret_values(self, arn: str) -> dict[str, str]:
+    def _secret_values(self, path: str) -> dict[str, str]:
         ttl = float(getattr(settings, "LLM_SECRETS_TTL_SECONDS", 300))
         with self._lock:
-            fresh = self._arn == arn and self._loaded_at is not None and self._clock() - self._loaded_at < ttl
+            if self._path is None:
+                self._adopt_start_read(path, ttl)
+            fresh = self._path == path and self._loaded_at is not None and self._clock() - self._loaded_at < ttl
             if not fresh:
-                self._values = self._fetch(arn)
-                self._arn, self._loaded_at = arn, self._clock()
+                self._values = self._fetch(path)
+                self._path, self._loaded_at = path, self._clock()
             return self._values
 
-    def _fetch(self, arn: str) -> dict[str, str]:
-        from botocore.exceptions import BotoCoreError, ClientError
-
+    def _adopt_start_read(self, path: str, ttl: float) -> None:
+        """The container entrypoint read ``path`` at start and put its values in the environment
+        (``LOADED_AT_VARIABLE``, the epoch second of that read): it counts as this store's first read, so a
+        new sandbox's first model turn does not read the path again. The environment serves the keys until
+        the TTL runs out from that read (or an auth error invalidates them)."""
         try:
-            answer = self._secrets_client(arn).get_secret_value(SecretId=arn)
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "ClientError")
-            retryable = code in ("ThrottlingException", "InternalServiceError", "InternalServiceErrorException")
-            raise SecretsUnavailable(f"could not read the provider secret ({code})", retryable) from None
-        except BotoCoreError as exc:
-            raise SecretsUnavailable(f"could not reach Secrets Manager ({type(exc).__name__})", True) from None
-        try:
-            data = json.loads(answer.get("SecretString") or "")
+            age = time.time() - float(os.environ.get(LOADED_AT_VARIABLE, ""))
         except ValueError:
-            # Never include the text: it is the secret.
-            raise SecretsUnavailable("the provider secret is not a JSON object", False) from None
-        if not isinstance(data, dict):
-            raise SecretsUnavailable("the provider secret is not a JSON object", False)
-        values = {str(k): v for k, v in data.items() if isinstance(v, str) and v}
-        logger.info("provider secret loaded", extra={"secret_names": sorted(values)})
-        return values
+            return
+        if 0 <= age < ttl:
+            self._path, self._values, self._loaded_at = path, {}, self._clock() - age
 
-    def _secrets_client(self, arn: str) -> Any:
+    def _fetch(self, path: str) -> dict[str, str]:
+        from duelarena import parameters
+
         if self._client is None:
-            from duelarena import aws
-
-            # A secret ARN names its region; a plain name uses the deployment's region.
-            parts = arn.split(":")
-            region = parts[3] if arn.startswith("arn:") and len(parts) > 3 else getattr(settings, "AWS_REGION", None)
-            self._client = aws.client("secretsmanager", region=region)
-        return self._client
+            self._client = parameters.ssm_client(getattr(settings, "AWS_REGION", None))
+        try:
+            values = parameters.read_path(path, self._client)
+        except parameters.ParametersUnavailable as exc:
+            raise SecretsUnavailable(str(exc), exc.retryable) from None
+        logger.info("provider secrets loaded", extra={"secret_names": sorted(values)})
+        return values
 
 
 _store = SecretStore()

@@ -33,7 +33,7 @@ def fake():
 def provider(fake, monkeypatch, settings):
     fake.reset()
     monkeypatch.setenv("FAKE_UNIT_KEY", KEY)
-    settings.LLM_SECRETS_ARN = ""
+    settings.APP_SECRETS_PATH = ""
     return OpenAICompatProvider("fake", base_url=fake.base_url, key_name="FAKE_UNIT_KEY")
 
 
@@ -97,7 +97,7 @@ def test_scripted_errors_are_what_the_sdk_and_the_provider_see(provider, fake):
 
 def test_a_wrong_key_is_refused_like_openai_does(fake, monkeypatch, settings):
     monkeypatch.setenv("FAKE_UNIT_KEY", "not-the-key-000")
-    settings.LLM_SECRETS_ARN = ""
+    settings.APP_SECRETS_PATH = ""
     wrong = OpenAICompatProvider("fake", base_url=fake.base_url, key_name="FAKE_UNIT_KEY")
     with pytest.raises(ProviderError) as caught:
         wrong.complete("alpha", [Message("user", "hi")], max_tokens=10, timeout=5)

@@ -15,7 +15,7 @@ KEY = "sk-proj-testkey-0123456789abcdef"
 def nothing_configured(monkeypatch, settings):
     for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GROQ_KEY"):
         monkeypatch.delenv(name, raising=False)
-    settings.LLM_SECRETS_ARN = ""
+    settings.APP_SECRETS_PATH = ""
     settings.BEDROCK_MODELS = []
     settings.OLLAMA_MODELS = []
     settings.LLM_ENDPOINTS = {}

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def openai_local(monkeypatch, settings, ddb_local):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-testkey-0123456789abcdef")
-    settings.LLM_SECRETS_ARN = ""
+    settings.APP_SECRETS_PATH = ""
     settings.LLM_RETRY_BASE_SECONDS = 0.001
     settings.LLM_RETRY_MAX_SECONDS = 0.002
     settings.MODEL_CALLS_PER_MINUTE = 1000

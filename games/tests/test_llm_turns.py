@@ -20,7 +20,7 @@ from accounts import limits, users
 from games import autoplay, store
 from games.records import GAME_ROW, JUDGE_ROW, TOTAL_FIELDS
 from games.rules import get_rules
-from games.rules.words import clash, used_words, word_set
+from games.rules.words import clash, is_word, used_words
 from games.tests.helpers import assert_error, create, get, post
 from llm import judge
 from llm.providers import registry
@@ -57,7 +57,7 @@ def carol(ddb_local):
 def _openai_router(monkeypatch, settings):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-testkey-0123456789abcdef")
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    settings.LLM_SECRETS_ARN = ""
+    settings.APP_SECRETS_PATH = ""
     settings.LLM_RETRY_BASE_SECONDS = 0.001
     settings.LLM_RETRY_MAX_SECONDS = 0.002
     with respx.mock(base_url="https://api.openai.com/v1", assert_all_called=False) as router:
@@ -409,7 +409,7 @@ def test_a_model_seat_never_sees_the_other_seats_pending_choice(client, carol, c
 def _two_words(state: dict) -> tuple[str, str]:
     """Two valid, unrelated-to-each-other unused words for the first answers of this game."""
     used = used_words(state)
-    found = [w for w in ("ocean", "water", "river", "stone", "garden", "music") if w in word_set()]
+    found = [w for w in ("ocean", "water", "river", "stone", "garden", "music") if is_word(w)]
     found = [w for w in found if clash(w, used) is None]
     return found[0], found[1]
 

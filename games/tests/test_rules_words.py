@@ -9,7 +9,7 @@ import random
 import pytest
 
 from games.rules import IllegalMove, Outcome, RuleError, get_rules
-from games.rules.words import pick_word, record_judgement, related_forms, word_set
+from games.rules.words import is_word, pick_word, record_judgement, related_forms, word_list
 
 R = get_rules("words")
 
@@ -38,7 +38,15 @@ def test_start_word_comes_from_the_seed():
     assert a == R.initial_state({}, seed=1)["start_word"]
     starts = {R.initial_state({}, seed=s)["start_word"] for s in range(20)}
     assert len(starts) > 10
-    assert all(w in word_set() and 4 <= len(w) <= 8 for w in starts)
+    assert all(is_word(w) and 4 <= len(w) <= 8 for w in starts)
+
+
+def test_is_word_is_membership_in_the_sorted_list():
+    words = word_list()
+    assert list(words) == sorted(words)
+    assert is_word(words[0]) and is_word(words[-1]) and is_word(words[len(words) // 2]) and is_word("water")
+    for text in ("", "a", words[0][:-1] or "a", words[-1] + "z", "zzzzzzzzzz", "waterx", "Water"):
+        assert is_word(text) == (text in set(words))
 
 
 @pytest.mark.parametrize("text", ["water", "Water", "WATER.", "`water`", "**water**", " 'water' ", "MOVE: water"])

@@ -84,7 +84,7 @@ def test_a_step_while_a_model_turn_is_pending_queues_nothing_more(alice, monkeyp
 
     monkeypatch.setattr(scheduling, "_backend", lambda game_id, ply, delay: sent.append((game_id, ply)))
     monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-testkey-0123456789abcdef")
-    settings.LLM_SECRETS_ARN = ""
+    settings.APP_SECRETS_PATH = ""
     game = service.create_game(alice.user, game_type="tictactoe", white="openai:gpt-4.1-mini", black="builtin:random")
     first = service.step(game.id, alice.user)
     again = service.step(game.id, alice.user)

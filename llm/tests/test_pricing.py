@@ -20,7 +20,7 @@ HAIKU = "bedrock:anthropic.claude-3-5-haiku-20241022-v1:0"
 def no_keys(monkeypatch, settings):
     for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "TOGETHER_KEY"):
         monkeypatch.delenv(name, raising=False)
-    settings.LLM_SECRETS_ARN = ""
+    settings.APP_SECRETS_PATH = ""
     settings.LLM_PRICES = {}
 
 

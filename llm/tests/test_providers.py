@@ -12,6 +12,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -600,19 +601,19 @@ def test_importing_the_harness_imports_no_sdk():
     assert done.returncode == 0, done.stderr
 
 
-# ---------------------------------------------------------------------------------- Secrets Manager
+# ------------------------------------------------------------------------- SSM Parameter Store
 
-ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:duelarena-app-AbCdEf"
+PATH = "/duelarena/prod"
 
 
 @pytest.fixture
 def secret_store(settings, monkeypatch):
-    """A SecretStore on a real secretsmanager client under Stubber, installed as the process store."""
-    settings.LLM_SECRETS_ARN = ARN
+    """A SecretStore on a real ssm client under Stubber, installed as the process store."""
+    settings.APP_SECRETS_PATH = PATH
     settings.LLM_SECRETS_TTL_SECONDS = 300
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     now = [0.0]
-    client = boto3.client("secretsmanager", region_name="eu-west-1")
+    client = boto3.client("ssm", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
     store = secrets.SecretStore(client=client, clock=lambda: now[0])
     previous = secrets.use_store(store)
     with Stubber(client) as stubber:
@@ -620,18 +621,25 @@ def secret_store(settings, monkeypatch):
     secrets.use_store(previous)
 
 
-def secret_answer(values: dict | str) -> dict:
-    text = values if isinstance(values, str) else json.dumps(values)
-    return {"ARN": ARN, "Name": "duelarena-app", "VersionId": "v" * 32, "SecretString": text}
+def path_answer(values: dict[str, str]) -> dict:
+    return {
+        "Parameters": [
+            {"Name": f"{PATH}/{name}", "Type": "SecureString", "Value": value, "Version": 1}
+            for name, value in values.items()
+        ]
+    }
 
 
-def test_keys_come_from_the_secret_and_are_cached_with_a_ttl(secret_store, monkeypatch):
+BY_PATH = {"Path": PATH, "Recursive": False, "WithDecryption": True, "MaxResults": 10}
+
+
+def test_keys_come_from_the_path_and_are_cached_with_a_ttl(secret_store, monkeypatch):
     stubber, store, now = secret_store
-    stubber.add_response("get_secret_value", secret_answer({"OPENAI_API_KEY": OPENAI_KEY}), {"SecretId": ARN})
-    stubber.add_response("get_secret_value", secret_answer({"OPENAI_API_KEY": "sk-rotated-0123456789"}))
+    stubber.add_response("get_parameters_by_path", path_answer({"OPENAI_API_KEY": OPENAI_KEY}), BY_PATH)
+    stubber.add_response("get_parameters_by_path", path_answer({"OPENAI_API_KEY": "sk-rotated-0123456789"}))
     monkeypatch.setenv("ANTHROPIC_API_KEY", ANTHROPIC_KEY)
     assert secrets.get_secret("OPENAI_API_KEY") == OPENAI_KEY
-    assert secrets.get_secret("ANTHROPIC_API_KEY") == ANTHROPIC_KEY  # not in the secret: the environment
+    assert secrets.get_secret("ANTHROPIC_API_KEY") == ANTHROPIC_KEY  # not under the path: the environment
     assert secrets.get_secret("MISSING_KEY") is None
     now[0] = 299
     assert secrets.get_secret("OPENAI_API_KEY") == OPENAI_KEY  # cached: no second call yet
@@ -641,10 +649,32 @@ def test_keys_come_from_the_secret_and_are_cached_with_a_ttl(secret_store, monke
     assert secrets.redact("echo sk-rotated-0123456789 and tk-plain-value") == "echo [redacted] and tk-plain-value"
 
 
-def test_an_auth_error_makes_the_next_read_fetch_the_secret_again(secret_store):
+def test_the_entrypoints_read_at_start_counts_as_the_first_one(secret_store, monkeypatch):
+    stubber, _, now = secret_store  # no answer queued: any call to SSM fails the test
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-start-0123456789")
+    monkeypatch.setenv(secrets.LOADED_AT_VARIABLE, str(int(time.time()) - 100))
+    assert secrets.get_secret("OPENAI_API_KEY") == "sk-from-start-0123456789"
+    now[0] = 190  # 100 s before the store existed + 190 s: within the 300 s TTL of the start's read
+    assert secrets.get_secret("OPENAI_API_KEY") == "sk-from-start-0123456789"
+    stubber.add_response("get_parameters_by_path", path_answer({"OPENAI_API_KEY": "sk-rotated-0123456789"}), BY_PATH)
+    now[0] = 201
+    assert secrets.get_secret("OPENAI_API_KEY") == "sk-rotated-0123456789"
+    stubber.assert_no_pending_responses()
+
+
+def test_a_stale_or_missing_start_read_is_not_adopted(secret_store, monkeypatch):
     stubber, _, _ = secret_store
-    stubber.add_response("get_secret_value", secret_answer({"OPENAI_API_KEY": "sk-old-0123456789"}))
-    stubber.add_response("get_secret_value", secret_answer({"OPENAI_API_KEY": OPENAI_KEY}))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-start-0123456789")
+    monkeypatch.setenv(secrets.LOADED_AT_VARIABLE, str(int(time.time()) - 400))
+    stubber.add_response("get_parameters_by_path", path_answer({"OPENAI_API_KEY": OPENAI_KEY}), BY_PATH)
+    assert secrets.get_secret("OPENAI_API_KEY") == OPENAI_KEY
+    stubber.assert_no_pending_responses()
+
+
+def test_an_auth_error_makes_the_next_read_fetch_the_path_again(secret_store):
+    stubber, _, _ = secret_store
+    stubber.add_response("get_parameters_by_path", path_answer({"OPENAI_API_KEY": "sk-old-0123456789"}))
+    stubber.add_response("get_parameters_by_path", path_answer({"OPENAI_API_KEY": OPENAI_KEY}))
     with respx.mock(base_url="https://api.openai.com/v1", assert_all_called=False) as router:
         route = router.post("/chat/completions").mock(
             side_effect=[httpx.Response(401, json=error_json("expired key")), httpx.Response(200, json=chat_json())]
@@ -659,21 +689,24 @@ def test_an_auth_error_makes_the_next_read_fetch_the_secret_again(secret_store):
     ]
 
 
-def test_secret_failures_say_what_failed_but_never_the_value(secret_store):
+def test_secret_failures_say_what_failed_but_never_the_value(secret_store, caplog):
     stubber, _, _ = secret_store
-    stubber.add_client_error("get_secret_value", "AccessDeniedException", "User is not authorized")
-    stubber.add_response("get_secret_value", secret_answer("not json sk-should-not-leak-123456"))
+    stubber.add_client_error("get_parameters_by_path", "AccessDeniedException", "User is not authorized")
     with pytest.raises(secrets.SecretsUnavailable) as denied:
         secrets.get_secret("OPENAI_API_KEY")
-    assert "AccessDeniedException" in str(denied.value) and not denied.value.retryable
-    with pytest.raises(secrets.SecretsUnavailable) as garbled:
-        secrets.get_secret("OPENAI_API_KEY")
-    assert "should-not-leak" not in str(garbled.value) and garbled.value.__cause__ is None
+    assert "AccessDeniedException" in str(denied.value) and PATH in str(denied.value)
+    assert not denied.value.retryable and denied.value.__cause__ is None
     # A provider turns it into an error the harness records (no call is made).
     with pytest.raises(ProviderError) as caught:
-        stubber.add_client_error("get_secret_value", "ThrottlingException", "slow down")
+        stubber.add_client_error("get_parameters_by_path", "ThrottlingException", "slow down")
         OpenAICompatProvider("openai").complete("gpt-4.1-mini", MESSAGES, max_tokens=5, timeout=1)
     assert (caught.value.kind, caught.value.retryable) == ("unavailable", True)
+    # Loaded: the log line names the keys, never a value.
+    stubber.add_response("get_parameters_by_path", path_answer({"OPENAI_API_KEY": "sk-should-not-leak-123456"}))
+    with caplog.at_level("DEBUG"):
+        assert secrets.get_secret("OPENAI_API_KEY") == "sk-should-not-leak-123456"
+    assert "provider secrets loaded" in caplog.text
+    assert all("should-not-leak" not in repr(vars(r)) for r in caplog.records)
 
 
 def test_redaction_scrubs_key_shapes_but_not_words():

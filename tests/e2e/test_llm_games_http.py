@@ -67,7 +67,7 @@ def llm_env(fake: FakeOpenAI) -> dict[str, str]:
         "LLM_ENDPOINTS": json.dumps({"fake": endpoint}),
         KEY_NAME: KEY,
         "LLM_PRICES": json.dumps(PRICES),
-        "LLM_SECRETS_ARN": "",
+        "APP_SECRETS_PATH": "",
         "LLM_MAX_PROVIDER_RETRIES": str(MAX_PROVIDER_RETRIES),
         "LLM_RETRY_BASE_SECONDS": "0.001",
         "LLM_RETRY_MAX_SECONDS": "0.01",
@@ -403,7 +403,7 @@ def app_side(queue_server, sqs, fake, settings, monkeypatch):
     settings.TASK_BACKEND, settings.TURN_QUEUE_URL, settings.SQS_ENDPOINT_URL = "sqs", sqs.queue_url, sqs.endpoint
     settings.LLM_ENDPOINTS = json.loads(env["LLM_ENDPOINTS"])
     settings.LLM_PRICES = PRICES
-    settings.LLM_SECRETS_ARN = ""
+    settings.APP_SECRETS_PATH = ""
     monkeypatch.setenv(KEY_NAME, KEY)
     connection.reset()
     tasks.reset()

@@ -1,0 +1,82 @@
+"""The app's secrets in SSM Parameter Store: every parameter directly under one path, read with
+``GetParametersByPath`` (``WithDecryption``, 10 a page, paginated).
+
+On AWS the path is ``APP_SECRETS_PATH`` (``/duelarena/<environment>``; template.yaml). Each parameter is
+named after the environment variable it fills: ``/duelarena/prod/DJANGO_SECRET_KEY``,
+``/duelarena/prod/OPENAI_API_KEY``... The operator creates them as standard SecureString parameters
+(CloudFormation cannot create SecureString parameters; README "Deploying to AWS"). Standard parameters
+and standard-throughput calls cost nothing; Secrets Manager cost $0.40 a secret a month plus calls.
+
+Django-free (the container entrypoint reads the path before Django starts; ``llm.secrets`` re-reads it
+after its TTL), and boto3 is imported only by the one AWS client factory, on the first read. Values
+never appear in a log line, a repr or an exception message: errors name the path and the error code only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# What the app reads from the path: the names are the environment variables they fill.
+SECRET_NAMES: tuple[str, ...] = (
+    "DJANGO_SECRET_KEY",
+    "JWT_SIGNING_KEY",
+    "GOOGLE_OAUTH2_CLIENT_ID",
+    "GOOGLE_OAUTH2_CLIENT_SECRET",
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+)
+# Without it production refuses to start (settings); the entrypoint says which one is missing instead.
+REQUIRED_NAMES: tuple[str, ...] = ("DJANGO_SECRET_KEY",)
+PAGE_SIZE = 10  # GetParametersByPath's maximum
+# Error codes worth another try later (the rest, such as AccessDeniedException, will not pass by themselves).
+RETRYABLE_CODES = frozenset({"ThrottlingException", "InternalServerError", "ServiceUnavailable"})
+
+
+class ParametersUnavailable(Exception):
+    """The path could not be read. The message names the path and the error code, never a value."""
+
+    def __init__(self, message: str, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+def normalized_path(path: str) -> str:
+    """``path`` as GetParametersByPath takes it: one leading slash, no trailing slash."""
+    return "/" + path.strip().strip("/")
+
+
+def ssm_client(region: str | None) -> Any:
+    """The process's SSM client, from the one AWS client factory."""
+    from duelarena import aws
+
+    return aws.client("ssm", region=region)
+
+
+def read_path(path: str, client: Any) -> dict[str, str]:
+    """Every non-empty parameter directly under ``path``, decrypted: {last name segment: value}.
+
+    Raises ``ParametersUnavailable`` when SSM answers with an error or cannot be reached."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    prefix = normalized_path(path)
+    values: dict[str, str] = {}
+    try:
+        pages = client.get_paginator("get_parameters_by_path").paginate(
+            Path=prefix, Recursive=False, WithDecryption=True, PaginationConfig={"PageSize": PAGE_SIZE}
+        )
+        for page in pages:
+            for parameter in page.get("Parameters", []):
+                name = str(parameter.get("Name", "")).rsplit("/", 1)[-1]
+                value = parameter.get("Value")
+                if name and isinstance(value, str) and value:
+                    values[name] = value
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "ClientError")
+        raise ParametersUnavailable(
+            f"could not read the parameters under {prefix} ({code})", code in RETRYABLE_CODES
+        ) from None
+    except BotoCoreError as exc:
+        raise ParametersUnavailable(
+            f"could not reach SSM for the parameters under {prefix} ({type(exc).__name__})", True
+        ) from None
+    return values
