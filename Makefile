@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-py312 lint venv dynamodb-local dynamodb-local-up stockfish bench container-test clean
+.PHONY: run test test-py312 lint venv dynamodb-local dynamodb-local-up stockfish bench container-test validate-template clean
 
 $(RUN_STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -108,5 +108,14 @@ bench: $(DEV_STAMP) dynamodb-local stockfish
 bench-turns: $(DEV_STAMP) dynamodb-local
 	$(PY) bench/turn_overhead.py
 
+# `sam validate --lint` (SAM's transform, then cfn-lint) in its own tool venv: the SAM CLI pins its own
+# boto3, cfn-lint and Flask, which must not move the app's pins. cfn-lint alone runs in `make test`.
+SAM_VENV := .venv-sam
+SAM_CLI_VERSION := 1.170.0
+validate-template:
+	@test -x $(SAM_VENV)/bin/sam || { $(PYTHON) -m venv $(SAM_VENV) && \
+	  $(SAM_VENV)/bin/pip install --quiet --no-compile aws-sam-cli==$(SAM_CLI_VERSION); }
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint -t template.yaml
+
 clean:
-	rm -rf $(VENV) $(VENV312) staticfiles .pytest_cache
+	rm -rf $(VENV) $(VENV312) $(SAM_VENV) staticfiles .pytest_cache
