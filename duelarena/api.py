@@ -1,4 +1,5 @@
-"""The one NinjaAPI at /api and the handlers that give every error the same shape."""
+"""The one NinjaAPI at /api and the handlers that give every error the same shape (and the schemas' deferred
+build, for cold start)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from ninja import NinjaAPI, Swagger
+from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from duelarena.domain import DomainError, ErrorKind
@@ -18,6 +19,14 @@ from duelarena.errors import ApiError, api_error_response, error_response
 from duelarena.middleware import _STATUS_CODES
 
 logger = logging.getLogger("duelarena.api")
+
+# Cold start: every ninja Schema declared after this line (the routers' schemas, and the wrapper model
+# ninja makes for each status code of each operation: ~200 models) builds its pydantic validator and
+# serializer on first use instead of at declaration. The first `GET /api/games` then builds the few it
+# uses, not all of them; `/api/openapi.json` builds the rest and is the same document. Set here, on the
+# base's config (which subclasses inherit), because this module is imported before any router
+# (mount_routers below) and ninja creates its wrapper models from `ninja.Schema` itself.
+Schema.model_config["defer_build"] = True
 
 
 class BundledSwagger(Swagger):
