@@ -23,7 +23,7 @@ $(DEV_STAMP): $(RUN_STAMP)
 # Bytecode, written once, as the image does (Dockerfile: pip compiles, then compileall). Without it a
 # process under PYTHONDONTWRITEBYTECODE=1 (set in the image, and on machines like this one) compiles
 # every module it imports from source at every start: ~300 modules, about half of the first API
-# request's cold start (bench/cold_start.py; README "Cost"). Redone when the installed packages change.
+# request's cold start (bench/cold_start.py; README "Benchmarks"). Redone when the packages are reinstalled.
 # The app's own .pyc files go stale as it is edited; Python then compiles that module in memory as
 # before, and deploy/run_local.sh refreshes them at each `make run`.
 APP_PACKAGES := duelarena accounts games llm deploy
