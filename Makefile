@@ -12,7 +12,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 $(RUN_STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	# requirements.lock pins every package to the versions the suite was verified with. --no-compile:
-	# Python compiles the modules it imports on first use, not every file of every package up front.
+	# pip compiles one file at a time; $(BYTECODE_STAMP) below compiles the venv on every core.
 	$(PY) -m pip install --quiet --no-compile -c requirements.lock -e .
 	@touch $(RUN_STAMP)
 
@@ -20,7 +20,19 @@ $(DEV_STAMP): $(RUN_STAMP)
 	$(PY) -m pip install --quiet --no-compile -c requirements.lock -e ".[dev]"
 	@touch $(DEV_STAMP)
 
-venv: $(DEV_STAMP)
+# Bytecode, written once, as the image does (Dockerfile: pip compiles, then compileall). Without it a
+# process under PYTHONDONTWRITEBYTECODE=1 (set in the image, and on machines like this one) compiles
+# every module it imports from source at every start: ~300 modules, about half of the first API
+# request's cold start (bench/cold_start.py; README "Benchmarks"). Redone when the packages are reinstalled.
+# The app's own .pyc files go stale as it is edited; Python then compiles that module in memory as
+# before, and deploy/run_local.sh refreshes them at each `make run`.
+APP_PACKAGES := duelarena accounts games llm deploy
+BYTECODE_STAMP := $(VENV)/.compiled
+$(BYTECODE_STAMP): $(RUN_STAMP)
+	$(PY) -m compileall -q -j0 $(VENV)/lib $(APP_PACKAGES) >/dev/null
+	@touch $(BYTECODE_STAMP)
+
+venv: $(DEV_STAMP) $(BYTECODE_STAMP)
 
 # deploy/dynamodb_local.py is stdlib-only: the download and the start need no venv, so `make run` fetches
 # and starts it (and installs Stockfish) while pip installs (-j3; -O keeps each job's output together).
@@ -43,7 +55,7 @@ stockfish:
 	else echo "stockfish not found: install it (apt-get install stockfish) or set STOCKFISH_PATH; the Stockfish players and chess analysis are off"; fi
 
 run:
-	@$(MAKE) --no-print-directory -j3 -O $(RUN_STAMP) dynamodb-local-up stockfish
+	@$(MAKE) --no-print-directory -j3 -O $(BYTECODE_STAMP) dynamodb-local-up stockfish
 	./deploy/run_local.sh
 
 MYPY := DJANGO_SETTINGS_MODULE=duelarena.settings $(VENV)/bin/mypy
@@ -60,7 +72,7 @@ lint: $(DEV_STAMP)
 TEST_WORKERS ?= 4
 PYTEST_PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist load --maxschedchunk 1)
 
-test: $(DEV_STAMP) dynamodb-local stockfish
+test: $(DEV_STAMP) $(BYTECODE_STAMP) dynamodb-local stockfish
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(MYPY)
@@ -75,7 +87,7 @@ test: $(DEV_STAMP) dynamodb-local stockfish
 # else a python3.12 on PATH that runs (pyenv's shim refuses unless PYENV_VERSION allows it); none: skipped.
 VENV312 := .venv312
 UNIT := not integration and not e2e and not browser
-APP_PACKAGES := duelarena games accounts llm
+UNIT_PACKAGES := duelarena games accounts llm
 test-py312: stockfish
 	@py=""; \
 	for c in "$(PYTHON312)" $$(ls -d "$$(pyenv root 2>/dev/null || echo "$${PYENV_ROOT:-$$HOME/.pyenv}")"/versions/3.12*/bin/python3 2>/dev/null | sort -V -r) python3.12; do \
@@ -86,18 +98,19 @@ test-py312: stockfish
 	if [ ! -f $$stamp ] || [ pyproject.toml -nt $$stamp ] || [ requirements.lock -nt $$stamp ]; then \
 	  echo "$(VENV312): installing runtime + dev dependencies on $$("$$py" --version)"; \
 	  { test -x $(VENV312)/bin/python || "$$py" -m venv $(VENV312); } && \
-	  $(VENV312)/bin/python -m pip install --quiet --no-compile -c requirements.lock -e ".[dev]" && touch $$stamp || exit 1; \
+	  $(VENV312)/bin/python -m pip install --quiet --no-compile -c requirements.lock -e ".[dev]" && \
+	  $(VENV312)/bin/python -m compileall -q -j0 $(VENV312)/lib $(APP_PACKAGES) >/dev/null && touch $$stamp || exit 1; \
 	fi; \
 	echo "unit tests on $$($(VENV312)/bin/python --version)"; \
 	DJANGO_SETTINGS_MODULE=duelarena.settings $(VENV312)/bin/pytest -q -p no:cacheprovider -m "$(UNIT)" \
-	  $(if $(filter 0,$(TEST_WORKERS)),,-n 2 --dist load --maxschedchunk 1) $(PYTEST312_ARGS) $(APP_PACKAGES)
+	  $(if $(filter 0,$(TEST_WORKERS)),,-n 2 --dist load --maxschedchunk 1) $(PYTEST312_ARGS) $(UNIT_PACKAGES)
 
 # Builds the image with buildah from a debootstrapped Debian base and checks it (installs buildah and
 # debootstrap with apt-get when root on Debian).
 container-test: $(DEV_STAMP) dynamodb-local
 	./deploy/container_smoke.sh
 
-bench: $(DEV_STAMP) dynamodb-local stockfish
+bench: $(DEV_STAMP) $(BYTECODE_STAMP) dynamodb-local stockfish
 	$(PY) bench/cold_start.py
 	$(PY) bench/game_ops.py
 	$(PY) bench/cost.py

@@ -27,6 +27,9 @@ elif ! $PY deploy/dynamodb_local.py status --port "$DDB_PORT" >/dev/null; then
   $PY deploy/dynamodb_local.py start --port "$DDB_PORT"
   started_ddb=1
 fi
+# Refresh the app's bytecode (only edited modules are compiled): gunicorn's worker then reads .pyc files
+# even under PYTHONDONTWRITEBYTECODE=1 (cold start; the venv's were compiled by `make venv`/`make run`).
+$PY -m compileall -q duelarena accounts games llm deploy >/dev/null
 $PY manage.py dynamodb create-table
 $PY manage.py seed_demo
 echo "Duel Arena on http://${HOST:-127.0.0.1}:${PORT:-8000}  (API docs: /api/docs, admin: /admin/)"

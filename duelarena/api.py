@@ -1,4 +1,5 @@
-"""The one NinjaAPI at /api and the handlers that give every error the same shape."""
+"""The one NinjaAPI at /api and the handlers that give every error the same shape (and the schemas' deferred
+build, for cold start)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from ninja import NinjaAPI, Swagger
+from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.params import models as params_models
 
 from duelarena.domain import DomainError, ErrorKind
 from duelarena.dynamo.errors import ConditionFailed, InvalidCursor, StoreUnavailable
@@ -18,6 +20,25 @@ from duelarena.errors import ApiError, api_error_response, error_response
 from duelarena.middleware import _STATUS_CODES
 
 logger = logging.getLogger("duelarena.api")
+
+# Cold start: every ninja Schema declared after this line (the routers' schemas, and the wrapper model
+# ninja makes for each status code of each operation: ~200 models) and every model ninja makes for an
+# operation's path, query and body parameters builds its pydantic validator and serializer on first use
+# instead of at declaration. The first `GET /api/games` then builds the few it uses, not all of them;
+# `/api/openapi.json` builds the rest and is the same document. Set here, on the bases' configs (which
+# subclasses inherit), because this module is imported before any router (mount_routers below) and
+# ninja derives its models from these bases.
+for _base in (
+    Schema,
+    params_models.PathModel,
+    params_models.QueryModel,
+    params_models.HeaderModel,
+    params_models.CookieModel,
+    params_models.BodyModel,
+    params_models.FormModel,
+    params_models.FileModel,
+):
+    _base.model_config["defer_build"] = True
 
 
 class BundledSwagger(Swagger):

@@ -1,8 +1,9 @@
 """Request and response schemas of the games API (they validate input and document the OpenAPI spec).
 
-Deliberately free of rules imports: the API module is loaded at startup, the rule engines (python-chess,
-the word list) only when a game request needs them, which keeps cold starts short. The closed
-vocabularies come from ``games.vocabulary`` (the same enums the rules and records use).
+Deliberately free of rules imports: the API modules are loaded by the first API request, the rule engines
+(python-chess, the word list) only when a game request needs them, which keeps cold starts short. Like
+every ninja schema, these build their validators on first use (``defer_build``, see duelarena/api.py).
+The closed vocabularies come from ``games.vocabulary`` (the same enums the rules and records use).
 
 Per-game types: a game's ``options`` and ``state`` depend on its ``game_type``, so the game view is a
 union of one schema per game type, discriminated by ``game_type`` (``ChessGameOut``, ...), and so is the

@@ -19,7 +19,6 @@ from games import access, catalog, store
 from games.records import Game, Move
 from games.rules import SEATS, Outcome, get_rules
 from games.rules.base import Seat
-from games.rules.chess_pgn import analysis_comment, to_pgn
 
 
 def _players(game: Game) -> dict[str, dict[str, Any]]:
@@ -221,6 +220,8 @@ def pgn(game_id: str, user: User | None) -> str:
     game, moves = loaded
     if game.game_type != "chess":
         raise InvalidInput("PGN exists for chess games only", code="not_chess", details={"game_type": game.game_type})
+    from games.rules.chess_pgn import analysis_comment, to_pgn  # python-chess: only PGN requests load it
+
     outcome = Outcome(game.result, game.termination or "") if game.result else None  # type: ignore[arg-type]
     headers = {
         "Event": "Duel Arena chess",

@@ -23,7 +23,7 @@ def test_registry_has_the_five_games():
     assert SEATS == ("white", "black")
 
 
-@pytest.mark.parametrize("name", ["checkers", "", "Chess", None])
+@pytest.mark.parametrize("name", ["checkers", "", "Chess", None, ["chess"]])
 def test_unknown_game_type(name):
     with pytest.raises(RuleError) as info:
         get_rules(name)  # type: ignore[arg-type]

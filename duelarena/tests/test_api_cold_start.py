@@ -1,0 +1,72 @@
+"""What the first API request loads and builds (cold start, README "Benchmarks" and "Cost").
+
+Each check runs in a fresh interpreter: in the test process other tests have long since imported the
+rule engines and built the schemas.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _fresh(code: str) -> dict:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "duelarena.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_api_and_the_list_read_path_load_no_rule_engine():
+    """The API's URL patterns (every router) and the modules a game list goes through leave python-chess
+    and the word list alone; a rule engine is loaded by the first call that needs that game's rules."""
+    out = _fresh(
+        "import json, sys\n"
+        "import duelarena.api_urls, games.selectors, games.access, games.store, games.records\n"
+        "from games.rules import get_rules\n"
+        "heavy = ('chess', 'games.rules.chess_rules', 'games.rules.words')\n"
+        "seen = {'api': sorted(m for m in heavy if m in sys.modules)}\n"
+        "get_rules('rps')\n"
+        "seen['rps'] = sorted(m for m in ('chess', 'games.rules.rps', 'games.rules.words') if m in sys.modules)\n"
+        "get_rules('chess')\n"
+        "seen['chess'] = 'chess' in sys.modules\n"
+        "print(json.dumps(seen))"
+    )
+    assert out == {"api": [], "rps": ["games.rules.rps"], "chess": True}
+
+
+def test_the_api_schemas_are_built_on_first_use():
+    """Loading the API declares its ~200 models (the routers' schemas, and those ninja derives for each
+    operation's parameters and each status code of its answers) without building one validator; those
+    a request uses are built when it first validates (the OpenAPI document is pinned unchanged by
+    games/tests/test_openapi_contract.py)."""
+    out = _fresh(
+        "import json\n"
+        "import ninja, pydantic\n"
+        "def models(cls=pydantic.BaseModel):\n"
+        "    for sub in cls.__subclasses__():\n"
+        "        yield sub\n"
+        "        yield from models(sub)\n"
+        "known = set(models())\n"
+        "import duelarena.api_urls\n"
+        "from games.schemas import GameListOut, ChessGameOut\n"
+        "declared = [m for m in set(models()) if m not in known]\n"
+        "built = sorted(m.__name__ for m in declared if m.__pydantic_complete__)\n"
+        "seen = {'declared': len(declared) > 150, 'built': built}\n"
+        "GameListOut.model_validate({'items': [], 'next_cursor': None})\n"
+        "seen['one_used'] = [GameListOut.__pydantic_complete__, ChessGameOut.__pydantic_complete__]\n"
+        "print(json.dumps(seen))"
+    )
+    assert out == {"declared": True, "built": [], "one_used": [True, False]}
