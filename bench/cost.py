@@ -648,6 +648,11 @@ def main() -> int:
             "per_1000_games": mean.total * 1000,
             "poll_per_1000_games": poll * 1000,
             "reported_wcu_per_turn": bill.reported_wcu / n,
+            # per ply too: a turn that writes a bot's reply with a model's move plays two plies
+            "turns_per_game": len(turns) / len(group),
+            "calls_per_ply": bill.calls / max(1.0, plies * len(group)),
+            "wru_per_ply": bill.wru / max(1.0, plies * len(group)),
+            "rru_per_ply": bill.rru / max(1.0, plies * len(group)),
             "operations": dict(sum((Counter(t.bill.by_operation) for t in turns), Counter())),
         }
 
