@@ -59,6 +59,9 @@ _MUTABLE = (
     "turn_failures",
     "last_error",
 )
+# A game's progress as the list indexes carry it (``schema.GAME_LIST_ATTRIBUTES``): copies written only
+# while the game has ended (by the write that ends it), so that a turn rewrites no list entry.
+ENDED_ATTRIBUTES = ("ended_ply", "ended_moves_count", "ended_at", "ended_totals")
 # Scheduling attributes that are absent rather than null when unset (gsi5's keys must be strings).
 _DUE_KEYS = ("gsi5pk", "gsi5sk", "due_at")
 _LEASE = ("lease_until", "lease_token")
@@ -90,10 +93,20 @@ def _feed_attributes(game: Game) -> dict[str, str]:
 def _mutable_values(game: Game) -> dict[str, Any]:
     values = {name: getattr(game, name) for name in _MUTABLE}
     values["state"] = _dumps(game.state)
+    values.update(_ended_values(game))
     values.update(_due_values(game.id, _due_at(game)))
     if game.lease_until is not None:
         values.update(lease_until=game.lease_until, lease_token=game.lease_token)
     return values
+
+
+def _ended_values(game: Game) -> dict[str, Any]:
+    """An ended game's progress for its list rows (``ENDED_ATTRIBUTES``); nothing while it is open."""
+    if game.status not in (FINISHED, ABORTED):
+        return {}
+    return dict(
+        zip(ENDED_ATTRIBUTES, (game.ply, game.moves_count, game.updated_at, game.totals), strict=True),
+    )
 
 
 def _due_values(game_id: str, due_at: int | None) -> dict[str, Any]:
@@ -743,11 +756,14 @@ def moves_after(game_id: str, after: int, limit: int | None = None) -> list[Move
 
 def game_from_list_item(item: dict[str, Any]) -> Game:
     """A Game from a list index entry: gsi1-gsi4 carry only the list row (``schema.GAME_LIST_ATTRIBUTES``,
-    gsi1/gsi4 also flags and totals), so the rules' state, options,
-    seed, version and secret are absent (empty/zero), and a due turn shows as ``due_at=0``. Enough for
-    ``selectors.game_summary`` and the admin's list columns; never for a write (writes read the game)."""
+    gsi1/gsi4 also flags and an ended game's totals), so the rules' state, options,
+    seed, version and secret are absent (empty/zero), and a due turn shows as ``due_at=0``. A game's
+    progress (ply, moves_count, updated_at, totals) is there only once it has ended (``ENDED_ATTRIBUTES``):
+    otherwise ``progress_known`` is False and those fields are placeholders (0, created_at, zeros). Enough
+    for ``selectors.game_summary`` and the admin's list columns; never for a write (writes read the game)."""
     if "state" in item:
         return game_from_item(item)
+    ended = "ended_ply" in item
     return Game(
         id=item["id"],
         game_type=item["game_type"],
@@ -758,19 +774,19 @@ def game_from_list_item(item: dict[str, Any]) -> Game:
         options={},
         state={},
         created_at=item["created_at"],
-        updated_at=item["updated_at"],
+        updated_at=item.get("ended_at") or item["created_at"],
         white_user_id=item.get("white_user_id"),
         black_user_id=item.get("black_user_id"),
         status=item["status"],
         result=item.get("result"),
         winner=item.get("winner"),
         termination=item.get("termination"),
-        ply=int(item["ply"]),
+        ply=int(item.get("ended_ply", 0)),
         version=0,
         hidden=bool(item.get("hidden", False)),
         flagged=bool(item.get("flagged", False)),
-        totals=complete_totals(item.get("totals")),
-        moves_count=int(item.get("moves_count", 0)),
+        totals=complete_totals(item.get("ended_totals")),
+        moves_count=int(item.get("ended_moves_count", 0)),
         rated=bool(item.get("rated", False)),
         autoplay=bool(item.get("autoplay", False)),
         pause_reason=item.get("pause_reason"),
@@ -778,6 +794,7 @@ def game_from_list_item(item: dict[str, Any]) -> Game:
         step_requested=bool(item.get("step_requested", False)),
         turn_failures=int(item.get("turn_failures") or 0),
         last_error=item.get("last_error"),
+        progress_known=ended,
     )
 
 
