@@ -2,8 +2,9 @@
 
 Layout (see the access-pattern table in ``duelarena/dynamo/schema.py``):
 
-- ``GAME#<id> / META``: the game. ``state`` and ``options`` are JSON strings (the rules' state is stored
-  verbatim, numbers stay ints); ``version`` is the optimistic lock every state change is conditioned on.
+- ``GAME#<id> / META``: the game. ``state`` and ``options`` are JSON strings (the rules' state, its
+  per-turn records packed as arrays by ``games.stored_state``; numbers stay ints); ``version`` is the
+  optimistic lock every state change is conditioned on.
   Index attributes: gsi1 ``OWNER#<owner>`` (a user's games), gsi2 ``FEED`` and gsi3 ``FEED#<type>``
   (the public feeds; both removed while the game is hidden), gsi4 ``GAMES`` (admin, every game). All
   sort keys are ``<created_at>#<id>``, so Query with ScanIndexForward=False is newest first.
@@ -35,7 +36,7 @@ from typing import Any
 
 from duelarena.dynamo import items, keys
 from duelarena.dynamo.errors import ConditionFailed
-from games import results
+from games import results, stored_state
 from games.records import ABORTED, FINISHED, Attempt, Game, Move, complete_totals
 
 GAME_KIND, MOVE_KIND = "game", "move"
@@ -92,7 +93,7 @@ def _feed_attributes(game: Game) -> dict[str, str]:
 
 def _mutable_values(game: Game) -> dict[str, Any]:
     values = {name: getattr(game, name) for name in _MUTABLE}
-    values["state"] = _dumps(game.state)
+    values["state"] = _dumps(stored_state.pack(game.state))
     values.update(_ended_values(game))
     values.update(_due_values(game.id, _due_at(game)))
     if game.lease_until is not None:
@@ -174,7 +175,7 @@ def game_from_item(item: dict[str, Any]) -> Game:
         owner_id=item["owner_id"],
         seed=int(item["seed"]),
         options=json.loads(item["options"]),
-        state=json.loads(item["state"]),
+        state=stored_state.unpack(json.loads(item["state"])),
         created_at=item["created_at"],
         updated_at=item["updated_at"],
         white_user_id=item.get("white_user_id"),
