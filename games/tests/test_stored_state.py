@@ -74,3 +74,17 @@ def test_a_state_stored_before_packing_loads_unchanged():
     item = store.game_item(make_game("words", state=state))
     item["state"] = json.dumps(state)  # as written before games.stored_state existed
     assert store.game_from_item(item).state == state
+
+
+def test_totals_are_stored_as_text_of_their_non_zero_fields_and_read_back_whole():
+    game = make_game("chess", state=get_rules("chess").initial_state({}, 1))
+    game.totals["white"].update(tokens_in=1200, cost_micros=560, moves=3)
+    game.totals["black"]["moves"] = 3
+    item = store.game_item(game)
+    assert json.loads(item["totals"]) == {
+        "white": {"tokens_in": 1200, "cost_micros": 560, "moves": 3},
+        "black": {"moves": 3},
+    }
+    assert store.game_from_item(item).totals == game.totals
+    item["totals"] = game.totals  # a map, as items stored before held them
+    assert store.game_from_item(item).totals == game.totals
