@@ -8,7 +8,7 @@ Access patterns (every API and admin read is one GetItem or Query, never a Scan)
 | a game with all its moves                 | Query     | pk = GAME#<id>                                 |
 | a game's metadata only                    | GetItem   | pk = GAME#<id>, sk = META                      |
 | a user's games, newest first              | Query     | gsi1: gsi1pk = OWNER#<user_id>, desc (list    |
-|                                           |           |   rows + totals: GAME_ADMIN_ATTRIBUTES)       |
+|                                           |           |   rows + flags: GAME_ADMIN_ATTRIBUTES)        |
 | all users, newest first (admin)           | Query     | gsi6: gsi6pk = USERS, desc                    |
 | public games, newest first                | Query     | gsi2: gsi2pk = FEED, desc (list rows only:    |
 |                                           |           |   GAME_LIST_ATTRIBUTES)                       |
@@ -17,7 +17,7 @@ Access patterns (every API and admin read is one GetItem or Query, never a Scan)
 |                                           |           |   rows only: GAME_LIST_ATTRIBUTES)            |
 | all games incl. hidden (admin)            | Query     | gsi4: gsi4pk = GAMES, desc (status, type,     |
 |                                           |           |   flagged, hidden: FilterExpression; list     |
-|                                           |           |   rows + totals: GAME_ADMIN_ATTRIBUTES)       |
+|                                           |           |   rows + flags: GAME_ADMIN_ATTRIBUTES)        |
 | a user's games incl. hidden (admin)       | Query     | gsi1: gsi1pk = OWNER#<user_id>, desc (same    |
 |                                           |           |   filters)                                    |
 | one object's audit history (admin)        | Query     | pk = AUDIT#<kind>#<id>, desc                  |
