@@ -13,8 +13,9 @@ Layout (see the access-pattern table in ``duelarena/dynamo/schema.py``):
 - ``GAME#<id> / HISTORY`` (chess): the game's moves in SAN, appended by each turn's transaction, so a
   model's prompt gives the whole move list (GAMES.md) while the game item stays small; read together
   with the game item by ``get_for_turn`` (one Query from HISTORY to META). No index attributes.
-- ``GAME#<id> / MOVE#<ply:05d>``: one move (with every attempt; chess also its SAN), keyed by the ply
-  it was played at, so a retried or duplicated write of the same turn can never store a second move.
+- ``GAME#<id> / MOVE#<ply:05d>``: one move (with every attempt, as compressed JSON in ``attempts_z``;
+  chess also its SAN), keyed by the ply it was played at, so a retried or duplicated write of the same
+  turn can never store a second move.
 - ``analysis`` (JSON text, on a finished chess or tic-tac-toe game's META and move items): move quality
   written once by ``record_analysis`` (see ``games.analysis``); turns never touch it.
 - ``RESULTS#<type> / GAME#<id>``: an ended game's result item (``games.results``), written with the
@@ -30,6 +31,7 @@ A turn is ONE TransactWriteItems: Put each move (``attribute_not_exists(pk)``) +
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -223,6 +225,24 @@ def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+# A move's attempts (prompt, answer, reasoning, usage of every try) as zlib-compressed JSON: a model's
+# chess prompt carries the move list and grows with the game, and the answer is kept three times over
+# (raw, answer, reasoning), so the list was most of a chess turn's write units. Move items stored
+# before hold the list as ``attempts`` and still load.
+ATTEMPTS_BLOB = "attempts_z"
+
+
+def _attempts_blob(attempts: list[Attempt]) -> bytes:
+    return zlib.compress(_dumps([a.to_dict() for a in attempts]).encode(), 6)
+
+
+def _attempts_of(item: dict[str, Any]) -> list[dict[str, Any]]:
+    blob = item.get(ATTEMPTS_BLOB)
+    if blob is None:
+        return list(item.get("attempts") or [])
+    return list(json.loads(zlib.decompress(bytes(getattr(blob, "value", blob)))))
+
+
 def move_item(move: Move) -> dict[str, Any]:
     item: dict[str, Any] = {
         "pk": keys.game_pk(move.game_id),
@@ -233,7 +253,7 @@ def move_item(move: Move) -> dict[str, Any]:
         "seat": move.seat,
         "move": move.move,
         "raw": move.raw,
-        "attempts": [a.to_dict() for a in move.attempts],
+        ATTEMPTS_BLOB: _attempts_blob(move.attempts),
         "created_at": move.created_at,
     }
     if move.analysis is not None:
@@ -250,7 +270,7 @@ def move_from_item(item: dict[str, Any]) -> Move:
         seat=item["seat"],
         move=item["move"],
         raw=item.get("raw", ""),
-        attempts=[Attempt.from_dict(a) for a in item.get("attempts", [])],
+        attempts=[Attempt.from_dict(a) for a in _attempts_of(item)],
         created_at=item.get("created_at", ""),
         analysis=json.loads(item["analysis"]) if item.get("analysis") else None,
         san=item.get("san"),

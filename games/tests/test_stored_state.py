@@ -8,7 +8,7 @@ import json
 import pytest
 
 from games import store, stored_state
-from games.records import Game
+from games.records import Attempt, Game, Move
 from games.rules import get_rules
 from games.rules.words import record_judgement
 from games.turns import play_turn
@@ -88,3 +88,34 @@ def test_totals_are_stored_as_text_of_their_non_zero_fields_and_read_back_whole(
     assert store.game_from_item(item).totals == game.totals
     item["totals"] = game.totals  # a map, as items stored before held them
     assert store.game_from_item(item).totals == game.totals
+
+
+def _model_move(game_id: str, ply: int) -> Move:
+    prompt = "You play white in a game of chess. Moves so far: " + " ".join(f"{n}. e4 e5" for n in range(1, 120))
+    answer = "I weigh the centre and development.\nMOVE: Nf3"
+    attempts = [
+        Attempt(1, prompt=prompt, answer="MOVE: Zz9", parsed="Zz9", error="illegal_move: Zz9", tokens_in=900),
+        Attempt(2, prompt=prompt + "\nYour move Zz9 was not accepted.", answer=answer, parsed="Nf3", reasoning=answer),
+    ]
+    return Move(game_id, ply, "white", "g1f3", answer, attempts, "2026-11-30T08:00:00+00:00", san="Nf3")
+
+
+@pytest.mark.integration
+def test_a_moves_attempts_are_stored_compressed_and_read_back_on_dynamodb_local(ddb_local):
+    from duelarena.dynamo import items
+
+    game = make_game("chess", state=get_rules("chess").initial_state({}, 1))
+    store.create(game)
+    move = _model_move(game.id, 0)
+    item = store.move_item(move)
+    assert "attempts" not in item and isinstance(item[store.ATTEMPTS_BLOB], bytes)
+    plain = json.dumps([a.to_dict() for a in move.attempts])
+    assert len(item[store.ATTEMPTS_BLOB]) < len(plain) / 3
+    items.put(item)
+    old = store.move_item(_model_move(game.id, 1))  # as stored before: the attempts as a list of maps
+    del old[store.ATTEMPTS_BLOB]
+    old["attempts"] = [a.to_dict() for a in _model_move(game.id, 1).attempts]
+    items.put(old)
+    _, moves = store.load(game.id)
+    assert [m.attempts for m in moves] == [move.attempts, _model_move(game.id, 1).attempts]
+    assert moves[0] == move
