@@ -154,6 +154,9 @@ class Bill:
     wru_index: float = 0.0
     reported_wcu: float = 0.0  # what DynamoDB Local said, for comparison
     by_operation: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # write units by kind of item (``<pk prefix>/<sk prefix>``, e.g. ``GAME/META``, ``GAME/MOVE``) and
+    # by index (``gsi5``): where a turn's writes go
+    wru_by_item: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     @property
     def wru(self) -> float:
@@ -167,6 +170,8 @@ class Bill:
         self.reported_wcu += other.reported_wcu
         for name, count in other.by_operation.items():
             self.by_operation[name] += count
+        for name, units in other.wru_by_item.items():
+            self.wru_by_item[name] += units
 
     def dollars(self) -> float:
         return self.rru * PRICES["dynamodb_rru"] + self.wru * PRICES["dynamodb_wru"]
@@ -221,6 +226,7 @@ class Meter:
                     before = self.items.get(self._key(body["Key"]))
                     with self.lock:
                         self.bill.wru_table += 2 * kb_units(item_size(before))
+                        self.bill.wru_by_item[self._kind(body["Key"])] += 2 * kb_units(item_size(before))
         elif operation == "BatchWriteItem":
             for requests in params["RequestItems"].values():
                 for request in requests:
@@ -232,6 +238,10 @@ class Meter:
     @staticmethod
     def _key(item: dict[str, Any]) -> tuple[str, str]:
         return item["pk"]["S"], item["sk"]["S"]
+
+    @staticmethod
+    def _kind(item: dict[str, Any]) -> str:
+        return f"{item['pk']['S'].split('#')[0]}/{item['sk']['S'].split('#')[0]}"
 
     def _written(self, item_or_key: dict[str, Any], *, transactional: bool, put: bool, delete: bool = False) -> None:
         key = self._key(item_or_key)
@@ -246,10 +256,15 @@ class Meter:
             )
             after = answer.get("Item")
         table_units = kb_units(max(item_size(before), item_size(after)))
-        index_units = sum(self._index_units(spec, before, after) for spec in self.indexes.values())
+        per_index = {name: self._index_units(spec, before, after) for name, spec in self.indexes.items()}
+        index_units = sum(per_index.values())
         with self.lock:
             self.bill.wru_table += table_units * (2 if transactional else 1)
             self.bill.wru_index += index_units
+            self.bill.wru_by_item[self._kind(item_or_key)] += table_units * (2 if transactional else 1)
+            for name, units in per_index.items():
+                if units:
+                    self.bill.wru_by_item[name] += units
             if after is None:
                 self.items.pop(key, None)
             else:
@@ -689,6 +704,15 @@ def main() -> int:
             "per_1000_games": mean.total * 1000,
             "poll_per_1000_games": poll * 1000,
             "reported_wcu_per_turn": bill.reported_wcu / n,
+            # per ply too: a turn that writes a bot's reply with a model's move plays two plies
+            "turns_per_game": len(turns) / len(group),
+            "calls_per_ply": bill.calls / max(1.0, plies * len(group)),
+            "wru_per_ply": bill.wru / max(1.0, plies * len(group)),
+            "rru_per_ply": bill.rru / max(1.0, plies * len(group)),
+            "wru_per_ply_by_item": {
+                name: round(units / max(1.0, plies * len(group)), 2)
+                for name, units in sorted(bill.wru_by_item.items(), key=lambda kv: -kv[1])
+            },
             "operations": dict(sum((Counter(t.bill.by_operation) for t in turns), Counter())),
         }
 

@@ -175,9 +175,14 @@ class GameAdmin(DynamoModelAdmin):
         Column("owner", "Owner", lambda g: _user_link(g.owner_id)),
         Column("status", "Status", lambda g: g.status),
         Column("result", "Result", _result),
-        Column("moves", "Moves", lambda g: g.moves_count),
-        Column("tokens", "Tokens", lambda g: _usage(g, "tokens_in") + _usage(g, "tokens_out")),
-        Column("cost", "Cost", lambda g: micro_dollars(_usage(g, "cost_micros"))),
+        # a list row has a game's progress only once it has ended (``Game.progress_known``)
+        Column("moves", "Moves", lambda g: g.moves_count if g.progress_known else None),
+        Column(
+            "tokens",
+            "Tokens",
+            lambda g: _usage(g, "tokens_in") + _usage(g, "tokens_out") if g.progress_known else None,
+        ),
+        Column("cost", "Cost", lambda g: micro_dollars(_usage(g, "cost_micros")) if g.progress_known else None),
         Column("created", "Created (UTC)", lambda g: g.created_at[:16].replace("T", " ")),
         Column("flagged", "Flagged", lambda g: g.flagged, boolean=True),
         Column("hidden", "Hidden", lambda g: g.hidden, boolean=True),

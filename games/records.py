@@ -169,6 +169,10 @@ class Game:
     bot_secret: int | None = None
     # Per-seat move quality once analysed (``games.analysis``): engine, nodes, seconds, seats.
     analysis: dict[str, Any] | None = None
+    # False only on a list row (``store.game_from_list_item``) of a game that has not ended: the list
+    # indexes carry a game's ply, moves_count, updated_at and totals only once it has ended (a turn must
+    # not rewrite every list entry), so those fields are unknown there, not zero.
+    progress_known: bool = True
 
     def player(self, seat: Seat) -> str:
         return self.white if seat == "white" else self.black

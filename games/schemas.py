@@ -199,8 +199,12 @@ class GameSummaryOut(Schema):
     result: GameResult | None
     winner: SeatName | None
     termination: TerminationName | None
-    ply: int
-    moves_count: int
+    ply: int | None = Field(
+        description="plies played; null in a list row of a game that has not ended (the game view has it)"
+    )
+    moves_count: int | None = Field(
+        description="moves recorded; null in a list row of a game that has not ended (the game view has it)"
+    )
     rated: bool
     autoplay: bool
     step_requested: bool = Field(False, description="one AI turn was asked for (POST .../step) and is pending")
@@ -212,7 +216,9 @@ class GameSummaryOut(Schema):
     )
     hidden: bool
     created_at: datetime
-    updated_at: datetime
+    updated_at: datetime | None = Field(
+        description="last change; null in a list row of a game that has not ended (the game view has it)"
+    )
 
 
 class GameListOut(Schema):

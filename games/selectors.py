@@ -29,7 +29,9 @@ def _players(game: Game) -> dict[str, dict[str, Any]]:
 
 
 def game_summary(game: Game) -> dict[str, Any]:
-    """A list row: who plays what, and how it stands; no state, no moves."""
+    """A list row: who plays what, and how it stands; no state, no moves. Read from a list index, a game
+    that has not ended has no ply, moves_count or updated_at there (None: see ``Game.progress_known``)."""
+    known = game.progress_known
     return {
         "id": game.id,
         "game_type": game.game_type,
@@ -42,8 +44,8 @@ def game_summary(game: Game) -> dict[str, Any]:
         "result": game.result,
         "winner": game.winner,
         "termination": game.termination,
-        "ply": game.ply,
-        "moves_count": game.moves_count,
+        "ply": game.ply if known else None,
+        "moves_count": game.moves_count if known else None,
         "rated": game.rated,
         "autoplay": game.autoplay,
         "step_requested": game.step_requested,
@@ -51,7 +53,7 @@ def game_summary(game: Game) -> dict[str, Any]:
         "last_error": game.last_error if game.turn_failures else None,
         "hidden": game.hidden,
         "created_at": game.created_at,
-        "updated_at": game.updated_at,
+        "updated_at": game.updated_at if known else None,
     }
 
 

@@ -402,8 +402,10 @@ def play_move(
 # -------------------------------------------------------------------------------------------- AI step
 
 
-def _play_ai_turns(game: Game, history: list[str] | None = None) -> Game:
+def _play_ai_turns(game: Game, history: list[str] | None = None, *, bot_reply: bool = False) -> Game:
     """Play every AI seat that must choose now (one seat, or both in a simultaneous round), one write.
+    With ``bot_reply``, a model's move that leaves a built-in bot to move is written together with the
+    bot's reply (``_bot_reply``): two plies, one write.
 
     Raises LimitExceeded (429) when the owner's budget is used up before the turn (nothing is played;
     the game is paused). A reservation refused during the turn records what was played and paid for
@@ -418,8 +420,43 @@ def _play_ai_turns(game: Game, history: list[str] | None = None) -> Game:
         _ensure_budget_left(game, owner)
         budget = limits.OwnerBudget(owner)  # each model call reserves its worst case, then settles
     turns = _play_seats(game, rules, seats, budget, history)
+    if bot_reply:
+        turns += _bot_reply(game, rules, turns)
     after, moves = _after_turns(game, rules, turns)
     return _write(game, after, moves)
+
+
+def _bot_reply(game: Game, rules: Rules, turns: list[Turn]) -> list[Turn]:
+    """The built-in bot's reply to a model's move, played at once so that both plies are recorded in the
+    model turn's one write (one game-item write, one set of index rewrites, one message for two plies):
+    only in a sequential game, after a model seat's move (not a forfeit, not a turn the budget stopped)
+    that leaves the game live with a built-in bot to move whose turn calls no model (no word-association
+    judge). At most one ply is chained: a bot-vs-bot game still plays one ply per turn, and a human seat
+    is never played for. A bot that fails here costs nothing: the model's move is written alone and the
+    bot's turn is played as its own turn, as without the chain. The bot's randomness depends on the ply,
+    not on when it is played, so a chained game replays exactly like an unchained one."""
+    if rules.simultaneous or len(turns) != 1:
+        return []
+    played = turns[0]
+    if played.move is None or played.forfeit or played.paused or kind_of(game.player(played.seat)) != "llm":
+        return []
+    if rules.outcome(played.state) is not None:
+        return []  # the model's move ended the game
+    to_move = rules.to_move(played.state)
+    if len(to_move) != 1:
+        return []
+    seat = to_move[0]
+    player = game.player(seat)
+    if player == catalog.HUMAN or calls_a_model(player, game.options):
+        return []
+    try:
+        reply = play_turn(
+            rules, played.state, seat, player, game.seed, bot_secret=game.bot_secret, options=game.options
+        )
+    except Exception as exc:  # the model's move (paid for) is still recorded; the bot plays next turn
+        logger.warning("bot reply not chained", extra={"game_id": game.id, "error": f"{type(exc).__name__}: {exc}"})
+        return []
+    return [reply] if reply.move is not None and not reply.forfeit else []
 
 
 def _calling_seats(game: Game, seats: list[Seat]) -> list[Seat]:
@@ -587,10 +624,18 @@ def _needs_lease(game: Game, seats: list[Seat]) -> bool:
     return any(calls_a_model(game.player(seat), game.options) for seat in seats)
 
 
+def _chains_bot_reply(game: Game) -> bool:
+    """Whether this background turn may write a built-in bot's reply with a model's move (``_bot_reply``):
+    under autoplay with no pause between turns. A step asks for one AI turn and gets one; with
+    ``AUTOPLAY_TURN_DELAY_SECONDS`` set, watchers are meant to see each ply on its own."""
+    return game.autoplay and float(getattr(settings, "AUTOPLAY_TURN_DELAY_SECONDS", 0)) <= 0
+
+
 def play_due_turn(game_id: str, ply: int | None = None) -> TurnOutcome:
     """A background worker's try of the game's due AI turn (both task backends; ``ply``: the turn the
     queued message is for). Takes the turn's lease when a seat calls a model (``_needs_lease``), plays
-    it, records it in one write and schedules the next. A fault (storage down, a bug) leaves the turn
+    it (under autoplay with a built-in bot's reply to a model's move, ``_bot_reply``), records it in one
+    write and schedules the next. A fault (storage down, a bug) leaves the turn
     due: it is tried again after a backoff, or after the lease when the worker died, and only a cause
     that will not pass pauses the game."""
     found = store.get_for_turn(game_id)  # the game item, and a chess game's move list for the prompt
@@ -616,7 +661,7 @@ def play_due_turn(game_id: str, ply: int | None = None) -> TurnOutcome:
         except ConditionFailed:
             return TurnOutcome.CONFLICT
     try:
-        after = _play_ai_turns(game, history)
+        after = _play_ai_turns(game, history, bot_reply=_chains_bot_reply(game))
     except LimitExceeded:
         return TurnOutcome.PAUSED  # paused by the budget (see _ensure_budget_left)
     except Unplayable as exc:

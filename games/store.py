@@ -2,8 +2,9 @@
 
 Layout (see the access-pattern table in ``duelarena/dynamo/schema.py``):
 
-- ``GAME#<id> / META``: the game. ``state`` and ``options`` are JSON strings (the rules' state is stored
-  verbatim, numbers stay ints); ``version`` is the optimistic lock every state change is conditioned on.
+- ``GAME#<id> / META``: the game. ``state`` and ``options`` are JSON strings (the rules' state, its
+  per-turn records packed as arrays by ``games.stored_state``; numbers stay ints); ``version`` is the
+  optimistic lock every state change is conditioned on.
   Index attributes: gsi1 ``OWNER#<owner>`` (a user's games), gsi2 ``FEED`` and gsi3 ``FEED#<type>``
   (the public feeds; both removed while the game is hidden), gsi4 ``GAMES`` (admin, every game). All
   sort keys are ``<created_at>#<id>``, so Query with ScanIndexForward=False is newest first.
@@ -12,8 +13,9 @@ Layout (see the access-pattern table in ``duelarena/dynamo/schema.py``):
 - ``GAME#<id> / HISTORY`` (chess): the game's moves in SAN, appended by each turn's transaction, so a
   model's prompt gives the whole move list (GAMES.md) while the game item stays small; read together
   with the game item by ``get_for_turn`` (one Query from HISTORY to META). No index attributes.
-- ``GAME#<id> / MOVE#<ply:05d>``: one move (with every attempt; chess also its SAN), keyed by the ply
-  it was played at, so a retried or duplicated write of the same turn can never store a second move.
+- ``GAME#<id> / MOVE#<ply:05d>``: one move (with every attempt, as compressed JSON in ``attempts_z``;
+  chess also its SAN), keyed by the ply it was played at, so a retried or duplicated write of the same
+  turn can never store a second move.
 - ``analysis`` (JSON text, on a finished chess or tic-tac-toe game's META and move items): move quality
   written once by ``record_analysis`` (see ``games.analysis``); turns never touch it.
 - ``RESULTS#<type> / GAME#<id>``: an ended game's result item (``games.results``), written with the
@@ -29,13 +31,14 @@ A turn is ONE TransactWriteItems: Put each move (``attribute_not_exists(pk)``) +
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from duelarena.dynamo import items, keys
 from duelarena.dynamo.errors import ConditionFailed
-from games import results
+from games import results, stored_state
 from games.records import ABORTED, FINISHED, Attempt, Game, Move, complete_totals
 
 GAME_KIND, MOVE_KIND = "game", "move"
@@ -59,6 +62,9 @@ _MUTABLE = (
     "turn_failures",
     "last_error",
 )
+# A game's progress as the list indexes carry it (``schema.GAME_LIST_ATTRIBUTES``): copies written only
+# while the game has ended (by the write that ends it), so that a turn rewrites no list entry.
+ENDED_ATTRIBUTES = ("ended_ply", "ended_moves_count", "ended_at", "ended_totals")
 # Scheduling attributes that are absent rather than null when unset (gsi5's keys must be strings).
 _DUE_KEYS = ("gsi5pk", "gsi5sk", "due_at")
 _LEASE = ("lease_until", "lease_token")
@@ -89,11 +95,35 @@ def _feed_attributes(game: Game) -> dict[str, str]:
 
 def _mutable_values(game: Game) -> dict[str, Any]:
     values = {name: getattr(game, name) for name in _MUTABLE}
-    values["state"] = _dumps(game.state)
+    values["state"] = _dumps(stored_state.pack(game.state))
+    values["totals"] = _totals_text(game.totals)
+    values.update(_ended_values(game))
     values.update(_due_values(game.id, _due_at(game)))
     if game.lease_until is not None:
         values.update(lease_until=game.lease_until, lease_token=game.lease_token)
     return values
+
+
+def _ended_values(game: Game) -> dict[str, Any]:
+    """An ended game's progress for its list rows (``ENDED_ATTRIBUTES``); nothing while it is open."""
+    if game.status not in (FINISHED, ABORTED):
+        return {}
+    return dict(
+        zip(ENDED_ATTRIBUTES, (game.ply, game.moves_count, game.updated_at, _totals_text(game.totals)), strict=True),
+    )
+
+
+def _totals_text(totals: dict[str, dict[str, int]]) -> str:
+    """The totals as the game item stores them: JSON text of the non-zero fields only (a map of every row
+    and field was 0.7 KB of a 2.3 KB chess item, and every write of the item is charged per started KB)."""
+    return _dumps(
+        {row: nonzero for row, fields in totals.items() if (nonzero := {k: v for k, v in fields.items() if v})}
+    )
+
+
+def _totals(stored: Any) -> dict[str, dict[str, int]]:
+    """Totals from ``_totals_text`` (or the map items stored before it hold), every row and field present."""
+    return complete_totals(json.loads(stored) if isinstance(stored, str) else stored)
 
 
 def _due_values(game_id: str, due_at: int | None) -> dict[str, Any]:
@@ -161,7 +191,7 @@ def game_from_item(item: dict[str, Any]) -> Game:
         owner_id=item["owner_id"],
         seed=int(item["seed"]),
         options=json.loads(item["options"]),
-        state=json.loads(item["state"]),
+        state=stored_state.unpack(json.loads(item["state"])),
         created_at=item["created_at"],
         updated_at=item["updated_at"],
         white_user_id=item.get("white_user_id"),
@@ -174,7 +204,7 @@ def game_from_item(item: dict[str, Any]) -> Game:
         version=int(item["version"]),
         hidden=bool(item.get("hidden", False)),
         flagged=bool(item.get("flagged", False)),
-        totals=complete_totals(item.get("totals")),
+        totals=_totals(item.get("totals")),
         moves_count=int(item.get("moves_count", 0)),
         rated=bool(item.get("rated", False)),
         autoplay=bool(item.get("autoplay", False)),
@@ -195,6 +225,24 @@ def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+# A move's attempts (prompt, answer, reasoning, usage of every try) as zlib-compressed JSON: a model's
+# chess prompt carries the move list and grows with the game, and the answer is kept three times over
+# (raw, answer, reasoning), so the list was most of a chess turn's write units. Move items stored
+# before hold the list as ``attempts`` and still load.
+ATTEMPTS_BLOB = "attempts_z"
+
+
+def _attempts_blob(attempts: list[Attempt]) -> bytes:
+    return zlib.compress(_dumps([a.to_dict() for a in attempts]).encode(), 6)
+
+
+def _attempts_of(item: dict[str, Any]) -> list[dict[str, Any]]:
+    blob = item.get(ATTEMPTS_BLOB)
+    if blob is None:
+        return list(item.get("attempts") or [])
+    return list(json.loads(zlib.decompress(bytes(getattr(blob, "value", blob)))))
+
+
 def move_item(move: Move) -> dict[str, Any]:
     item: dict[str, Any] = {
         "pk": keys.game_pk(move.game_id),
@@ -205,7 +253,7 @@ def move_item(move: Move) -> dict[str, Any]:
         "seat": move.seat,
         "move": move.move,
         "raw": move.raw,
-        "attempts": [a.to_dict() for a in move.attempts],
+        ATTEMPTS_BLOB: _attempts_blob(move.attempts),
         "created_at": move.created_at,
     }
     if move.analysis is not None:
@@ -222,7 +270,7 @@ def move_from_item(item: dict[str, Any]) -> Move:
         seat=item["seat"],
         move=item["move"],
         raw=item.get("raw", ""),
-        attempts=[Attempt.from_dict(a) for a in item.get("attempts", [])],
+        attempts=[Attempt.from_dict(a) for a in _attempts_of(item)],
         created_at=item.get("created_at", ""),
         analysis=json.loads(item["analysis"]) if item.get("analysis") else None,
         san=item.get("san"),
@@ -743,11 +791,14 @@ def moves_after(game_id: str, after: int, limit: int | None = None) -> list[Move
 
 def game_from_list_item(item: dict[str, Any]) -> Game:
     """A Game from a list index entry: gsi1-gsi4 carry only the list row (``schema.GAME_LIST_ATTRIBUTES``,
-    gsi1/gsi4 also flags and totals), so the rules' state, options,
-    seed, version and secret are absent (empty/zero), and a due turn shows as ``due_at=0``. Enough for
-    ``selectors.game_summary`` and the admin's list columns; never for a write (writes read the game)."""
+    gsi1/gsi4 also flags and an ended game's totals), so the rules' state, options,
+    seed, version and secret are absent (empty/zero), and a due turn shows as ``due_at=0``. A game's
+    progress (ply, moves_count, updated_at, totals) is there only once it has ended (``ENDED_ATTRIBUTES``):
+    otherwise ``progress_known`` is False and those fields are placeholders (0, created_at, zeros). Enough
+    for ``selectors.game_summary`` and the admin's list columns; never for a write (writes read the game)."""
     if "state" in item:
         return game_from_item(item)
+    ended = "ended_ply" in item
     return Game(
         id=item["id"],
         game_type=item["game_type"],
@@ -758,19 +809,19 @@ def game_from_list_item(item: dict[str, Any]) -> Game:
         options={},
         state={},
         created_at=item["created_at"],
-        updated_at=item["updated_at"],
+        updated_at=item.get("ended_at") or item["created_at"],
         white_user_id=item.get("white_user_id"),
         black_user_id=item.get("black_user_id"),
         status=item["status"],
         result=item.get("result"),
         winner=item.get("winner"),
         termination=item.get("termination"),
-        ply=int(item["ply"]),
+        ply=int(item.get("ended_ply", 0)),
         version=0,
         hidden=bool(item.get("hidden", False)),
         flagged=bool(item.get("flagged", False)),
-        totals=complete_totals(item.get("totals")),
-        moves_count=int(item.get("moves_count", 0)),
+        totals=_totals(item.get("ended_totals")),
+        moves_count=int(item.get("ended_moves_count", 0)),
         rated=bool(item.get("rated", False)),
         autoplay=bool(item.get("autoplay", False)),
         pause_reason=item.get("pause_reason"),
@@ -778,6 +829,7 @@ def game_from_list_item(item: dict[str, Any]) -> Game:
         step_requested=bool(item.get("step_requested", False)),
         turn_failures=int(item.get("turn_failures") or 0),
         last_error=item.get("last_error"),
+        progress_known=ended,
     )
 
 

@@ -8,7 +8,7 @@ Access patterns (every API and admin read is one GetItem or Query, never a Scan)
 | a game with all its moves                 | Query     | pk = GAME#<id>                                 |
 | a game's metadata only                    | GetItem   | pk = GAME#<id>, sk = META                      |
 | a user's games, newest first              | Query     | gsi1: gsi1pk = OWNER#<user_id>, desc (list    |
-|                                           |           |   rows + totals: GAME_ADMIN_ATTRIBUTES)       |
+|                                           |           |   rows + flags: GAME_ADMIN_ATTRIBUTES)        |
 | all users, newest first (admin)           | Query     | gsi6: gsi6pk = USERS, desc                    |
 | public games, newest first                | Query     | gsi2: gsi2pk = FEED, desc (list rows only:    |
 |                                           |           |   GAME_LIST_ATTRIBUTES)                       |
@@ -17,7 +17,7 @@ Access patterns (every API and admin read is one GetItem or Query, never a Scan)
 |                                           |           |   rows only: GAME_LIST_ATTRIBUTES)            |
 | all games incl. hidden (admin)            | Query     | gsi4: gsi4pk = GAMES, desc (status, type,     |
 |                                           |           |   flagged, hidden: FilterExpression; list     |
-|                                           |           |   rows + totals: GAME_ADMIN_ATTRIBUTES)       |
+|                                           |           |   rows + flags: GAME_ADMIN_ATTRIBUTES)        |
 | a user's games incl. hidden (admin)       | Query     | gsi1: gsi1pk = OWNER#<user_id>, desc (same    |
 |                                           |           |   filters)                                    |
 | one object's audit history (admin)        | Query     | pk = AUDIT#<kind>#<id>, desc                  |
@@ -62,6 +62,10 @@ GSI_NAMES = ("gsi1", "gsi2", "gsi3", "gsi4", "gsi5", "gsi6", "gsi7")
 # What a game's list row needs (``games.selectors.game_summary``; ``games.store.game_from_list_item``
 # reads it back). ``gsi5pk`` says whether a turn is due (it is constant while the game is in the due
 # index, unlike ``due_at``, which moves at every claim and would rewrite the list indexes each time).
+# Nothing here changes at every turn: a game's progress (ply, moves_count, updated_at, totals) is
+# projected only as ``ended_*`` copies, written once by the write that ends the game
+# (``games.store.ENDED_ATTRIBUTES``), so a turn rewrites no list entry; a live game's list row leaves
+# them unknown (the game view has them).
 GAME_LIST_ATTRIBUTES = (
     "id",
     "game_type",
@@ -75,8 +79,8 @@ GAME_LIST_ATTRIBUTES = (
     "result",
     "winner",
     "termination",
-    "ply",
-    "moves_count",
+    "ended_ply",
+    "ended_moves_count",
     "rated",
     "autoplay",
     "step_requested",
@@ -84,15 +88,16 @@ GAME_LIST_ATTRIBUTES = (
     "turn_failures",
     "hidden",
     "created_at",
-    "updated_at",
+    "ended_at",
     "gsi5pk",
 )
 # The admin's game list adds these (its columns and its FilterExpressions: type, status, flagged, hidden).
-GAME_ADMIN_ATTRIBUTES = (*GAME_LIST_ATTRIBUTES, "flagged", "totals")
+GAME_ADMIN_ATTRIBUTES = (*GAME_LIST_ATTRIBUTES, "flagged", "ended_totals")
 
 # What each index carries besides its keys. An index entry is rewritten whenever one of its projected
-# attributes changes, so the game indexes (gsi1-gsi4) carry only their list rows: a turn rewrites each
-# entry once (a few hundred bytes, 1 WRU) and the turn's claim (lease, due time) rewrites none. gsi1
+# attributes changes, so the game indexes (gsi1-gsi4) carry only their list rows, whose attributes
+# change with a game's status, not with its turns: a turn that leaves the status as it was rewrites
+# none of them, nor does the turn's claim (lease, due time). gsi1
 # (a user's games) carries the admin's columns too: the admin's owner filter pages it with the same
 # FilterExpressions as gsi4. Whole items come back only from gsi6/gsi7, which game items never write.
 # INCLUDE lists are capped at 100 attributes summed over all indexes (``PROJECTED_ATTRIBUTES_CAP``).

@@ -319,9 +319,9 @@ def test_stopping_autoplay_stops_after_the_current_turn(client, queue, alice, mo
     first = queue.take()
     real_play = service._play_ai_turns
 
-    def stopped_mid_turn(g, history):
+    def stopped_mid_turn(g, history, **kwargs):
         service.stop_autoplay(g.id, alice.user)  # DELETE /autoplay while the model is thinking
-        return real_play(g, history)
+        return real_play(g, history, **kwargs)
 
     monkeypatch.setattr(service, "_play_ai_turns", stopped_mid_turn)
     assert failures(deliver(client, first)) == []
@@ -413,7 +413,7 @@ def test_a_game_paused_by_the_budget_stops_the_chain_until_autoplay_is_started_a
     game = bot_game(alice)
     real_play = service._play_ai_turns
 
-    def over_budget(g, history):
+    def over_budget(g, history, **kwargs):
         service._pause(g, PAUSE_BUDGET)
         raise LimitExceeded("budget", "the daily budget is used up", 3600)
 

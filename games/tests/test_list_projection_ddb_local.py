@@ -37,14 +37,30 @@ def _game_with_history(player):
     return store.get(game.id)
 
 
-def test_every_list_row_equals_the_row_of_the_whole_item(dora):
+def _rows(player, game_type: str = "tictactoe", status: str | None = None) -> list[dict]:
+    by_type = selectors.list_public(game_type=game_type, status=status, cursor=None, limit=10)["items"]
+    feed = selectors.list_public(game_type=None, status=status, cursor=None, limit=10)["items"]
+    mine = selectors.list_mine(player.user, cursor=None, limit=10)["items"]
+    assert by_type == feed == mine
+    return by_type
+
+
+def test_a_live_games_list_row_is_its_whole_row_without_its_progress(dora):
     game = _game_with_history(dora)
     whole = selectors.game_summary(store.get(game.id))
-    by_type = selectors.list_public(game_type="tictactoe", status=None, cursor=None, limit=10)["items"]
-    feed = selectors.list_public(game_type=None, status="live", cursor=None, limit=10)["items"]
-    mine = selectors.list_mine(dora.user, cursor=None, limit=10)["items"]
-    assert by_type == feed == mine == [whole]
     assert whole["ply"] == 3 and whole["moves_count"] == 3 and whole["autoplay"] is True
+    unknown = {"ply": None, "moves_count": None, "updated_at": None}
+    assert _rows(dora, status="live") == [{**whole, **unknown}]
+
+
+def test_an_ended_games_list_row_equals_the_row_of_the_whole_item(dora):
+    game = _game_with_history(dora)
+    ended = service.play_until_over(game.id)
+    assert ended.status == "finished"
+    whole = selectors.game_summary(store.get(game.id))
+    assert _rows(dora, status="finished") == [whole]
+    assert whole["ply"] == ended.ply and whole["moves_count"] == ended.moves_count
+    assert whole["updated_at"] == ended.updated_at
 
 
 def test_admin_list_has_its_columns_and_filters(dora):
@@ -52,26 +68,53 @@ def test_admin_list_has_its_columns_and_filters(dora):
     full = store.get(game.id)
     page = store.list_for_moderation(game_type="tictactoe", status="live", hidden=False)
     [row] = page.games
-    assert (row.id, row.white, row.black, row.owner_id, row.status, row.moves_count) == (
+    assert (row.id, row.white, row.black, row.owner_id, row.status) == (
         full.id,
         full.white,
         full.black,
         full.owner_id,
         full.status,
-        full.moves_count,
     )
-    assert row.totals == full.totals and row.flagged == full.flagged and row.created_at == full.created_at
+    assert row.flagged == full.flagged and row.created_at == full.created_at
+    assert row.progress_known is False  # a live game's progress is not in the list rows
     assert store.list_for_moderation(game_type="chess").games == []
     assert store.list_for_moderation(status="finished").games == []
+    ended = service.play_until_over(game.id)
+    [row] = store.list_for_moderation(game_type="tictactoe", status="finished").games
+    assert row.progress_known and (row.moves_count, row.ply, row.totals) == (ended.moves_count, ended.ply, ended.totals)
 
 
 def test_admin_owner_filter_pages_gsi1_with_its_columns(dora):
     game = _game_with_history(dora)
-    full = store.get(game.id)
+    ended = service.play_until_over(game.id)
     [row] = store.list_for_moderation(owner_id=dora.user.id, game_type="tictactoe", hidden=False).games
-    assert row.totals == full.totals and row.flagged == full.flagged and row.moves_count == full.moves_count
+    assert row.totals == ended.totals and row.flagged == ended.flagged and row.moves_count == ended.moves_count
     assert row.state == {} and row.bot_secret is None  # a list row, not the game item
     assert store.list_for_moderation(owner_id=dora.user.id, flagged=True).games == []
+
+
+def test_a_turn_that_leaves_the_status_as_it_was_writes_no_list_row(dora):
+    """A turn's write changes the game's progress, which the list rows no longer carry: DynamoDB Local
+    reports no write to gsi1-gsi4 for it; the write that ends the game rewrites them (its status)."""
+    game = service.create_game(dora.user, game_type="tictactoe", white="builtin:perfect", black="builtin:random")
+    store.set_driving(game, autoplay=True, due_at=100)  # in the due index, as an autoplaying game stays
+    seen: list[dict] = []
+    connection.observe_calls(lambda op, params, parsed: seen.extend(_consumed(parsed)))
+    try:
+        assert service.play_due_turn(game.id, 0) == service.TurnOutcome.PLAYED
+    finally:
+        connection.observe_calls(None)
+    written = {name for c in seen for name in (c.get("GlobalSecondaryIndexes") or {})}
+    assert store.get(game.id).ply == 1 and "gsi5" in written  # the report is per index
+    assert not {"gsi1", "gsi2", "gsi3", "gsi4"} & written
+    seen.clear()
+    connection.observe_calls(lambda op, params, parsed: seen.extend(_consumed(parsed)))
+    try:
+        service.play_until_over(game.id)
+    finally:
+        connection.observe_calls(None)
+    written = {name for c in seen for name in (c.get("GlobalSecondaryIndexes") or {})}
+    assert {"gsi1", "gsi2", "gsi3", "gsi4"} <= written
 
 
 def test_game_list_entries_carry_no_state(dora):

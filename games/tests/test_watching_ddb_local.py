@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import string
+
 import pytest
 
 from duelarena.dynamo import items, keys
@@ -13,7 +16,9 @@ from games.tests.helpers import assert_error, get
 
 pytestmark = pytest.mark.integration
 PLIES = 300
-PROMPT = "You are playing chess as white. " * 60  # ~2 KB, like a model's prompt with the move list
+# ~2 KB of random letters, like a model's prompt with the move list: stored compressed (store.ATTEMPTS_BLOB),
+# a repeated sentence would shrink to nothing, random letters only to about 1.5 KB.
+PROMPT = "".join(random.Random(7).choices(string.ascii_letters + " ", k=2000))
 
 
 def _long_model_game(plies: int = PLIES) -> Game:

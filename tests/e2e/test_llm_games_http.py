@@ -459,9 +459,14 @@ def test_queued_games_play_to_the_end_through_events(queue_server, sqs, fake, ap
     batches = feed_until_over(base, sqs, sqs.take())
     view = stored_view(game.id, owner)
     assert not view["termination"].startswith("forfeit_"), view["termination"]
-    # One batch per turn (a simultaneous round is one turn of two moves), and one for the move analysis
-    # of a finished chess game.
-    rounds = view["ply"] // 2 if game_type in ("rps", "racing") else view["ply"]
+    # One batch per turn (a simultaneous round is one turn of two moves; a model's chess move and the
+    # bot's reply are one turn, service._bot_reply), and one for the move analysis of a finished chess game.
+    if game_type in ("rps", "racing"):
+        rounds = view["ply"] // 2
+    elif game_type == "chess":  # the model plays white: one turn per white move
+        rounds = (view["ply"] + 1) // 2
+    else:
+        rounds = view["ply"]
     analysed = game_type == "chess" and view["status"] == "finished"
     assert batches == rounds + analysed
     if analysed:

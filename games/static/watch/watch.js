@@ -87,8 +87,9 @@
         el("td", {}, [el("a", { href: gameHref(g.id), text: g.game_type })]),
         el("td", {}, [g.white + " vs " + g.black]),
         el("td", { "class": "status-" + g.status }, [resultText(g)]),
-        el("td", { "class": "num" }, [g.moves_count]),
-        el("td", { "class": "muted" }, [when(g.updated_at)])
+        // a list row carries moves and the last change only once the game has ended (null before)
+        el("td", { "class": "num" }, [g.moves_count === null ? "" : g.moves_count]),
+        el("td", { "class": "muted" }, [when(g.updated_at || g.created_at)])
       ]);
     }
     function table(title, id, games) {
