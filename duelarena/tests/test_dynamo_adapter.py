@@ -26,7 +26,7 @@ def _game(n: int) -> dict:
         "gsi2pk": "FEED",
         "gsi2sk": keys.timeline_key(created, gid),
         "version": 0,
-        "ply": n,  # projected into gsi2 (a list-row attribute)
+        "ended_ply": n,  # projected into gsi2 (a list-row attribute)
     }
 
 
@@ -86,11 +86,11 @@ def test_query_pages_newest_first_with_cursor(store):
     for n in range(7):
         items.put(_game(n))
     first = items.query("FEED", index="gsi2", newest_first=True, limit=3)
-    assert [i["ply"] for i in first.items] == [6, 5, 4]
+    assert [i["ended_ply"] for i in first.items] == [6, 5, 4]
     second = items.query("FEED", index="gsi2", newest_first=True, limit=3, cursor=first.next_cursor)
-    assert [i["ply"] for i in second.items] == [3, 2, 1]
+    assert [i["ended_ply"] for i in second.items] == [3, 2, 1]
     third = items.query("FEED", index="gsi2", newest_first=True, limit=3, cursor=second.next_cursor)
-    assert [i["ply"] for i in third.items] == [0]
+    assert [i["ended_ply"] for i in third.items] == [0]
 
 
 def test_cursor_is_bound_to_its_query(store):
