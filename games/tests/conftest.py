@@ -57,6 +57,16 @@ def moderator(dynamo) -> Player:
     return make_player("mod@example.com", roles=["moderator"])
 
 
+@pytest.fixture
+def no_turn_backend():
+    """No turn backend wired while the test runs: the service's writes leave AI turns due in the table
+    (as with a queue that is down) and nothing plays them behind the test's back."""
+    saved = scheduling.get_backend()
+    scheduling.set_backend(None)
+    yield
+    scheduling.set_backend(saved)
+
+
 def start_autoplay_unqueued(game_id: str, user) -> Game:
     """Switch autoplay on through the service (authorization, budget, the due index), with no turn
     backend wired for that call: the test delivers the turns itself, exactly when it wants them."""
