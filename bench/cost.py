@@ -4,10 +4,11 @@ Plays games through the real stack, in-process: Django middleware, django-ninja,
 DynamoDB Local it starts itself (deploy/dynamodb_local.py). Turns take the queue path as on AWS:
 ``TASK_BACKEND=sqs``, the app's SendMessage calls go to a local SQS stand-in
 (deploy/tests/test_lwa_sqs.py), and each message is POSTed to ``/events`` as the Lambda Web Adapter
-would (one invocation of the turn function per message). One seat is a model played by the fake
-OpenAI-compatible server (tests/fakes/openai_server.py; priced, so the budget writes happen), the
-other the game's built-in bot; every game runs at its default options (plus ``legal_moves_hint``, which
-the fake needs to play legal moves).
+would (one invocation per message: of the turn function for the turn queue's messages, of the engine
+function, ``ENGINE_WORKER`` on, for the engine queue's: a chess game's Stockfish analysis). One seat
+is a model played by the fake OpenAI-compatible server (tests/fakes/openai_server.py; priced, so the
+budget writes happen), the other the game's built-in bot; every game runs at its default options (plus
+``legal_moves_hint``, which the fake needs to play legal moves).
 
 Pricing (us-east-1 list prices, no free tier; ``PRICES`` below, each with its source):
 
@@ -17,11 +18,14 @@ Pricing (us-east-1 list prices, no free tier; ``PRICES`` below, each with its so
   over-reports transactions: 1 WRU per started KB of the larger of the item before and after (2 in a
   transaction), and for each GSI whose entry changes, 1 WRU per started KB of the projected entry (2
   writes when its key changes: delete + put). Item sizes follow AWS's rules (attribute names + values).
-- Lambda: requests and GB-seconds at the template's MemorySize and architecture. An invocation's time
-  is the measured time of the request in-process plus, for a turn, ``--model-seconds`` per model call
-  (the function waits for the model); a cold start per game (``--init-seconds``) is added too.
-- SQS: per message SendMessage + ReceiveMessage + DeleteMessage, and the event source mapping's idle
-  long polls. API Gateway HTTP API: per request. Secrets: Secrets Manager per secret the template declares
+- Lambda: requests and GB-seconds at the template's MemorySize and architecture: the API function's,
+  the turn function's (``TurnMemorySize``) and, for engine work, the engine function's
+  (``EngineMemorySize``). An invocation's time is the measured time of the request in-process plus, for
+  a turn, ``--model-seconds`` per model call (the function waits for the model); a cold start per game
+  (``--init-seconds``) of each function the game used is added too.
+- SQS: per message SendMessage + ReceiveMessage + DeleteMessage, and the idle long polls of each event
+  source mapping (the turn queue's and the engine queue's: a fixed cost). API Gateway HTTP API: per
+  request. Secrets: Secrets Manager per secret the template declares
   (none now); the SSM Parameter Store path each function reads (``APP_SECRETS_PATH``): standard parameters
   and GetParametersByPath at standard throughput are free, each SecureString value read is one KMS Decrypt
   (one read per cold start of each function).
@@ -93,6 +97,7 @@ POLL_SECONDS = 2.0
 PLATFORM_LOG_BYTES = 320
 # The SQS event source mapping long-polls an idle queue (20 s waits) with about 5 pollers at rest.
 ESM_IDLE_RECEIVES_MONTH = 5 * MONTH_SECONDS / 20
+EVENT_SOURCE_QUEUES = 2  # TurnQueue -> TurnFunction, EngineQueue -> EngineFunction (template.yaml)
 GAME_TYPES = ("chess", "tictactoe", "rps", "racing", "words")
 BOTS = {
     "chess": "builtin:random",
@@ -317,6 +322,7 @@ class GameRun:
     poll_moves: Invocation
     game_item_bytes: int
     termination: str | None
+    engine: list[Invocation] = field(default_factory=list)  # the engine function's invocations
 
 
 class LogCounter(io.TextIOBase):
@@ -328,9 +334,11 @@ class LogCounter(io.TextIOBase):
         return len(text)
 
 
-def template_function() -> tuple[int, int, str, int, int]:
-    """From template.yaml: the API's and the turn function's memory (defaults), the architecture, the
-    Secrets Manager secrets it declares, and how many functions read an SSM secrets path at start."""
+def template_function() -> tuple[int, int, int, str, int, int]:
+    """From template.yaml: the API's, the turn function's and the engine function's memory (defaults), the
+    architecture, the Secrets Manager secrets it declares, and how many of the API and turn functions read
+    an SSM secrets path at start (every game uses both; the engine function is counted per game that
+    used it, ``game_cost``)."""
     import yaml
 
     class Loader(yaml.SafeLoader):
@@ -347,7 +355,7 @@ def template_function() -> tuple[int, int, str, int, int]:
     template = yaml.load((REPO / "template.yaml").read_text(), Loader=Loader)  # noqa: S506 - SafeLoader subclass
     parameters = template["Parameters"]
     memory = {}
-    for name in ("AppFunction", "TurnFunction"):
+    for name in ("AppFunction", "TurnFunction", "EngineFunction"):
         value = template["Resources"][name]["Properties"]["MemorySize"]
         memory[name] = int(parameters[value["Ref"]]["Default"] if isinstance(value, dict) else value)
     arch = template.get("Globals", {}).get("Function", {}).get("Architectures", ["x86_64"])[0]
@@ -357,7 +365,7 @@ def template_function() -> tuple[int, int, str, int, int]:
         for name in ("AppFunction", "TurnFunction")
         if "APP_SECRETS_PATH" in template["Resources"][name]["Properties"]["Environment"]["Variables"]
     )
-    return memory["AppFunction"], memory["TurnFunction"], arch, secrets, path_readers
+    return memory["AppFunction"], memory["TurnFunction"], memory["EngineFunction"], arch, secrets, path_readers
 
 
 def path_reads_per_game(path_readers: int) -> int:
@@ -395,6 +403,7 @@ def play_games(args: argparse.Namespace) -> tuple[list[GameRun], Invocation]:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.test import Client
 
     from accounts import tokens, users
@@ -459,10 +468,11 @@ def play_games(args: argparse.Namespace) -> tuple[list[GameRun], Invocation]:
             reply, inv = timed("post", f"/api/games/{game_id}/autoplay", **auth)
             assert reply.status_code == 200, reply.content[:300]
             api.append(inv)
+            engine_turns: list[Invocation] = []
             messages = 0
             idle = 0
             while True:
-                batch = sqs.take()
+                batch = [(False, m) for m in sqs.take()] + [(True, m) for m in sqs.take(args.engine_queue_url)]
                 if not batch:
                     game = store.get(game_id)
                     if game is None or not game.is_live or idle > 3:
@@ -471,17 +481,21 @@ def play_games(args: argparse.Namespace) -> tuple[list[GameRun], Invocation]:
                     time.sleep(0.05)
                     continue
                 idle = 0
-                for message in batch:  # one game: one message at a time, one invocation each
+                for on_engine, message in batch:  # one game: one message at a time, one invocation each
                     messages += 1
-                    reply, inv = timed(
-                        "post",
-                        "/events",
-                        data=json.dumps(sqs_event([message])),
-                        content_type="application/json",
-                        HTTP_X_AMZN_REQUEST_CONTEXT=LWA_EVENT_CONTEXT,
-                    )
+                    settings.ENGINE_WORKER = on_engine  # this process stands for the engine function
+                    try:
+                        reply, inv = timed(
+                            "post",
+                            "/events",
+                            data=json.dumps(sqs_event([message])),
+                            content_type="application/json",
+                            HTTP_X_AMZN_REQUEST_CONTEXT=LWA_EVENT_CONTEXT,
+                        )
+                    finally:
+                        settings.ENGINE_WORKER = False
                     assert reply.status_code == 200 and not reply.json()["batchItemFailures"], reply.content[:300]
-                    turns.append(inv)
+                    (engine_turns if on_engine else turns).append(inv)
             game = store.get(game_id)
             assert game is not None
             etag_reply = client.get(f"/api/games/{game_id}")
@@ -492,12 +506,21 @@ def play_games(args: argparse.Namespace) -> tuple[list[GameRun], Invocation]:
             )["Item"]
             runs.append(
                 GameRun(
-                    game_type, game.ply, turns, api, messages, poll_304, poll_moves, item_size(raw), game.termination
+                    game_type,
+                    game.ply,
+                    turns,
+                    api,
+                    messages,
+                    poll_304,
+                    poll_moves,
+                    item_size(raw),
+                    game.termination,
+                    engine_turns,
                 )
             )
             print(
                 f"  {game_type:10} game {n + 1}: {game.ply} plies, {game.status}/{game.termination}, "
-                f"{len(turns)} turn invocations, game item {item_size(raw)} B",
+                f"{len(turns)} turn + {len(engine_turns)} engine invocations, game item {item_size(raw)} B",
                 file=sys.stderr,
             )
 
@@ -554,9 +577,10 @@ def invocation_cost(inv: Invocation, gb: float, gb_s_price: float, model_seconds
 
 
 def game_cost(
-    run: GameRun, api_gb: float, gb: float, gb_s_price: float, args: argparse.Namespace
+    run: GameRun, api_gb: float, gb: float, engine_gb: float, gb_s_price: float, args: argparse.Namespace
 ) -> tuple[Cost, Cost, float]:
-    """(the game's cost, its polling cost, its live seconds); ``gb``: the turn function's memory."""
+    """(the game's cost, its polling cost, its live seconds); ``gb``: the turn function's memory,
+    ``engine_gb`` the engine function's (its invocations: a chess game's analysis)."""
     cost = Cost()
     for inv in run.api:
         cost = cost.plus(invocation_cost(inv, api_gb, gb_s_price, 0, http=True))
@@ -564,11 +588,15 @@ def game_cost(
     for inv in run.turns:
         cost = cost.plus(invocation_cost(inv, gb, gb_s_price, args.model_seconds, http=False))
         live += inv.seconds + inv.model_calls * args.model_seconds
+    for inv in run.engine:
+        cost = cost.plus(invocation_cost(inv, engine_gb, gb_s_price, args.model_seconds, http=False))
     cost.sqs += run.sqs_messages * 3 * PRICES["sqs_request"]  # send, receive, delete
-    # A cold start per game for each of the two functions (INIT is billed for container images).
-    cost.lambda_ += args.init_seconds * (api_gb + gb) * gb_s_price
-    cost.secrets += 2 * args.secret_calls_per_start * PRICES["secret_api_call"]
-    cost.secrets += args.path_reads_per_game * path_read_dollars()
+    # A cold start per game for each function it used (INIT is billed for container images), and each
+    # one's read of the secrets path at its start.
+    starts = 2 + (1 if run.engine else 0)
+    cost.lambda_ += args.init_seconds * (api_gb + gb + (engine_gb if run.engine else 0.0)) * gb_s_price
+    cost.secrets += starts * args.secret_calls_per_start * PRICES["secret_api_call"]
+    cost.secrets += (args.path_reads_per_game + (1 if run.engine else 0)) * path_read_dollars()
     polls = live / POLL_SECONDS
     polling = invocation_cost(run.poll_304, api_gb, gb_s_price, 0, http=True).scaled(polls)
     polling = polling.plus(invocation_cost(run.poll_moves, api_gb, gb_s_price, 0, http=True).scaled(len(run.turns)))
@@ -594,20 +622,22 @@ def main() -> int:
     )
     parser.add_argument("--memory", type=int, help="override the API function's memory (MB)")
     parser.add_argument("--turn-memory", type=int, help="override the turn function's memory (MB)")
+    parser.add_argument("--engine-memory", type=int, help="override the engine function's memory (MB)")
     parser.add_argument("--arch", choices=("x86_64", "arm64"), help="override the template's architecture")
     parser.add_argument("--only", choices=GAME_TYPES)
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
 
-    memory, turn_memory, arch, secret_count, path_readers = template_function()
+    memory, turn_memory, engine_memory, arch, secret_count, path_readers = template_function()
     memory = args.memory or memory
     turn_memory = args.turn_memory or turn_memory
+    engine_memory = args.engine_memory or engine_memory
     arch = args.arch or arch
     if args.secret_calls_per_start is None:
         args.secret_calls_per_start = secret_count
     if args.path_reads_per_game is None:
         args.path_reads_per_game = path_reads_per_game(path_readers)
-    api_gb, gb = memory / 1024, turn_memory / 1024
+    api_gb, gb, engine_gb = memory / 1024, turn_memory / 1024, engine_memory / 1024
     gb_s_price = PRICES[f"lambda_gb_s_{arch}"]
 
     from deploy.tests.test_lwa_sqs import SQSStandIn
@@ -617,6 +647,7 @@ def main() -> int:
     port = dynamodb_local.free_port()
     ddb = dynamodb_local.start(port, None)
     sqs = SQSStandIn()
+    args.engine_queue_url = sqs.add_queue("bench-engine")
     threading.Thread(target=sqs.serve_forever, daemon=True).start()
     fake = FakeOpenAI(api_key=KEY, seed=7).start()
     args.sqs, args.fake = sqs, fake
@@ -633,6 +664,7 @@ def main() -> int:
         LOG_LEVEL="INFO",
         TASK_BACKEND="sqs",
         TURN_QUEUE_URL=sqs.queue_url,
+        ENGINE_QUEUE_URL=args.engine_queue_url,
         SQS_ENDPOINT_URL=sqs.endpoint,
         LLM_ENDPOINTS=json.dumps({"fake": {"base_url": fake.base_url, "api_key_env": KEY_NAME, "models": ["seat"]}}),
         LLM_PRICES=json.dumps({MODEL: MODEL_PRICE}),
@@ -656,7 +688,7 @@ def main() -> int:
 
     print(
         f"AWS cost per game, measured on DynamoDB Local through the queue path (API {memory} MB, turns "
-        f"{turn_memory} MB, {arch}, "
+        f"{turn_memory} MB, engine {engine_memory} MB, {arch}, "
         f"{args.model_seconds:g} s per model call, no free tier, us-east-1 list prices)"
     )
     header = (
@@ -670,7 +702,7 @@ def main() -> int:
     per_ply: dict[str, float] = {}
     figures: dict[str, Any] = {}
     for game_type, group in by_type.items():
-        costs = [game_cost(r, api_gb, gb, gb_s_price, args) for r in group]
+        costs = [game_cost(r, api_gb, gb, engine_gb, gb_s_price, args) for r in group]
         mean = Cost()
         for c, _, _ in costs:
             mean = mean.plus(c.scaled(1 / len(costs)))
@@ -714,6 +746,8 @@ def main() -> int:
                 for name, units in sorted(bill.wru_by_item.items(), key=lambda kv: -kv[1])
             },
             "operations": dict(sum((Counter(t.bill.by_operation) for t in turns), Counter())),
+            "engine_invocations_per_game": sum(len(r.engine) for r in group) / len(group),
+            "engine_ms_per_game": sum(i.seconds for r in group for i in r.engine) * 1000 / len(group),
         }
 
     month_games = MONTH_GAMES / len(per_game)
@@ -724,7 +758,8 @@ def main() -> int:
     fixed = Cost(
         secrets=secret_count * PRICES["secret_month"]
         + (len(SECRET_NAMES) * PRICES["ssm_standard_parameter_month"] if path_readers else 0.0),
-        sqs=ESM_IDLE_RECEIVES_MONTH * PRICES["sqs_request"],
+        # Each SQS event source mapping (the turn queue's, the engine queue's) long-polls its queue when idle.
+        sqs=EVENT_SOURCE_QUEUES * ESM_IDLE_RECEIVES_MONTH * PRICES["sqs_request"],
     ).plus(invocation_cost(sweep, gb, gb_s_price, 0, http=False).scaled(sweeps))
     month_total = month.plus(fixed)
     polling_month = sum(p * month_games for p in per_poll.values())
@@ -735,8 +770,9 @@ def main() -> int:
         f"API ${month_total.api:.2f}  logs ${month_total.logs:.2f}  secrets ${month_total.secrets:.2f}"
     )
     print(
-        f"  games ${month.total:.2f} + fixed ${fixed.total:.2f} (secrets, the sweeper every minute, idle queue "
-        f"polls) = ${month_total.total:.2f}   (earlier product: {EARLIER_PRODUCT}; target <= ${TARGET_MONTH:.2f})"
+        f"  games ${month.total:.2f} + fixed ${fixed.total:.2f} (secrets, the sweeper every minute, idle polls of "
+        f"{EVENT_SOURCE_QUEUES} queues ${fixed.sqs:.2f}) = ${month_total.total:.2f}   "
+        f"(earlier product: {EARLIER_PRODUCT}; target <= ${TARGET_MONTH:.2f})"
     )
     print(
         f"  with one watcher per live game polling every {POLL_SECONDS:g} s: +${polling_month:.2f} "
@@ -758,6 +794,17 @@ def main() -> int:
                     "polling_month": polling_month,
                     "memory": memory,
                     "turn_memory": turn_memory,
+                    "engine_memory": engine_memory,
+                    "fixed": fixed.total,
+                    "fixed_sqs_idle_polls": fixed.sqs,
+                    "lines": {
+                        "dynamodb": month_total.dynamodb,
+                        "lambda": month_total.lambda_,
+                        "sqs": month_total.sqs,
+                        "api": month_total.api,
+                        "logs": month_total.logs,
+                        "secrets": month_total.secrets,
+                    },
                     "arch": arch,
                     "types": figures,
                 },

@@ -1,31 +1,39 @@
-"""What the turn function really needs: memory (RSS) and CPU time of the image's processes while they play.
+"""What the turn and engine functions really need: memory (RSS) and CPU time of the image's processes
+while they play.
 
-Starts the app exactly as the image starts it on the turn function (deploy/entrypoint.py execs gunicorn
-with deploy/gunicorn.conf.py; ``AWS_LAMBDA_FUNCTION_NAME`` set, so one sync worker; production
-settings; ``TASK_BACKEND=sqs``) against its own DynamoDB Local, a local SQS stand-in and the fake
-OpenAI-compatible server (tests/fakes/openai_server.py). Then it plays, one turn per ``/events`` request
-as the Lambda Web Adapter forwards an SQS message (``deploy.lwa.from_sqs_batch``):
+Starts the app twice, exactly as the image starts it on the turn function and on the engine function
+(deploy/entrypoint.py execs gunicorn with deploy/gunicorn.conf.py; ``AWS_LAMBDA_FUNCTION_NAME`` set, so
+one sync worker; production settings; ``TASK_BACKEND=sqs``; both with ``ENGINE_QUEUE_URL``, the engine
+one with ``ENGINE_WORKER`` on), against its own DynamoDB Local, a local SQS stand-in with the two queues
+and the fake OpenAI-compatible server (tests/fakes/openai_server.py). Then it plays, one turn per
+``/events`` request as the Lambda Web Adapter forwards an SQS message (``deploy.lwa.from_sqs_batch``),
+the turn queue's messages to the turn function and the engine queue's to the engine function:
 
 - a game of every type with a model seat (the fake) against the game's built-in bot (chess and
-  tic-tac-toe end with their move analysis, run by the turn worker: chess by Stockfish);
-- a chess game of the model against ``builtin:stockfish-<elo>`` (a Stockfish player's turns, then the
-  game's analysis);
+  tic-tac-toe end with their move analysis: chess by Stockfish on the engine function, tic-tac-toe's
+  minimax on the turn function);
+- a chess game of the model against ``builtin:stockfish-<elo>`` (the Stockfish player's turns on the
+  engine function, then the game's analysis);
 - five games at once (one of them against Stockfish), their messages in batches of up to five records,
   the template's ``BatchSize`` (the records of a batch are played concurrently).
 
-A sampler reads every process of the tree (the gunicorn master, its worker, the Stockfish child) from
+With ``--one-function`` everything runs on one server without an engine queue, as before issue 15's
+fifth round (the turn function then needed memory for Stockfish).
+
+A sampler reads every process of each tree (the gunicorn master, its worker, the Stockfish child) from
 /proc every 20 ms: their RSS together (the peak of the sum), and at the end each one's own peak
 (``VmHWM``) and PSS (pages shared by the forked worker and the master counted once). CPU time per
 ``/events`` request is the worker's and Stockfish's user + system time over it (not wall time: the
 machine is shared; clock ticks, so 10 ms steps). The Lambda Web Adapter extension is not run here:
 ``--lwa-mb`` (default 20, the top of the 10-20 MB it takes) is added to the peak, and so is what the
-Anthropic SDK and a Bedrock client add to a worker (measured apart; the fake model loads neither).
+Anthropic SDK and a Bedrock client add to a turn worker (measured apart; the fake model loads neither;
+the engine function calls no model).
 
 Lambda gives a function CPU in proportion to its memory (1,769 MB = one vCPU), so the table at the end
 says, for each candidate size, what a turn's CPU time becomes in wall time, and the smallest size that
 keeps ``--margin`` (default 1.3) x the peak.
 
-    .venv/bin/python bench/turn_memory.py [--lwa-mb 20] [--margin 1.3] [--elo 1350] [--json]
+    .venv/bin/python bench/turn_memory.py [--lwa-mb 20] [--margin 1.3] [--elo 1350] [--one-function] [--json]
 """
 
 from __future__ import annotations
@@ -64,6 +72,7 @@ KEY_NAME, KEY = "FAKE_KEY", "bench-endpoint-key-0123456789"
 API_DOMAIN = "bench.example.com"
 MB_PER_VCPU = 1769  # https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
 CANDIDATES_MB = (256, 320, 384, 448, 512)
+ENGINE_CANDIDATES_MB = (512, 1024, 1769)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
@@ -187,9 +196,23 @@ class Phase:
     name: str
     turns: int = 0
     model_calls: int = 0
-    cpu: list[float] = field(default_factory=list)  # CPU seconds per /events request
+    cpu: list[float] = field(default_factory=list)  # CPU seconds per /events request (turn function)
     wall: list[float] = field(default_factory=list)
     analysed: bool = False
+    engine_requests: int = 0
+    engine_cpu: list[float] = field(default_factory=list)  # the same on the engine function
+
+
+@dataclass
+class Function:
+    """One gunicorn started as the image starts it, standing for one Lambda function."""
+
+    name: str
+    proc: Any
+    base: str
+    master: int
+    sampler: Sampler
+    started_kb: dict[str, int]
 
 
 def worker_of(master: int) -> int:
@@ -210,23 +233,39 @@ def sqs_event(messages: list[dict]) -> dict:
     return build(messages)
 
 
+def deliver(function: Function, batch: list[dict]) -> tuple[set[str], float, float]:
+    """POST one batch to the function's ``/events`` as LWA does: the failed message ids, CPU and wall seconds."""
+    cpu, started = tree_cpu(function.master), time.perf_counter()
+    forwarded = lwa.from_sqs_batch(sqs_event(batch))
+    reply = call(
+        forwarded.method, function.base + forwarded.path, raw=forwarded.body, headers=forwarded.headers, timeout=900
+    )
+    wall, used = time.perf_counter() - started, tree_cpu(function.master) - cpu
+    assert reply.status == 200, reply.body[:300]
+    return {f["itemIdentifier"] for f in reply.json()["batchItemFailures"]}, used, wall
+
+
 def play(
-    base: str,
+    turns: Function,
+    engine_fn: Function | None,
+    engine_url: str,
     token: str,
     sqs: Any,
     fake: Any,
-    master: int,
-    sampler: Sampler,
     name: str,
     games: list[dict],
     batch_size: int = 1,
 ) -> Phase:
-    """Start ``games`` on autoplay and feed the queue's messages to ``/events`` until they are over, up to
+    """Start ``games`` on autoplay and feed the queues' messages to ``/events`` until they are over, up to
     ``batch_size`` messages an invocation (the event source mapping's BatchSize is 5 in template.yaml;
-    the records of one batch are played concurrently, ``TURN_BATCH_WORKERS``). Messages reported as
-    failed come back later, as SQS would redeliver them."""
+    the records of one batch are played concurrently, ``TURN_BATCH_WORKERS``): the turn queue's to
+    ``turns``, the engine queue's to ``engine_fn``. Messages reported as failed come back later, as SQS
+    would redeliver them."""
     phase = Phase(name)
-    sampler.phase = name
+    base = turns.base
+    for function in (turns, engine_fn):
+        if function is not None:
+            function.sampler.phase = name
     # As API Gateway and LWA forward it: HTTPS (trusted from loopback), the API domain.
     auth = {
         "Authorization": f"Bearer {token}",
@@ -242,30 +281,36 @@ def play(
         reply = call("POST", f"{base}/api/games/{ids[-1]}/autoplay", headers=auth)
         assert reply.status == 200, reply.body[:300]
     pending: list[dict] = []
+    pending_engine: list[dict] = []
     idle = 0
     while idle < 20:
         pending += sqs.take()
-        if not pending:
+        if engine_fn is not None:
+            pending_engine += sqs.take(engine_url)
+        if not pending and not pending_engine:
             idle += 1
             time.sleep(0.05)
             continue
         idle = 0
-        batch, pending = pending[:batch_size], pending[batch_size:]
-        served = len(fake.served())
-        cpu, started = tree_cpu(master), time.perf_counter()
-        forwarded = lwa.from_sqs_batch(sqs_event(batch))
-        reply = call(
-            forwarded.method, base + forwarded.path, raw=forwarded.body, headers=forwarded.headers, timeout=900
-        )
-        phase.wall.append(time.perf_counter() - started)
-        phase.cpu.append(tree_cpu(master) - cpu)
-        assert reply.status == 200, reply.body[:300]
-        failed = {f["itemIdentifier"] for f in reply.json()["batchItemFailures"]}
-        pending += [m for m in batch if m["MessageId"] in failed]
-        if failed:
-            time.sleep(0.2)
-        phase.turns += len(batch) - len(failed)
-        phase.model_calls += len(fake.served()) - served
+        if pending:
+            batch, pending = pending[:batch_size], pending[batch_size:]
+            served = len(fake.served())
+            failed, cpu, wall = deliver(turns, batch)
+            phase.wall.append(wall)
+            phase.cpu.append(cpu)
+            pending += [m for m in batch if m["MessageId"] in failed]
+            phase.turns += len(batch) - len(failed)
+            phase.model_calls += len(fake.served()) - served
+            if failed:
+                time.sleep(0.2)
+        if pending_engine and engine_fn is not None:
+            batch, pending_engine = pending_engine[:batch_size], pending_engine[batch_size:]
+            failed, cpu, _ = deliver(engine_fn, batch)
+            phase.engine_cpu.append(cpu)
+            phase.engine_requests += 1
+            pending_engine += [m for m in batch if m["MessageId"] in failed]
+            if failed:
+                time.sleep(0.2)
     analysed = []
     for game_id in ids:
         state = call("GET", f"{base}/api/games/{game_id}", headers=auth).json()
@@ -302,12 +347,104 @@ def unmeasured_sdks_mb() -> float:
 # ------------------------------------------------------------------------------------------- main
 
 
+def start_function(name: str, env: dict[str, str]) -> Function:
+    from tests.servers import start_server
+
+    proc, base = start_server(env, log_name=f"turn-memory-{name}.log", entrypoint=True)
+    master = proc.pid  # the entrypoint execs gunicorn: the same process
+    sampler = Sampler(master)
+    sampler.start()
+    time.sleep(0.5)
+    return Function(name, proc, base, master, sampler, {role(p, master): rss_kb(p) for p in tree(master)})
+
+
+def final_figures(function: Function) -> dict[int, dict[str, Any]]:
+    master = function.master
+    return {
+        pid: {
+            "role": role(pid, master),
+            "rss_mb": rss_kb(pid) / 1024,
+            "peak_rss_mb": status_kb(pid, "VmHWM") / 1024,
+            "pss_mb": rollup_kb(pid, "Pss") / 1024,
+            "shared_mb": rollup_kb(pid, "Shared_Clean", "Shared_Dirty") / 1024,
+        }
+        for pid in tree(master)
+    }
+
+
+def report(
+    function: Function, final: dict[int, dict[str, Any]], extra_mb: float, extra_label: str, args: Any
+) -> dict[str, Any]:
+    """Print one function's memory figures; what it needs, and the smallest size with the margin."""
+    sampler = function.sampler
+    peak_sum_mb = sampler.peak_kb / 1024
+    hwm_sum_mb = sum(p["peak_rss_mb"] for p in final.values())
+    pss_mb = sum(p["pss_mb"] for p in final.values())
+    # The worker is a fork of the master (which does not load the app): the pages the master shares are the
+    # worker's too, and a Lambda sandbox's memory counts each page once.
+    master_shared_mb = next(p["shared_mb"] for p in final.values() if p["role"] == "gunicorn master")
+    peak_once_mb = max(peak_sum_mb, hwm_sum_mb) - master_shared_mb
+    need_mb = peak_once_mb + extra_mb + args.lwa_mb
+    smallest = min(10240, max(128, math.ceil(need_mb * args.margin / args.step) * args.step))
+    print(f"{function.name} function memory, measured (gunicorn as the image runs it, one worker, DynamoDB Local)")
+    print(f"  at start: {', '.join(f'{r} {kb / 1024:.0f} MB' for r, kb in function.started_kb.items())}")
+    print(f"  {'process':18} {'RSS now':>8} {'peak RSS':>9} {'PSS now':>8}")
+    for p in final.values():
+        print(f"  {p['role']:18} {p['rss_mb']:7.0f}M {p['peak_rss_mb']:8.0f}M {p['pss_mb']:7.0f}M")
+    print(
+        f"  peak of the summed RSS (sampled every 20 ms): {peak_sum_mb:.0f} MB, during '{sampler.peak_phase}'; "
+        f"sum of each process's peak: {hwm_sum_mb:.0f} MB; PSS at the end: {pss_mb:.0f} MB"
+    )
+    print(f"  the peak with the master's shared pages counted once (they are the worker's too): {peak_once_mb:.0f} MB")
+    print(
+        f"  + {extra_label} {extra_mb:.0f} MB + Lambda Web Adapter (assumed) {args.lwa_mb:.0f} MB"
+        f" = {need_mb:.0f} MB needed"
+    )
+    print(
+        f"  smallest size with {args.margin:g}x the need: {need_mb:.0f} x {args.margin:g} = "
+        f"{need_mb * args.margin:.0f} MB -> {smallest} MB (rounded up to {args.step} MB; Lambda takes 1 MB steps)"
+    )
+    return {
+        "peak_sum_rss_mb": peak_sum_mb,
+        "sum_peak_rss_mb": hwm_sum_mb,
+        "pss_mb": pss_mb,
+        "peak_counted_once_mb": peak_once_mb,
+        "worker_peak_rss_mb": max(
+            (p["peak_rss_mb"] for p in final.values() if p["role"] == "gunicorn worker"), default=0
+        ),
+        "stockfish_peak_rss_mb": sum(p["peak_rss_mb"] for p in final.values() if p["role"] == "stockfish"),
+        "lwa_mb": args.lwa_mb,
+        "unmeasured_sdks_mb": extra_mb,
+        "need_mb": need_mb,
+        "margin": args.margin,
+        "smallest_mb": smallest,
+        "processes": list(final.values()),
+    }
+
+
+def cpu_table(label: str, typical: float, heaviest: float, candidates: tuple[int, ...]) -> list[dict[str, float]]:
+    print(f"  {label}: CPU share and what it does to a request ({MB_PER_VCPU} MB = 1 vCPU; time = CPU time / share):")
+    print(
+        f"  {'memory':>7} {'vCPU':>5} {'typical p50':>14} {'heaviest request':>16}  (CPU time on a full core: "
+        f"{typical * 1000:.0f} ms, {heaviest * 1000:.0f} ms)"
+    )
+    sizes = []
+    for mb in candidates:
+        share = min(1.0, mb / MB_PER_VCPU)
+        sizes.append({"mb": mb, "vcpu": share, "typical_ms": typical / share * 1000, "heaviest_s": heaviest / share})
+        print(f"  {mb:5d}MB {share:5.2f} {typical / share * 1000:12.0f}ms {heaviest / share:15.1f}s")
+    return sizes
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lwa-mb", type=float, default=20.0, help="the Lambda Web Adapter extension's RSS (assumed)")
-    parser.add_argument("--margin", type=float, default=1.3, help="memory to keep over the measured peak (x)")
+    parser.add_argument("--margin", type=float, default=1.3, help="memory to keep over the measured need (x)")
     parser.add_argument("--step", type=int, default=16, help="round the chosen size up to this many MB")
     parser.add_argument("--elo", type=int, default=1350, help="the Stockfish player's level")
+    parser.add_argument(
+        "--one-function", action="store_true", help="no engine queue: the turn function also runs Stockfish"
+    )
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
 
@@ -317,11 +454,12 @@ def main() -> int:
 
     if not engine.available():
         print("stockfish not found (make stockfish): measured without it, so the peak is too low", file=sys.stderr)
-    from tests.servers import create_table, start_server, stop_server
+    from tests.servers import create_table, stop_server
 
     port = dynamodb_local.free_port()
     ddb = dynamodb_local.start(port, None)
     sqs = SQSStandIn()
+    engine_url = sqs.add_queue("duelarena-bench-engine")
     threading.Thread(target=sqs.serve_forever, daemon=True).start()
     fake = FakeOpenAI(api_key=KEY, seed=7).start()
     static = tempfile.mkdtemp(prefix="turn-memory-static-")
@@ -342,6 +480,7 @@ def main() -> int:
         "AWS_DEFAULT_REGION": "us-east-1",
         "TASK_BACKEND": "sqs",
         "TURN_QUEUE_URL": sqs.queue_url,
+        "ENGINE_QUEUE_URL": "" if args.one_function else engine_url,
         "SQS_ENDPOINT_URL": sqs.endpoint,
         "TURN_WORKER_SECONDS": "900",
         "GUNICORN_TIMEOUT": "900",
@@ -349,7 +488,8 @@ def main() -> int:
         "LLM_PRICES": json.dumps({MODEL: ["0.40", "1.60"]}),
         KEY_NAME: KEY,
     }
-    proc = None
+    turns: Function | None = None
+    engine_fn: Function | None = None
     try:
         create_table(env)
         issued = subprocess.run(
@@ -362,137 +502,99 @@ def main() -> int:
         if issued.returncode:
             raise RuntimeError(f"issuetoken failed: {issued.stderr[-500:]}")
         token = issued.stdout.strip()
-        proc, base = start_server(env, log_name="turn-memory.log", entrypoint=True)
-        master = proc.pid  # the entrypoint execs gunicorn: the same process
-        sampler = Sampler(master)
-        sampler.start()
-        time.sleep(0.5)
-        started_kb = {role(p, master): rss_kb(p) for p in tree(master)}
+        turns = start_function("Turn", env)
+        if not args.one_function:
+            engine_env = dict(env, ENGINE_WORKER="true", AWS_LAMBDA_FUNCTION_NAME="duelarena-bench-engine")
+            engine_fn = start_function("Engine", engine_env)
         phases = []
         mixed = []
+
+        def run(name: str, games: list[dict], batch_size: int = 1) -> None:
+            assert turns is not None
+            phases.append(play(turns, engine_fn, engine_url, token, sqs, fake, name, games, batch_size))
+
         for n, game_type in enumerate(GAME_TYPES):
             options = {"legal_moves_hint": True, "seed": 2000 + n}
             game = {"game_type": game_type, "white_model": MODEL, "black_model": BOTS[game_type], "options": options}
-            phases.append(play(base, token, sqs, fake, master, sampler, game_type, [game]))
+            run(game_type, [game])
             mixed.append({**game, "options": {**options, "seed": 3000 + n}})
         if engine.available():
             stockfish_player = f"builtin:stockfish-{args.elo}"
             options = {"legal_moves_hint": True, "seed": 2100}
             game = {"game_type": "chess", "white_model": MODEL, "black_model": stockfish_player, "options": options}
-            phases.append(play(base, token, sqs, fake, master, sampler, f"chess vs {stockfish_player}", [game]))
+            run(f"chess vs {stockfish_player}", [game])
             # Five games at once, one of them against Stockfish.
             mixed[0] = {**game, "options": {**options, "seed": 3100}}
         # Batches of up to 5 records (the template's BatchSize), played concurrently.
-        phases.append(play(base, token, sqs, fake, master, sampler, "5 games, batches of 5", mixed, batch_size=5))
-        sampler.stop()
-        pids = tree(master)
-        final = {
-            pid: {
-                "role": role(pid, master),
-                "rss_mb": rss_kb(pid) / 1024,
-                "peak_rss_mb": status_kb(pid, "VmHWM") / 1024,
-                "pss_mb": rollup_kb(pid, "Pss") / 1024,
-                "shared_mb": rollup_kb(pid, "Shared_Clean", "Shared_Dirty") / 1024,
-            }
-            for pid in pids
-        }
+        run("5 games, batches of 5", mixed, batch_size=5)
+        functions = [f for f in (turns, engine_fn) if f is not None]
+        for function in functions:
+            function.sampler.stop()
+        finals = {f.name: final_figures(f) for f in functions}
     finally:
-        if proc is not None:
-            stop_server(proc)
+        for function in (turns, engine_fn):
+            if function is not None:
+                stop_server(function.proc)
         fake.stop()
         sqs.shutdown()
         dynamodb_local.stop_process(ddb)
 
-    peak_sum_mb = sampler.peak_kb / 1024
-    hwm_sum_mb = sum(p["peak_rss_mb"] for p in final.values())
-    pss_mb = sum(p["pss_mb"] for p in final.values())
-    # The worker is a fork of the master (which does not load the app): the pages the master shares are the
-    # worker's too, and a Lambda sandbox's memory counts each page once.
-    master_shared_mb = next(p["shared_mb"] for p in final.values() if p["role"] == "gunicorn master")
-    peak_once_mb = max(peak_sum_mb, hwm_sum_mb) - master_shared_mb
-    sdks_mb = unmeasured_sdks_mb()
-    need_mb = peak_once_mb + sdks_mb + args.lwa_mb
-    print("Turn function memory, measured (gunicorn as the image runs it, one worker, DynamoDB Local, fake model)")
-    print(f"  at start: {', '.join(f'{r} {kb / 1024:.0f} MB' for r, kb in started_kb.items())}")
-    print(f"  {'process':18} {'RSS now':>8} {'peak RSS':>9} {'PSS now':>8}")
-    for p in final.values():
-        print(f"  {p['role']:18} {p['rss_mb']:7.0f}M {p['peak_rss_mb']:8.0f}M {p['pss_mb']:7.0f}M")
-    print(
-        f"  peak of the summed RSS (sampled every 20 ms): {peak_sum_mb:.0f} MB, during '{sampler.peak_phase}'; "
-        f"sum of each process's peak: {hwm_sum_mb:.0f} MB; PSS at the end: {pss_mb:.0f} MB"
+    figures: dict[str, Any] = {}
+    figures["turn"] = report(
+        turns, finals["Turn"], unmeasured_sdks_mb(), "the Anthropic SDK and a Bedrock client (measured apart)", args
     )
-    print(f"  the peak with the master's shared pages counted once (they are the worker's too): {peak_once_mb:.0f} MB")
-    print(
-        f"  + the Anthropic SDK and a Bedrock client (not loaded by the fake; measured apart) {sdks_mb:.0f} MB"
-        f" + Lambda Web Adapter (assumed) {args.lwa_mb:.0f} MB = {need_mb:.0f} MB needed"
-    )
+    if engine_fn is not None:
+        print()
+        figures["engine"] = report(engine_fn, finals["Engine"], 0.0, "no model SDK (the engine calls no model)", args)
     print()
     print(
-        f"  {'phase':32} {'turns':>5} {'model':>5} {'peak MB':>7} {'CPU ms/request p50':>18} {'p95':>6} {'max':>7} "
-        f"{'analysed':>8}"
+        f"  {'phase':32} {'turns':>5} {'model':>5} {'turn MB':>7} {'CPU ms/request p50':>18} {'p95':>6} {'max':>7} "
+        f"{'engine req':>10} {'engine MB':>9} {'engine CPU max ms':>17} {'analysed':>8}"
     )
     all_cpu: list[float] = []
+    engine_cpu: list[float] = []
     figures_phases = []
     for ph in phases:
-        cpu = sorted(ph.cpu)
-        all_cpu += cpu
+        cpu = sorted(ph.cpu) or [0.0]
+        all_cpu += ph.cpu
+        engine_cpu += ph.engine_cpu
         p95 = cpu[min(len(cpu) - 1, int(0.95 * len(cpu)))]
+        turn_peak = turns.sampler.peak_by_phase.get(ph.name, 0) / 1024
+        engine_peak = engine_fn.sampler.peak_by_phase.get(ph.name, 0) / 1024 if engine_fn else 0.0
+        engine_max = max(ph.engine_cpu, default=0.0)
         print(
-            f"  {ph.name:32} {ph.turns:5d} {ph.model_calls:5d} {sampler.peak_by_phase.get(ph.name, 0) / 1024:7.0f} "
-            f"{statistics.median(cpu) * 1000:18.1f} {p95 * 1000:6.1f} {max(cpu) * 1000:7.0f} {ph.analysed!s:>8}"
+            f"  {ph.name:32} {ph.turns:5d} {ph.model_calls:5d} {turn_peak:7.0f} "
+            f"{statistics.median(cpu) * 1000:18.1f} {p95 * 1000:6.1f} {max(cpu) * 1000:7.0f} "
+            f"{ph.engine_requests:10d} {engine_peak:9.0f} {engine_max * 1000:17.0f} {ph.analysed!s:>8}"
         )
         figures_phases.append(
             {
                 "name": ph.name,
                 "turns": ph.turns,
                 "model_calls": ph.model_calls,
-                "peak_mb": sampler.peak_by_phase.get(ph.name, 0) / 1024,
+                "peak_mb": turn_peak,
                 "cpu_ms_p50": statistics.median(cpu) * 1000,
                 "cpu_ms_p95": p95 * 1000,
                 "cpu_ms_max": max(cpu) * 1000,
+                "engine_requests": ph.engine_requests,
+                "engine_peak_mb": engine_peak,
+                "engine_cpu_ms_max": engine_max * 1000,
                 "analysed": ph.analysed,
             }
         )
-    model_turn_cpu = statistics.median([c for ph in phases[: len(GAME_TYPES)] for c in ph.cpu])
-    heaviest = max(all_cpu)
-    smallest = min(10240, max(128, math.ceil(need_mb * args.margin / args.step) * args.step))
     print()
-    print(
-        f"  smallest size with {args.margin:g}x the peak: {need_mb:.0f} x {args.margin:g} = "
-        f"{need_mb * args.margin:.0f} MB -> {smallest} MB (rounded up to {args.step} MB; Lambda takes 1 MB steps)"
+    model_turn_cpu = statistics.median([c for ph in phases[: len(GAME_TYPES)] for c in ph.cpu])
+    smallest = figures["turn"]["smallest_mb"]
+    figures["turn"]["sizes"] = cpu_table(
+        "turn function", model_turn_cpu, max(all_cpu), tuple(sorted({*CANDIDATES_MB, smallest}))
     )
-    print(f"  CPU share and what it does to a turn ({MB_PER_VCPU} MB = 1 vCPU; time = CPU time / share):")
-    print(
-        f"  {'memory':>7} {'vCPU':>5} {'model turn p50':>14} {'heaviest request':>16}  (CPU time on a full core: "
-        f"{model_turn_cpu * 1000:.0f} ms, {heaviest * 1000:.0f} ms)"
-    )
-    sizes = []
-    for mb in sorted({*CANDIDATES_MB, smallest}):
-        share = min(1.0, mb / MB_PER_VCPU)
-        sizes.append(
-            {"mb": mb, "vcpu": share, "model_turn_ms": model_turn_cpu / share * 1000, "heaviest_s": heaviest / share}
+    if engine_cpu:
+        figures["engine"]["sizes"] = cpu_table(
+            "engine function", statistics.median(engine_cpu), max(engine_cpu), ENGINE_CANDIDATES_MB
         )
-        print(f"  {mb:5d}MB {share:5.2f} {model_turn_cpu / share * 1000:12.0f}ms {heaviest / share:15.1f}s")
+    figures["phases"] = figures_phases
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "peak_sum_rss_mb": peak_sum_mb,
-                    "sum_peak_rss_mb": hwm_sum_mb,
-                    "pss_mb": pss_mb,
-                    "peak_counted_once_mb": peak_once_mb,
-                    "lwa_mb": args.lwa_mb,
-                    "unmeasured_sdks_mb": sdks_mb,
-                    "need_mb": need_mb,
-                    "margin": args.margin,
-                    "smallest_mb": smallest,
-                    "processes": list(final.values()),
-                    "phases": figures_phases,
-                    "sizes": sizes,
-                },
-                indent=1,
-            )
-        )
+        print(json.dumps(figures, indent=1))
     return 0
 
 

@@ -374,6 +374,14 @@ AUTOPLAY_MAX_TURNS = env_int("AUTOPLAY_MAX_TURNS", 5000)
 # must only ever be reachable through LWA (template.yaml routes only the public paths).
 TASK_BACKEND = env("TASK_BACKEND", "inprocess").strip().lower()
 TURN_QUEUE_URL = env("TURN_QUEUE_URL")
+# Engine work (a finished chess game's move analysis, a builtin:stockfish-<elo> seat's turn) on its own
+# queue and function (template.yaml EngineQueue/EngineFunction), so that the turn function, which mostly
+# waits for models, needs no memory for Stockfish. Empty (the default, and locally): everything runs
+# where the turn runs. Set: the app sends engine work it can recognise to ENGINE_QUEUE_URL, and a turn
+# worker that receives engine work from the sweeper forwards it there instead of playing it, unless
+# ENGINE_WORKER is on (the engine function: it plays whatever it receives). See games/tasks.py.
+ENGINE_QUEUE_URL = env("ENGINE_QUEUE_URL")
+ENGINE_WORKER = env_bool("ENGINE_WORKER", False)
 # Empty means real AWS (the region is AWS_REGION); tests point it at a local SQS stand-in.
 SQS_ENDPOINT_URL = env("SQS_ENDPOINT_URL") or None
 # The timeout chain (README "Turns"; deploy/tests/test_timeout_chain.py checks it against template.yaml):

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 HUMAN = "human"
 BUILTIN_PREFIX = "builtin:"
+ENGINE_BOT_PREFIX = BUILTIN_PREFIX + "stockfish-"  # the built-in bots that run Stockfish (games.bots.stockfish)
 
 
 @dataclass(frozen=True)
@@ -90,3 +91,9 @@ def kind_of(name: str) -> str:
     if name.startswith(BUILTIN_PREFIX):
         return "builtin"
     return "llm"
+
+
+def uses_engine(name: str) -> bool:
+    """Whether the player ``name`` runs the Stockfish engine to choose its moves (``builtin:stockfish-<elo>``),
+    from the name alone: such a seat's turn is engine work (``games.service.needs_engine``)."""
+    return name.startswith(ENGINE_BOT_PREFIX)

@@ -9,7 +9,8 @@ header to the API Gateway request context instead, so a request from the interne
 - answers 403 unless ``x-amzn-request-context`` is exactly ``null``;
 - dispatches by event source:
   - an SQS batch (``Records`` from ``aws:sqs``): plays each record's turn through
-    ``games.tasks.run_turn`` (idempotent per ply, see there) and answers
+    ``games.tasks.run_turn`` (idempotent per ply, see there; on a turn function with an engine queue,
+    engine work is forwarded there instead, and the record acknowledged once it is sent) and answers
     ``{"batchItemFailures": [{"itemIdentifier": <messageId>}, ...]}`` naming only the records that
     failed (malformed body, storage unavailable, unexpected errors), so that SQS redelivers those
     alone; one bad record never fails the batch. LWA ignores the HTTP status. A failed turn is also

@@ -37,6 +37,7 @@ TOTAL_FIELDS = (
 # they are not illegal attempts (games stored before the field read it as 0).
 JUDGE_ROW, GAME_ROW = "judge", "game"
 ANALYSED_GAME_TYPES = frozenset({"chess", "tictactoe"})  # move quality once a game is over
+ENGINE_ANALYSED_GAME_TYPES = frozenset({"chess"})  # analysed by Stockfish (tic-tac-toe by minimax)
 TOTAL_ROWS = (*SEATS, JUDGE_ROW, GAME_ROW)
 _USAGE_FIELDS = ("tokens_in", "tokens_out", "cost_micros", "latency_ms")
 

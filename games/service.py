@@ -43,6 +43,7 @@ from games import access, catalog, scheduling, store
 from games.access import rules_for
 from games.catalog import kind_of
 from games.records import (
+    ENGINE_ANALYSED_GAME_TYPES,
     FINISHED,
     GAME_ROW,
     JUDGE_ROW,
@@ -329,14 +330,27 @@ def is_driven(game: Game) -> bool:
     )
 
 
+def needs_engine(game: Game) -> bool:
+    """Whether the game's due background work runs the Stockfish engine: a finished chess game awaiting
+    its move analysis (``Game.awaits_analysis``; tic-tac-toe's is minimax), or a driven live game with a
+    ``builtin:stockfish-<elo>`` seat to move. Pure (the game item alone). The task backend uses it to
+    send that work to the engine queue, and a turn worker that forwards engine work (``play_due_turn``)
+    to recognise it; model and other bot turns never need the engine."""
+    if game.awaits_analysis:
+        return game.game_type in ENGINE_ANALYSED_GAME_TYPES
+    return is_driven(game) and any(
+        catalog.uses_engine(game.player(seat)) for seat in _ai_seats(game, get_rules(game.game_type))
+    )
+
+
 def _schedule(game: Game) -> None:
     """Have the next AI turn played in the background when the game is driven (best effort: the turn
     is already due in the table, see ``games.scheduling``)."""
     if is_driven(game):
         delay = float(getattr(settings, "AUTOPLAY_TURN_DELAY_SECONDS", 0)) if game.autoplay else 0
-        scheduling.enqueue(game.id, game.ply, delay_seconds=delay)
+        scheduling.enqueue(game.id, game.ply, delay_seconds=delay, engine=needs_engine(game))
     elif game.awaits_analysis:
-        scheduling.enqueue(game.id, game.ply)
+        scheduling.enqueue(game.id, game.ply, engine=needs_engine(game))
 
 
 # ---------------------------------------------------------------------------------------- human move
@@ -402,10 +416,13 @@ def play_move(
 # -------------------------------------------------------------------------------------------- AI step
 
 
-def _play_ai_turns(game: Game, history: list[str] | None = None, *, bot_reply: bool = False) -> Game:
+def _play_ai_turns(
+    game: Game, history: list[str] | None = None, *, bot_reply: bool = False, engine_reply: bool = True
+) -> Game:
     """Play every AI seat that must choose now (one seat, or both in a simultaneous round), one write.
     With ``bot_reply``, a model's move that leaves a built-in bot to move is written together with the
-    bot's reply (``_bot_reply``): two plies, one write.
+    bot's reply (``_bot_reply``): two plies, one write; not a Stockfish bot's reply unless
+    ``engine_reply`` (a worker that forwards engine work runs no engine).
 
     Raises LimitExceeded (429) when the owner's budget is used up before the turn (nothing is played;
     the game is paused). A reservation refused during the turn records what was played and paid for
@@ -421,12 +438,12 @@ def _play_ai_turns(game: Game, history: list[str] | None = None, *, bot_reply: b
         budget = limits.OwnerBudget(owner)  # each model call reserves its worst case, then settles
     turns = _play_seats(game, rules, seats, budget, history)
     if bot_reply:
-        turns += _bot_reply(game, rules, turns)
+        turns += _bot_reply(game, rules, turns, engine=engine_reply)
     after, moves = _after_turns(game, rules, turns)
     return _write(game, after, moves)
 
 
-def _bot_reply(game: Game, rules: Rules, turns: list[Turn]) -> list[Turn]:
+def _bot_reply(game: Game, rules: Rules, turns: list[Turn], *, engine: bool = True) -> list[Turn]:
     """The built-in bot's reply to a model's move, played at once so that both plies are recorded in the
     model turn's one write (one game-item write, one set of index rewrites, one message for two plies):
     only in a sequential game, after a model seat's move (not a forfeit, not a turn the budget stopped)
@@ -434,7 +451,9 @@ def _bot_reply(game: Game, rules: Rules, turns: list[Turn]) -> list[Turn]:
     judge). At most one ply is chained: a bot-vs-bot game still plays one ply per turn, and a human seat
     is never played for. A bot that fails here costs nothing: the model's move is written alone and the
     bot's turn is played as its own turn, as without the chain. The bot's randomness depends on the ply,
-    not on when it is played, so a chained game replays exactly like an unchained one."""
+    not on when it is played, so a chained game replays exactly like an unchained one. Without
+    ``engine`` a Stockfish bot's reply is not chained either: it is engine work, played on the engine
+    function (``needs_engine``)."""
     if rules.simultaneous or len(turns) != 1:
         return []
     played = turns[0]
@@ -447,7 +466,7 @@ def _bot_reply(game: Game, rules: Rules, turns: list[Turn]) -> list[Turn]:
         return []
     seat = to_move[0]
     player = game.player(seat)
-    if player == catalog.HUMAN or calls_a_model(player, game.options):
+    if player == catalog.HUMAN or calls_a_model(player, game.options) or (not engine and catalog.uses_engine(player)):
         return []
     try:
         reply = play_turn(
@@ -588,6 +607,7 @@ class TurnOutcome(enum.StrEnum):
     CONFLICT = "conflict"  # another writer changed the game first; its write scheduled what follows
     PAUSED = "paused"  # the turn cannot be played for a lasting cause: the game is paused with it
     ANALYSED = "analysed"  # the game is over and its moves were analysed (or cannot be, here)
+    FORWARDED = "forwarded"  # engine work, sent on to the engine queue to be played there
 
 
 MAX_TURN_FAILURES = 6  # consecutive failed tries of one turn before the game pauses (turn_failed)
@@ -631,19 +651,36 @@ def _chains_bot_reply(game: Game) -> bool:
     return game.autoplay and float(getattr(settings, "AUTOPLAY_TURN_DELAY_SECONDS", 0)) <= 0
 
 
-def play_due_turn(game_id: str, ply: int | None = None) -> TurnOutcome:
+ForwardEngineWork = Callable[[str, int], None]  # game id, ply; raises when the work could not be sent
+
+
+def play_due_turn(
+    game_id: str, ply: int | None = None, *, forward_engine_work: ForwardEngineWork | None = None
+) -> TurnOutcome:
     """A background worker's try of the game's due AI turn (both task backends; ``ply``: the turn the
     queued message is for). Takes the turn's lease when a seat calls a model (``_needs_lease``), plays
     it (under autoplay with a built-in bot's reply to a model's move, ``_bot_reply``), records it in one
     write and schedules the next. A fault (storage down, a bug) leaves the turn
     due: it is tried again after a backoff, or after the lease when the worker died, and only a cause
-    that will not pass pauses the game."""
+    that will not pass pauses the game.
+
+    With ``forward_engine_work`` (the turn function when an engine queue exists, ``games.tasks``), due
+    engine work (``needs_engine``) is not played here: it is handed to that callable (one SendMessage)
+    and the outcome is ``forwarded``; the callable raises when it could not send, so the message is not
+    acknowledged. Nothing is written: the game stays due, and whichever worker plays it is the one that
+    takes the lease (analysis) or wins the version-checked write (a bot's turn), so a work item sent
+    twice is still played once. Nor is a Stockfish bot's reply chained to a model's move here."""
     found = store.get_for_turn(game_id)  # the game item, and a chess game's move list for the prompt
     if found is None:
         return TurnOutcome.IDLE
     game, history = found
     if ply is not None and game.ply != ply:
         return TurnOutcome.STALE
+    if forward_engine_work is not None and needs_engine(game):
+        if (game.lease_until or 0) > _now():
+            return TurnOutcome.BUSY  # a worker is on it (the engine function): nothing to forward
+        forward_engine_work(game.id, game.ply)
+        return TurnOutcome.FORWARDED
     if game.awaits_analysis:
         return _analyse(game)
     rules = get_rules(game.game_type)
@@ -661,7 +698,9 @@ def play_due_turn(game_id: str, ply: int | None = None) -> TurnOutcome:
         except ConditionFailed:
             return TurnOutcome.CONFLICT
     try:
-        after = _play_ai_turns(game, history, bot_reply=_chains_bot_reply(game))
+        after = _play_ai_turns(
+            game, history, bot_reply=_chains_bot_reply(game), engine_reply=forward_engine_work is None
+        )
     except LimitExceeded:
         return TurnOutcome.PAUSED  # paused by the budget (see _ensure_budget_left)
     except Unplayable as exc:

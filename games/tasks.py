@@ -28,6 +28,24 @@ Backends:
   ``/events`` (``games.events``), which calls ``run_turn`` for every record. An EventBridge schedule
   (every minute) invokes the same function, LWA forwards that event to ``/events`` too, and it runs
   ``sweep``.
+
+Engine work (``games.service.needs_engine``: a finished chess game's move analysis, a
+``builtin:stockfish-<elo>`` seat's turn) has its own queue when ``ENGINE_QUEUE_URL`` is set
+(template.yaml ``EngineQueue``, consumed by ``EngineFunction``, the same image with more memory and
+``ENGINE_WORKER`` on), so that the turn function, which mostly waits for models, is sized without
+Stockfish. Same message format on both queues. Routing:
+
+- ``enqueue`` (the service's scheduling port) knows the game: engine work goes to the engine queue,
+  the rest to the turn queue.
+- ``sweep`` knows only the game id and ply (the due index): it sends everything to the turn queue, and
+  a turn worker that is not the engine worker (``forwards_engine_work``) reads the game and, when the
+  due work needs the engine, sends the same message on to the engine queue and acknowledges its own
+  (``service.play_due_turn``, outcome ``forwarded``). A send that fails leaves the message
+  unacknowledged (redelivered); a message forwarded twice is still played once (the analysis lease,
+  the version-checked write of a bot's move).
+- The engine worker plays whatever it receives.
+
+Without ``ENGINE_QUEUE_URL`` (locally, and the in-process backend) everything runs where it did.
 """
 
 from __future__ import annotations
@@ -92,15 +110,27 @@ def backend() -> str:
     return getattr(settings, "TASK_BACKEND", INPROCESS)
 
 
-def enqueue(game_id: str, ply: int, delay_seconds: float = 0) -> None:
-    """Have the game's turn at ``ply`` played in the background. Raises when the queue cannot take
-    it (the caller, ``games.scheduling``, logs that; the sweeper sends the turn again)."""
+def enqueue(game_id: str, ply: int, delay_seconds: float = 0, engine: bool = False) -> None:
+    """Have the game's turn at ``ply`` played in the background (``engine``: the work runs Stockfish,
+    and goes to the engine queue when there is one). Raises when the queue cannot take it (the caller,
+    ``games.scheduling``, logs that; the sweeper sends the turn again)."""
     if backend() != SQS:
         from games import autoplay
 
         autoplay.enqueue(game_id)
         return
-    send_turn(TurnMessage(game_id, ply), delay_seconds=delay_seconds)
+    send_turn(TurnMessage(game_id, ply), delay_seconds=delay_seconds, queue_url=engine_queue_url() if engine else "")
+
+
+def engine_queue_url() -> str:
+    """The engine queue (``ENGINE_QUEUE_URL``), or "" when engine work runs with the turns."""
+    return str(getattr(settings, "ENGINE_QUEUE_URL", "") or "") if backend() == SQS else ""
+
+
+def forwards_engine_work() -> bool:
+    """Whether this process's turn worker sends engine work on to the engine queue rather than playing
+    it: an engine queue exists and this is not the engine worker (``ENGINE_WORKER``)."""
+    return bool(engine_queue_url()) and not getattr(settings, "ENGINE_WORKER", False)
 
 
 def _sqs() -> Any:
@@ -123,8 +153,10 @@ def reset() -> None:
     aws.reset("sqs")
 
 
-def send_turn(message: TurnMessage, *, delay_seconds: float = 0) -> None:
-    queue_url = getattr(settings, "TURN_QUEUE_URL", "")
+def send_turn(message: TurnMessage, *, delay_seconds: float = 0, queue_url: str = "") -> None:
+    """Send ``message`` to ``queue_url`` (default: the turn queue); raises ``Unavailable`` when it
+    could not be sent."""
+    queue_url = queue_url or getattr(settings, "TURN_QUEUE_URL", "")
     if not queue_url:
         raise Unavailable("the turn queue is not configured", code="queue_unavailable")
     from botocore.exceptions import BotoCoreError, ClientError
@@ -142,11 +174,18 @@ def send_turn(message: TurnMessage, *, delay_seconds: float = 0) -> None:
 
 def run_turn(message: TurnMessage, message_id: str) -> str:
     """Play the turn ``message`` is for, if it is still due (see the module docstring): the outcome's
-    name (``played``, ``stale``, ``idle``, ``busy``, ``conflict``, ``paused``). Raises when the try
-    failed; the game's due time brings it back."""
+    name (``played``, ``stale``, ``idle``, ``busy``, ``conflict``, ``paused``, ``analysed``, or
+    ``forwarded`` when engine work was sent on to the engine queue). Raises when the try failed (a
+    forward that could not be sent included); the game's due time brings it back."""
     from games import service
 
-    return service.play_due_turn(message.game_id, ply=message.ply).value
+    forward = forward_to_engine if forwards_engine_work() else None
+    return service.play_due_turn(message.game_id, ply=message.ply, forward_engine_work=forward).value
+
+
+def forward_to_engine(game_id: str, ply: int) -> None:
+    """Send the game's due engine work to the engine queue (raises ``Unavailable`` when it cannot)."""
+    send_turn(TurnMessage(game_id, ply), queue_url=engine_queue_url())
 
 
 # ------------------------------------------------------------------------------------------- sweep

@@ -177,7 +177,7 @@ def test_a_failed_start_exits_with_a_message_and_no_value(start, capsys):
     assert "sk-secret-value" not in err
 
 
-@pytest.mark.parametrize("name", ["AppFunction", "TurnFunction"])
+@pytest.mark.parametrize("name", ["AppFunction", "TurnFunction", "EngineFunction"])
 def test_each_function_may_read_and_decrypt_only_its_own_path(name):
     import yaml
 

@@ -38,10 +38,20 @@ class SQSStandIn(ThreadingHTTPServer):
         self.messages: list[dict] = []
         self.endpoint = f"http://127.0.0.1:{self.server_address[1]}"
         self.queue_url = f"{self.endpoint}/{ACCOUNT}/{QUEUE_NAME}"
+        self.other_queues: dict[str, list[dict]] = {}  # url -> messages (``add_queue``)
 
-    def take(self) -> list[dict]:
+    def add_queue(self, name: str) -> str:
+        """Another queue on the same endpoint (the engine queue); its messages come from ``take(url)``."""
+        url = f"{self.endpoint}/{ACCOUNT}/{name}"
+        self.other_queues[url] = []
+        return url
+
+    def take(self, url: str | None = None) -> list[dict]:
         with self.lock:
-            taken, self.messages = self.messages, []
+            if url is None or url == self.queue_url:
+                taken, self.messages = self.messages, []
+            else:
+                taken, self.other_queues[url] = self.other_queues[url], []
         return taken
 
 
@@ -50,13 +60,16 @@ class _SQSHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-        if self.headers.get("X-Amz-Target") != "AmazonSQS.SendMessage" or body.get("QueueUrl") != self.server.queue_url:
+        url = body.get("QueueUrl")
+        known = url == self.server.queue_url or url in self.server.other_queues
+        if self.headers.get("X-Amz-Target") != "AmazonSQS.SendMessage" or not known:
             self._answer(400, {"__type": "com.amazonaws.sqs#InvalidAction", "message": "not supported here"})
             return
         message_id = str(uuid.uuid4())
         md5 = hashlib.md5(body["MessageBody"].encode()).hexdigest()  # noqa: S324 - SQS's own checksum
         with self.server.lock:
-            self.server.messages.append(
+            queue = self.server.messages if url == self.server.queue_url else self.server.other_queues[url]
+            queue.append(
                 {
                     "MessageId": message_id,
                     "Body": body["MessageBody"],

@@ -66,11 +66,50 @@ def test_the_turn_function_gets_only_events_and_the_api_never_calls_models():
     assert "InvokeBedrockModels" not in api_sids  # no model call runs inside an API request
 
 
+def _statements(resources: dict, function: str) -> dict[str, dict]:
+    return {s["Sid"]: s for s in resources[function]["Properties"]["Policies"][0]["Statement"]}
+
+
+def test_engine_work_has_its_own_queue_and_function():
+    """EngineQueue (+DLQ, alarm) feeds EngineFunction, the same image with its own memory; the turn
+    function and the API may send to it; only the engine function is its event source."""
+    doc = template()
+    resources = doc["Resources"]
+    engine = resources["EngineFunction"]["Properties"]
+    turns = resources["TurnFunction"]["Properties"]
+    assert resources["EngineFunction"]["Metadata"] == resources["TurnFunction"]["Metadata"]  # the same image
+    assert engine["MemorySize"] == {"Ref": "EngineMemorySize"}
+    assert int(doc["Parameters"]["EngineMemorySize"]["Default"]) == 1024
+    assert int(doc["Parameters"]["TurnMemorySize"]["Default"]) < 496  # sized without Stockfish
+    assert {e["Type"] for e in engine["Events"].values()} == {"SQS"}  # the sweep stays on the turn function
+    (source,) = engine["Events"].values()
+    assert source["Properties"]["Queue"] == {"GetAtt": "EngineQueue.Arn"}
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    env = engine["Environment"]["Variables"]
+    assert env["ENGINE_WORKER"] == "true" and env["ENGINE_QUEUE_URL"] == {"Ref": "EngineQueue"}
+    assert env["AWS_LWA_PASS_THROUGH_PATH"] == "/events"
+    for function in ("TurnFunction", "AppFunction"):
+        variables = resources[function]["Properties"]["Environment"]["Variables"]
+        assert variables["ENGINE_QUEUE_URL"] == {"Ref": "EngineQueue"} and "ENGINE_WORKER" not in variables
+        send = _statements(resources, function)["EnqueueTurns"]
+        assert send["Action"] == "sqs:SendMessage" and {"GetAtt": "EngineQueue.Arn"} in send["Resource"]
+    redrive = resources["EngineQueue"]["Properties"]["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == {"GetAtt": "EngineDeadLetterQueue.Arn"}
+    alarm = resources["EngineDeadLetterDepthAlarm"]["Properties"]
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"GetAtt": "EngineDeadLetterQueue.QueueName"}}]
+    assert resources["EngineFunctionErrorsAlarm"]["Properties"]["Dimensions"][0]["Value"] == {"Ref": "EngineFunction"}
+    engine_sids = set(_statements(resources, "EngineFunction"))
+    assert "InvokeBedrockModels" not in engine_sids  # the engine calls no model
+    assert "TableReadWrite" in engine_sids and "TableReadWrite" in _statements(resources, "TurnFunction")
+    assert turns["MemorySize"] == {"Ref": "TurnMemorySize"}
+
+
 def test_iam_is_scoped_to_own_resources():
     resources = template()["Resources"]
     statements = [
         *resources["AppFunction"]["Properties"]["Policies"][0]["Statement"],
         *resources["TurnFunction"]["Properties"]["Policies"][0]["Statement"],
+        *resources["EngineFunction"]["Properties"]["Policies"][0]["Statement"],
     ]
     for statement in statements:
         assert statement["Resource"] != "*", statement["Sid"]

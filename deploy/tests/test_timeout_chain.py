@@ -5,7 +5,9 @@
     deadline and the SQS visibility timeout; the visibility timeout is at least 6x the turn function's.
 
 A turn that needs longer than any link would be killed by the next one (gunicorn answering 500, LWA
-failing the batch, SQS redelivering while the turn still runs), so each link is checked here.
+failing the batch, SQS redelivering while the turn still runs), so each link is checked here, for the
+turn function with its queue and for the engine function with its queue (engine work: a chess game's
+analysis under its lease, a Stockfish player's turn).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from deploy.tests.test_template import template
 
@@ -38,11 +42,13 @@ def _gunicorn_timeout(env: dict[str, str]) -> int:
     return int(out.stdout.strip())
 
 
-def test_the_turn_functions_chain_holds(settings):
+@pytest.mark.parametrize(("function", "queue"), [("TurnFunction", "TurnQueue"), ("EngineFunction", "EngineQueue")])
+def test_the_turn_and_engine_functions_chain_holds(settings, function, queue):
+    from games import service
     from llm import limits
 
     doc = template()
-    turns = doc["Resources"]["TurnFunction"]["Properties"]
+    turns = doc["Resources"][function]["Properties"]
     env = turns["Environment"]["Variables"]
     function_timeout = _parameter_default(doc, turns["Timeout"])
     worker_seconds = _parameter_default(doc, env["TURN_WORKER_SECONDS"])
@@ -52,7 +58,10 @@ def test_the_turn_functions_chain_holds(settings):
             "GUNICORN_TIMEOUT": str(_parameter_default(doc, env["GUNICORN_TIMEOUT"])),
         }
     )
-    visibility = int(doc["Resources"]["TurnQueue"]["Properties"]["VisibilityTimeout"])
+    visibility = int(doc["Resources"][queue]["Properties"]["VisibilityTimeout"])
+    events = [e for e in turns["Events"].values() if e["Type"] == "SQS"]
+    assert [e["Properties"]["Queue"] for e in events] == [{"GetAtt": f"{queue}.Arn"}]
+    assert service.ANALYSIS_LEASE_SECONDS < function_timeout
     settings.TURN_WORKER_SECONDS = worker_seconds
     deadline = limits.longest_turn_deadline()
     longest_call = max(limits.limits_for(p).call_timeout for p in ("openai:o3", "openai:gpt-4.1-mini"))

@@ -196,7 +196,7 @@ def test_a_queue_that_is_down_never_fails_a_recorded_change_and_the_sweeper_catc
     due = {g: store.get(g).due_at for g in (bots["id"], human["id"])}
     assert all(due.values())
     sent = []
-    monkeypatch.setattr(tasks, "send_turn", lambda message, delay_seconds=0: sent.append(message))
+    monkeypatch.setattr(tasks, "send_turn", lambda message, delay_seconds=0, queue_url="": sent.append(message))
     assert tasks.sweep(now=max(due.values())) == 2  # the queue is back
     assert sorted(sent, key=lambda m: m.ply) == [tasks.TurnMessage(bots["id"], 0), tasks.TurnMessage(human["id"], 1)]
     assert tasks.sweep(now=time.time()) == 0  # pushed on by the grace period: not sent again at once

@@ -82,7 +82,7 @@ def test_a_step_while_a_model_turn_is_pending_queues_nothing_more(alice, monkeyp
     sent = []
     from games import scheduling
 
-    monkeypatch.setattr(scheduling, "_backend", lambda game_id, ply, delay: sent.append((game_id, ply)))
+    monkeypatch.setattr(scheduling, "_backend", lambda game_id, ply, delay, engine: sent.append((game_id, ply)))
     monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-testkey-0123456789abcdef")
     settings.APP_SECRETS_PATH = ""
     game = service.create_game(alice.user, game_type="tictactoe", white="openai:gpt-4.1-mini", black="builtin:random")
