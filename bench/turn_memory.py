@@ -56,18 +56,11 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+# The same games, bots and model seat as the cost bench (one mix for both benches).
+from bench.cost import BOTS, GAME_TYPES, MODEL  # noqa: E402
 from deploy import dynamodb_local, lwa  # noqa: E402
 from deploy.web_client import call  # noqa: E402
 
-GAME_TYPES = ("chess", "tictactoe", "rps", "racing", "words")
-BOTS = {
-    "chess": "builtin:random",
-    "tictactoe": "builtin:random",
-    "rps": "builtin:random",
-    "racing": "builtin:racer",
-    "words": "builtin:wordsmith",
-}
-MODEL = "fake:seat"
 KEY_NAME, KEY = "FAKE_KEY", "bench-endpoint-key-0123456789"
 API_DOMAIN = "bench.example.com"
 MB_PER_VCPU = 1769  # https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html

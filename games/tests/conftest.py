@@ -6,12 +6,14 @@ goes away: a worker thread must never outlive the table (or moto) it was playing
 
 from __future__ import annotations
 
+import threading
+import uuid
 from dataclasses import dataclass
 
 import pytest
 
 from accounts import tokens, users
-from games import autoplay, scheduling, service
+from games import autoplay, scheduling, service, tasks
 from games.records import Game
 
 
@@ -76,3 +78,37 @@ def start_autoplay_unqueued(game_id: str, user) -> Game:
         return service.start_autoplay(game_id, user)
     finally:
         scheduling.set_backend(saved)
+
+
+class FakeSQS:
+    """Records SendMessage calls; ``take`` hands them out as event records (each exactly once)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.pending: list[dict] = []
+        self.sent = 0
+
+    def send_message(self, QueueUrl: str, MessageBody: str, DelaySeconds: int = 0) -> dict:
+        assert QueueUrl == "https://sqs.us-east-1.amazonaws.com/123456789012/turns"
+        from games.tests.test_events import sqs_record  # that module imports this one
+
+        message_id = str(uuid.uuid4())
+        with self.lock:
+            self.pending.append(sqs_record(MessageBody, message_id))
+            self.sent += 1
+        return {"MessageId": message_id}
+
+    def take(self) -> list[dict]:
+        with self.lock:
+            taken, self.pending = self.pending, []
+        return taken
+
+
+@pytest.fixture
+def fake_sqs(ddb_local, settings, monkeypatch) -> FakeSQS:
+    """The turn queue as a FakeSQS (on DynamoDB Local): what the app sends is handed back by ``take``."""
+    fake = FakeSQS()
+    settings.TASK_BACKEND = "sqs"
+    settings.TURN_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/turns"
+    monkeypatch.setattr(tasks, "_sqs", lambda: fake)
+    return fake

@@ -12,12 +12,12 @@ import json
 import pytest
 
 from duelarena.dynamo import connection
-from games import events, service, store, tasks
+from games import events, service, store
 from games.rules import get_rules
 from games.tests.conftest import make_player
 from games.tests.test_events import turn_record
 from games.tests.test_llm_turns import MINI, _openai_router, answering
-from games.tests.test_tasks_ddb_local import FakeSQS, race
+from games.tests.test_tasks_ddb_local import race
 from games.turns import play_turn
 
 pytestmark = pytest.mark.integration
@@ -27,15 +27,6 @@ pytestmark = pytest.mark.integration
 def model_http(monkeypatch, settings, ddb_local):
     """The OpenAI API stood in for by respx, on DynamoDB Local."""
     yield from _openai_router(monkeypatch, settings)
-
-
-@pytest.fixture
-def queue(ddb_local, settings, monkeypatch) -> FakeSQS:
-    fake = FakeSQS()
-    settings.TASK_BACKEND = "sqs"
-    settings.TURN_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/turns"
-    monkeypatch.setattr(tasks, "_sqs", lambda: fake)
-    return fake
 
 
 @pytest.fixture
@@ -75,7 +66,7 @@ def operations(work) -> list[str]:
     return seen
 
 
-def test_a_models_move_and_the_bots_reply_are_one_write(model_http, queue, carol):
+def test_a_models_move_and_the_bots_reply_are_one_write(model_http, fake_sqs, carol):
     game = autoplayed(carol, seed=4)
     route = model_plays_x(model_http, game.id)
     outcome: list[service.TurnOutcome] = []
@@ -99,10 +90,10 @@ def test_a_models_move_and_the_bots_reply_are_one_write(model_http, queue, carol
     )
     assert alone.move == moves[1].move
     # the next message is for the model's next ply
-    assert [json.loads(r["body"])["ply"] for r in queue.take()] == [2]
+    assert [json.loads(r["body"])["ply"] for r in fake_sqs.take()] == [2]
 
 
-def test_redelivered_and_concurrent_messages_never_play_twice(model_http, queue, carol):
+def test_redelivered_and_concurrent_messages_never_play_twice(model_http, fake_sqs, carol):
     game = autoplayed(carol, seed=5)
     route = model_plays_x(model_http, game.id)
     record = turn_record(game.id, 0)
@@ -110,10 +101,10 @@ def test_redelivered_and_concurrent_messages_never_play_twice(model_http, queue,
     assert events.play_records([record]) == []  # a later redelivery: stale, acknowledged
     _, moves = store.load(game.id)
     assert [m.ply for m in moves] == [0, 1] and route.call_count == 1
-    assert [json.loads(r["body"])["ply"] for r in queue.take()] == [2]
+    assert [json.loads(r["body"])["ply"] for r in fake_sqs.take()] == [2]
 
 
-def test_a_human_seat_is_never_played_for(model_http, queue, carol):
+def test_a_human_seat_is_never_played_for(model_http, fake_sqs, carol):
     game = autoplayed(carol, black="human", seed=6)
     model_plays_x(model_http, game.id)
     assert service.play_due_turn(game.id, 0) == service.TurnOutcome.PLAYED
@@ -121,7 +112,7 @@ def test_a_human_seat_is_never_played_for(model_http, queue, carol):
     assert [m.seat for m in moves] == ["white"] and after.ply == 1 and after.due_at is None
 
 
-def test_a_game_that_ends_on_the_models_move_has_no_bot_move_after_it(model_http, queue, carol):
+def test_a_game_that_ends_on_the_models_move_has_no_bot_move_after_it(model_http, fake_sqs, carol):
     game = autoplayed(carol, seed=7)
     route = model_plays_x(model_http, game.id)
     writes = 0
@@ -137,7 +128,7 @@ def test_a_game_that_ends_on_the_models_move_has_no_bot_move_after_it(model_http
     assert after.version == game.version + writes
 
 
-def test_a_forfeit_by_the_model_gets_no_bot_reply(model_http, queue, carol):
+def test_a_forfeit_by_the_model_gets_no_bot_reply(model_http, fake_sqs, carol):
     game = autoplayed(carol, seed=8)
     answering(model_http, lambda body: "MOVE: 42")
     assert service.play_due_turn(game.id, 0) == service.TurnOutcome.PLAYED
@@ -145,7 +136,7 @@ def test_a_forfeit_by_the_model_gets_no_bot_reply(model_http, queue, carol):
     assert after.termination == "forfeit_illegal_moves" and [m.seat for m in moves] == ["white"]
 
 
-def test_a_step_and_a_paced_autoplay_play_one_ply(model_http, queue, carol, settings):
+def test_a_step_and_a_paced_autoplay_play_one_ply(model_http, fake_sqs, carol, settings):
     stepped = service.create_game(carol.user, game_type="tictactoe", white=MINI, black="builtin:random")
     model_plays_x(model_http, stepped.id)
     service.step(stepped.id, carol.user)
@@ -159,13 +150,13 @@ def test_a_step_and_a_paced_autoplay_play_one_ply(model_http, queue, carol, sett
     assert [m.ply for m in store.load(paced.id)[1]] == [0]
 
 
-def test_bot_versus_bot_keeps_one_ply_per_turn(queue, carol):
+def test_bot_versus_bot_keeps_one_ply_per_turn(fake_sqs, carol):
     game = autoplayed(carol, white="builtin:perfect", black="builtin:random", seed=10)
     assert service.play_due_turn(game.id, 0) == service.TurnOutcome.PLAYED
     assert [m.ply for m in store.load(game.id)[1]] == [0]
 
 
-def test_a_chess_chain_appends_both_moves_to_the_history(model_http, queue, carol):
+def test_a_chess_chain_appends_both_moves_to_the_history(model_http, fake_sqs, carol):
     game = autoplayed(carol, game_type="chess", black="builtin:random", seed=11, legal_moves_hint=True)
     answering(model_http, lambda body: "MOVE: e4" if store.get(game.id).ply == 0 else "MOVE: d4")
     assert service.play_due_turn(game.id, 0) == service.TurnOutcome.PLAYED

@@ -7,46 +7,14 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
 
 import pytest
 
-from games import events, service, store, tasks
+from games import events, service, store
 from games.tests.conftest import make_player, start_autoplay_unqueued
 from games.tests.test_events import EVENT_CONTEXT, failures, sqs_record, turn_record
 
 pytestmark = pytest.mark.integration
-
-
-class FakeSQS:
-    """Records SendMessage calls; ``take`` hands them out as event records (each exactly once)."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.pending: list[dict] = []
-        self.sent = 0
-
-    def send_message(self, QueueUrl: str, MessageBody: str, DelaySeconds: int = 0) -> dict:
-        assert QueueUrl == "https://sqs.us-east-1.amazonaws.com/123456789012/turns"
-        message_id = str(uuid.uuid4())
-        with self.lock:
-            self.pending.append(sqs_record(MessageBody, message_id))
-            self.sent += 1
-        return {"MessageId": message_id}
-
-    def take(self) -> list[dict]:
-        with self.lock:
-            taken, self.pending = self.pending, []
-        return taken
-
-
-@pytest.fixture
-def fake_sqs(ddb_local, settings, monkeypatch) -> FakeSQS:
-    fake = FakeSQS()
-    settings.TASK_BACKEND = "sqs"
-    settings.TURN_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/turns"
-    monkeypatch.setattr(tasks, "_sqs", lambda: fake)
-    return fake
 
 
 @pytest.fixture
