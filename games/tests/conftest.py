@@ -15,6 +15,7 @@ import pytest
 from accounts import tokens, users
 from games import autoplay, scheduling, service, tasks
 from games.records import Game
+from games.tests.helpers import sqs_record
 
 
 @pytest.fixture
@@ -90,8 +91,6 @@ class FakeSQS:
 
     def send_message(self, QueueUrl: str, MessageBody: str, DelaySeconds: int = 0) -> dict:
         assert QueueUrl == "https://sqs.us-east-1.amazonaws.com/123456789012/turns"
-        from games.tests.test_events import sqs_record  # that module imports this one
-
         message_id = str(uuid.uuid4())
         with self.lock:
             self.pending.append(sqs_record(MessageBody, message_id))

@@ -18,29 +18,9 @@ from deploy import lwa
 from duelarena.dynamo.errors import StoreUnavailable
 from games import service, store, tasks
 from games.tests.conftest import start_autoplay_unqueued
-from games.tests.helpers import assert_error
+from games.tests.helpers import assert_error, sqs_record
 
 EVENT_CONTEXT = {"HTTP_X_AMZN_REQUEST_CONTEXT": "null"}
-
-
-def sqs_record(body: str, message_id: str | None = None, receive_count: int = 1) -> dict[str, Any]:
-    """One record of an SQS event, in the shape Lambda delivers it."""
-    return {
-        "messageId": message_id or str(uuid.uuid4()),
-        "receiptHandle": f"rh-{uuid.uuid4().hex}",
-        "body": body,
-        "attributes": {
-            "ApproximateReceiveCount": str(receive_count),
-            "SentTimestamp": "1700000000000",
-            "SenderId": "AIDAEXAMPLE",
-            "ApproximateFirstReceiveTimestamp": "1700000000001",
-        },
-        "messageAttributes": {},
-        "md5OfBody": "0" * 32,
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:turns",
-        "awsRegion": "us-east-1",
-    }
 
 
 def turn_record(game_id: str, ply: int, message_id: str | None = None) -> dict[str, Any]:
