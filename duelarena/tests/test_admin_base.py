@@ -14,6 +14,7 @@ from duelarena import audit
 from duelarena.dynadmin import DynamoModelAdmin, admin_url_for, micro_dollars
 from duelarena.dynamo import items
 from duelarena.dynamo.schema import __doc__ as schema_doc
+from duelarena.tests.fresh_process import loaded_after
 from games.models import Game as GameShim
 
 
@@ -130,21 +131,5 @@ def test_shim_models_are_unmanaged():
 
 def test_the_admin_loads_no_rule_engine_at_start_up():
     """Admin autodiscovery runs at Django's start-up (every cold start): chess and the game service wait."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     heavy = ("chess", "games.records", "games.store", "games.service", "games.moderation", "openai", "anthropic")
-    code = f"import sys, duelarena.wsgi; print(sorted(m for m in {heavy!r} if m in sys.modules))"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "duelarena.settings"}
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        cwd=Path(__file__).resolve().parents[2],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert loaded_after("duelarena.wsgi", heavy) == []

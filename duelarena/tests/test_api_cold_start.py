@@ -7,26 +7,12 @@ rule engines and built the schemas.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from duelarena.tests.fresh_process import last_line
 
 
 def _fresh(code: str) -> dict:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "duelarena.settings"}
-    done = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(last_line("import django; django.setup()\n" + code))
 
 
 def test_the_api_and_the_list_read_path_load_no_rule_engine():
