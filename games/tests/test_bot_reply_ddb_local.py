@@ -11,10 +11,10 @@ import json
 
 import pytest
 
-from duelarena.dynamo import connection
+from duelarena.tests.admin_support import dynamodb_operations
 from games import events, service, store
 from games.rules import get_rules
-from games.tests.conftest import make_player
+from games.tests.conftest import make_player, start_autoplay_unqueued
 from games.tests.test_events import turn_record
 from games.tests.test_llm_turns import MINI, _openai_router, answering
 from games.tests.test_tasks_ddb_local import race
@@ -53,25 +53,15 @@ def model_plays_x(router, game_id: str):
 
 def autoplayed(player, white: str = MINI, black: str = "builtin:random", game_type: str = "tictactoe", **options):
     game = service.create_game(player.user, game_type=game_type, white=white, black=black, options=options or None)
-    return store.set_autoplay(game.id, True)
-
-
-def operations(work) -> list[str]:
-    seen: list[str] = []
-    connection.observe_calls(lambda op, params, parsed: seen.append(op))
-    try:
-        work()
-    finally:
-        connection.observe_calls(None)
-    return seen
+    return start_autoplay_unqueued(game.id, player.user)
 
 
 def test_a_models_move_and_the_bots_reply_are_one_write(model_http, fake_sqs, carol):
     game = autoplayed(carol, seed=4)
     route = model_plays_x(model_http, game.id)
-    outcome: list[service.TurnOutcome] = []
-    ops = operations(lambda: outcome.append(service.play_due_turn(game.id, 0)))
-    assert outcome == [service.TurnOutcome.PLAYED]
+    with dynamodb_operations() as ops:
+        outcome = service.play_due_turn(game.id, 0)
+    assert outcome == service.TurnOutcome.PLAYED
     assert ops.count("TransactWriteItems") == 1 and route.call_count == 1
     after, moves = store.load(game.id)
     assert [(m.ply, m.seat) for m in moves] == [(0, "white"), (1, "black")]  # each its own item and ply
@@ -120,7 +110,9 @@ def test_a_game_that_ends_on_the_models_move_has_no_bot_move_after_it(model_http
         if not store.get(game.id).is_live:
             break
         ply = store.get(game.id).ply
-        writes += operations(lambda ply=ply: service.play_due_turn(game.id, ply)).count("TransactWriteItems")
+        with dynamodb_operations() as ops:
+            service.play_due_turn(game.id, ply)
+        writes += ops.count("TransactWriteItems")
     after, moves = store.load(game.id)
     assert after.status == "finished" and after.winner in ("white", None)  # X blocks, then wins or fills
     assert moves[-1].seat == "white" and [m.ply for m in moves] == list(range(after.ply))

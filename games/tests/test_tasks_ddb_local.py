@@ -10,6 +10,7 @@ import threading
 
 import pytest
 
+from duelarena.tests.admin_support import dynamodb_operations
 from games import events, service, store
 from games.tests.conftest import make_player, start_autoplay_unqueued
 from games.tests.test_events import EVENT_CONTEXT, failures, sqs_record, turn_record
@@ -114,23 +115,12 @@ def test_duplicate_record_in_one_batch_with_a_malformed_one(fake_sqs, dora):
     assert len(store.load(game.id)[1]) == 1 and len(fake_sqs.take()) == 1
 
 
-def _operations(work) -> list[str]:
-    from duelarena.dynamo import connection
-
-    seen: list[str] = []
-    connection.observe_calls(lambda op, params, parsed: seen.append(op))
-    try:
-        work()
-    finally:
-        connection.observe_calls(None)
-    return seen
-
-
 def test_a_bot_only_turn_is_not_claimed_first(fake_sqs, dora):
     """Bots call no model: the turn is read, played and written (one Query, one transaction), with no
     claim (UpdateItem) before it; the version-checked write alone keeps one move (tests above)."""
     game = bot_game(dora, "chess", "builtin:searcher", "builtin:random")
-    ops = _operations(lambda: service.play_due_turn(game.id, 0))
+    with dynamodb_operations() as ops:
+        service.play_due_turn(game.id, 0)
     assert ops == ["Query", "TransactWriteItems"]
     assert [m.ply for m in store.load(game.id)[1]] == [0]
 
