@@ -62,6 +62,7 @@ except ImportError:  # pragma: no cover
 
 from dynamorm import DynaModel, GlobalIndex, ProjectAll  # noqa: E402
 from schematics import types  # noqa: E402
+from schematics.models import Model as SchematicsModel  # noqa: E402
 
 from duelarena.dynamo import connection  # noqa: E402
 from duelarena.dynamo.cursors import decode_cursor, encode_cursor  # noqa: E402
@@ -187,9 +188,19 @@ class _StringKeys:
         return kwargs
 
 
+class _ItemSchema(SchematicsModel):
+    """The fields every item of the shared table has: its keys and ``kind``. Each model's ``Schema``
+    extends it (dynamorm builds ``<Model>Schema`` from dynamorm's schematics base and a Schema that is
+    already a schematics model, keeping its fields)."""
+
+    pk = types.StringType(required=True)
+    sk = types.StringType(required=True)
+    kind = types.StringType()
+
+
 # ---------------------------------------------------------------------------------------------- models
-# Every schema repeats the table's keys (pk, sk) and ``kind``; an index class must subclass
-# ``GlobalIndex`` directly (dynamorm reads the index type from the first base class).
+# An index class must subclass ``GlobalIndex`` directly (dynamorm reads the index type from the first
+# base class).
 
 
 class UserProfile(_StringKeys, DynaModel):
@@ -198,10 +209,7 @@ class UserProfile(_StringKeys, DynaModel):
 
     Table = SharedTable
 
-    class Schema:
-        pk = types.StringType(required=True)
-        sk = types.StringType(required=True)
-        kind = types.StringType()
+    class Schema(_ItemSchema):
         gsi6pk = types.StringType()
         gsi6sk = types.StringType()
         gsi7pk = types.StringType()
@@ -237,10 +245,7 @@ class LeaderboardItem(_StringKeys, DynaModel):
 
     Table = SharedTable
 
-    class Schema:
-        pk = types.StringType(required=True)
-        sk = types.StringType(required=True)
-        kind = types.StringType()
+    class Schema(_ItemSchema):
         game_type = types.StringType(required=True)
         read_at = types.StringType()
         computed_at = types.StringType()
@@ -255,10 +260,7 @@ class Tournament(_StringKeys, DynaModel):
 
     Table = SharedTable
 
-    class Schema:
-        pk = types.StringType(required=True)
-        sk = types.StringType(required=True)
-        kind = types.StringType()
+    class Schema(_ItemSchema):
         id = types.StringType(required=True)
         spec = types.StringType(required=True)
         schedule = types.StringType(required=True)
@@ -270,10 +272,7 @@ class ImportLedger(_StringKeys, DynaModel):
 
     Table = SharedTable
 
-    class Schema:
-        pk = types.StringType(required=True)
-        sk = types.StringType(required=True)
-        kind = types.StringType()
+    class Schema(_ItemSchema):
         target = types.StringType()
         imported_at = types.StringType()
 
@@ -283,10 +282,7 @@ class AuditEntry(_StringKeys, DynaModel):
 
     Table = SharedTable
 
-    class Schema:
-        pk = types.StringType(required=True)
-        sk = types.StringType(required=True)
-        kind = types.StringType()
+    class Schema(_ItemSchema):
         gsi6pk = types.StringType()
         gsi6sk = types.StringType()
         id = types.StringType(required=True)
