@@ -27,11 +27,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.integration]
 
 REPO = Path(__file__).resolve().parents[2]
 STATIC = REPO / "games" / "static" / "watch"
-TURN_DELAY = "0.25"
+# A turn delay and game lengths that keep every game live for several seconds: the page polls every
+# 1-1.5 s while it follows a game, so it sees positions between the start and the end even when a busy
+# machine stretches its timers (at 0.25 s a 5-round rps game, 10 plies, once ended between two polls of a CI run).
+TURN_DELAY = "0.5"
 GAMES = {
     "chess": ("builtin:searcher", "builtin:random", {"max_plies": 24}),
     "tictactoe": ("builtin:perfect", "builtin:random", None),
-    "rps": ("builtin:pattern", "builtin:random", {"rounds": 5}),
+    "rps": ("builtin:pattern", "builtin:random", {"rounds": 7}),
     "racing": ("builtin:racer", "builtin:random", {"track_length": 30}),
     "words": ("builtin:wordsmith", "builtin:random", {"rounds": 4}),
 }
