@@ -1,7 +1,8 @@
 """The admin site's look (the project wires it; each app registers its own admins over DynamoDB).
 
 Autodiscovered first among the project's apps (``duelarena`` comes before ``accounts`` and ``games`` in
-``INSTALLED_APPS``), after the Django and social-auth apps whose ORM admins it takes out.
+``INSTALLED_APPS``), after the Django apps whose ORM admins it takes out (social-auth is not an app here:
+see settings.INSTALLED_APPS).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ admin.site.site_title = "Duel Arena admin"
 admin.site.index_template = "admin/arena_index.html"  # "Recent actions" from the audit log, not LogEntry
 
 # Models of other apps that live in the ORM: with DATABASES = {} their admin pages could only fail.
-# Roles replace groups; social-auth associations and nonces are stored in DynamoDB.
-for _orm_model in ("auth.Group", "social_django.UserSocialAuth", "social_django.Nonce", "social_django.Association"):
+# Roles replace groups.
+for _orm_model in ("auth.Group",):
     _model = apps.get_model(_orm_model)
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)

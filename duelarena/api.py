@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -21,8 +22,12 @@ from duelarena.middleware import _STATUS_CODES
 
 logger = logging.getLogger("duelarena.api")
 
-# Cold start: every ninja Schema declared after this line (the routers' schemas, and the wrapper model
-# ninja makes for each status code of each operation: ~200 models) and every model ninja makes for an
+# Cold start: pydantic looks for plugins (a scan of every installed package's entry points, ~6 ms) when
+# it builds its first validator; the service uses none. An operator who installs one sets the variable.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+# Cold start: every ninja Schema declared after this line (the routers' schemas, and the wrapper models
+# ninja makes for the operations' answers, shared below: ~90 models) and every model ninja makes for an
 # operation's path, query and body parameters builds its pydantic validator and serializer on first use
 # instead of at declaration. The first `GET /api/games` then builds the few it uses, not all of them;
 # `/api/openapi.json` builds the rest and is the same document. Set here, on the bases' configs (which
@@ -39,6 +44,35 @@ for _base in (
     params_models.FileModel,
 ):
     _base.model_config["defer_build"] = True
+
+
+def _share_response_models() -> None:
+    """Cold start: one ninja response wrapper per answer type instead of one per (operation, status).
+
+    ninja wraps each documented answer of each operation in a fresh model (``NinjaResponseSchema`` with
+    one field, ``response: <type>``); our operations document their error codes, so 17 operations made
+    114 such classes for 9 distinct answer types (~11 ms of the first API request, bench/cold_start.py).
+    A wrapper holds nothing but that annotation, so operations answering the same type can share one:
+    validation, serialization and the OpenAPI document (which inlines the wrapped type) are unchanged.
+    Types that cannot be dictionary keys get their own wrapper, as before."""
+    from ninja.operation import Operation
+
+    make = Operation._create_response_model
+    made: dict[Any, Any] = {}
+
+    def shared(self: Operation, response_param: Any) -> Any:
+        try:
+            return made[response_param]
+        except KeyError:
+            made[response_param] = model = make(self, response_param)
+            return model
+        except TypeError:  # unhashable
+            return make(self, response_param)
+
+    Operation._create_response_model = shared  # type: ignore[method-assign]
+
+
+_share_response_models()
 
 
 class BundledSwagger(Swagger):

@@ -96,7 +96,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "social_django",
+    # "social_django" is not an app either: its app loads its ORM models, which import social-core's
+    # storage, requests, urllib3, openid and cryptography while Django starts (~0.1 s of every cold
+    # start). Sign-in goes through its views (duelarena/urls.py, imported on the first /auth/ request)
+    # and our DynamoDB storage (accounts/social_storage.py); its templates are found through DIRS below.
     "corsheaders",
     # "ninja" is deliberately not an app: listing it imports django-ninja and pydantic while Django
     # starts (~0.1 s of cold start). Its templates and static files are found through TEMPLATES DIRS
@@ -136,6 +139,7 @@ def _package_dir(name: str) -> Path:
 
 
 NINJA_DIR = _package_dir("ninja")
+SOCIAL_DJANGO_DIR = _package_dir("social_django")
 
 ROOT_URLCONF = "duelarena.urls"
 WSGI_APPLICATION = "duelarena.wsgi.application"
@@ -143,7 +147,7 @@ WSGI_APPLICATION = "duelarena.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates", NINJA_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", NINJA_DIR / "templates", SOCIAL_DJANGO_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -287,7 +291,7 @@ MODEL_CALLS_PER_MINUTE = env_int("MODEL_CALLS_PER_MINUTE", 30)
 # --- Identity: admin shim user, Google sign-in through social-auth over DynamoDB --------------------
 AUTH_USER_MODEL = "accounts.ArenaUser"
 AUTHENTICATION_BACKENDS = [
-    "social_core.backends.google.GoogleOAuth2",
+    "accounts.google.GoogleOAuth2",  # social-core's backend, which also sets its default strategy
     "accounts.backends.DynamoUserBackend",
 ]
 LOGIN_URL = "/admin/login/"

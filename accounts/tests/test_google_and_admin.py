@@ -222,6 +222,24 @@ def test_google_staff_user_gets_an_admin_session(google):
     assert client.get("/admin/").status_code == 200
 
 
+def test_a_google_admin_session_and_a_password_login_work_before_any_sign_in_page_loads(google, monkeypatch):
+    """A fresh process (a cold start) whose first requests are an admin page of a Google session and a
+    password login: Django builds the Google backend bare, before any /auth/ URL ran; the backend loads
+    social-core's default strategy itself (social_django's app config is not installed to do it)."""
+    from social_core.registry import REGISTRY
+
+    pair = sign_in(Client(enforce_csrf_checks=True), google)
+    users.update(users.get(pair["user"]["id"]), roles=["moderator", "player"])
+    client = Client(enforce_csrf_checks=True)
+    assert callback(client, google, begin(client, next_url="/admin/"), profile()).status_code == 302
+    monkeypatch.setattr(REGISTRY, "_default_strategy", None)  # as in a new process
+    assert client.get("/admin/").status_code == 200
+    monkeypatch.setattr(REGISTRY, "_default_strategy", None)
+    call_command("createadmin", "--email", "pw@example.com", "--password", "a-long-pass-phrase-9", stdout=StringIO())
+    reply = admin_login(Client(enforce_csrf_checks=True), "pw@example.com", "a-long-pass-phrase-9")
+    assert reply.status_code == 302 and reply["Location"] == "/admin/"
+
+
 def test_issuetoken_prints_a_working_token(client, dynamo):
     out = StringIO()
     call_command("issuetoken", "--email", "dev@example.com", stdout=out)

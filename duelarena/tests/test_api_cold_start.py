@@ -34,7 +34,7 @@ def test_the_api_and_the_list_read_path_load_no_rule_engine():
 
 
 def test_the_api_schemas_are_built_on_first_use():
-    """Loading the API declares its ~200 models (the routers' schemas, and those ninja derives for each
+    """Loading the API declares its ~90 models (the routers' schemas, and those ninja derives for each
     operation's parameters and each status code of its answers) without building one validator; those
     a request uses are built when it first validates (the OpenAPI document is pinned unchanged by
     games/tests/test_openapi_contract.py)."""
@@ -50,9 +50,36 @@ def test_the_api_schemas_are_built_on_first_use():
         "from games.schemas import GameListOut, ChessGameOut\n"
         "declared = [m for m in set(models()) if m not in known]\n"
         "built = sorted(m.__name__ for m in declared if m.__pydantic_complete__)\n"
-        "seen = {'declared': len(declared) > 150, 'built': built}\n"
+        "seen = {'declared': len(declared) > 60, 'built': built}\n"
         "GameListOut.model_validate({'items': [], 'next_cursor': None})\n"
         "seen['one_used'] = [GameListOut.__pydantic_complete__, ChessGameOut.__pydantic_complete__]\n"
         "print(json.dumps(seen))"
     )
     assert out == {"declared": True, "built": [], "one_used": [True, False]}
+
+
+def test_django_start_up_loads_no_social_auth_and_no_http_client():
+    """social_django is not an installed app (its app config imported social-core, requests, openid and
+    cryptography at every start, ~0.08 s): start-up and the API tree load none of them; Google sign-in
+    loads them on its first use (accounts/google.py)."""
+    from duelarena.tests.fresh_process import loaded_after
+
+    heavy = ("social_core", "social_django", "requests", "openid", "cryptography", "jwt")
+    assert loaded_after("duelarena.wsgi", heavy) == []
+    assert loaded_after("duelarena.wsgi, duelarena.api_urls", heavy) == []
+
+
+def test_operations_share_one_response_wrapper_per_answer_type():
+    """ninja wraps every documented answer of every operation in a model; the API shares one wrapper per
+    answer type (duelarena.api._share_response_models) instead of making one per (operation, status)."""
+    out = _fresh(
+        "import json\n"
+        "import duelarena.api_urls\n"
+        "from duelarena.api import api\n"
+        "pairs = [(op, code, model) for _, router in api._routers for view in router.path_operations.values()\n"
+        "         for op in view.operations for code, model in op.response_models.items() if model is not None]\n"
+        "wrappers = {id(model) for _, _, model in pairs}\n"
+        "types = {repr(model.model_fields['response'].annotation) for _, _, model in pairs}\n"
+        "print(json.dumps({'pairs': len(pairs), 'wrappers': len(wrappers), 'types': len(types)}))"
+    )
+    assert out["pairs"] > 100 and out["wrappers"] == out["types"] < 20, out
