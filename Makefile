@@ -66,11 +66,14 @@ lint: $(DEV_STAMP)
 	$(MYPY)
 
 # The suite runs on $(TEST_WORKERS) pytest-xdist workers: most tests wait on DynamoDB Local, gunicorn,
-# Chromium or Stockfish, so more workers than the machine's 2 cores keep both busy. Tests go out one or
-# two at a time (--maxschedchunk 1), slow ones first (conftest.py), so the workers end together.
+# Chromium or Stockfish, so more workers than the machine's 2 cores keep both busy. Tests go out
+# a module at a time (--dist loadscope), slow modules first (conftest.py), so the workers end together
+# and a module's fixtures (gunicorn servers, the LWA stand-in) start once: spread over four workers
+# (--dist load), they started up to four times. (loadgroup would group only the modules that start
+# servers, but it groups nothing under pytest 9.2: pytest-dev/pytest-xdist#1386.)
 # TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= 4
-PYTEST_PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist load --maxschedchunk 1)
+PYTEST_PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscope)
 
 test: $(DEV_STAMP) $(BYTECODE_STAMP) dynamodb-local stockfish
 	$(VENV)/bin/ruff check .

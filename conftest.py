@@ -10,7 +10,8 @@ Nothing ever reaches real AWS: the default endpoint points at a closed port and 
 by the controller, see ``pytest_sessionstart``; every test has its own table) and each has its own
 other session fixtures (gunicorn servers, Chromium) on free ports, so workers share no state. Tests
 marked ``slow`` (and their modules) are collected first: started late, one of them would keep a single
-worker busy after the others have finished.
+worker busy after the others have finished. Workers take a module at a time (``--dist loadscope`` in the
+Makefile), so a module's fixtures start once.
 """
 
 from __future__ import annotations

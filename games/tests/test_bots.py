@@ -115,14 +115,19 @@ def test_perfect_takes_a_win_and_blocks_a_loss():
 
 
 @pytest.mark.slow
-def test_searcher_beats_random():
+def test_searcher_beats_random(monkeypatch):
+    """Even at a quarter of the node budget it plays with (so the test takes a quarter of the time: the
+    search is pure Python, ~45 ms a move at full budget), the searcher wins nearly every game."""
+    from games.bots import searcher
+
+    monkeypatch.setattr(searcher, "NODE_BUDGET", searcher.NODE_BUDGET // 4)
     rules = get_rules("chess")
     wins = 0
     for seed in range(10):
         seat = "white" if seed % 2 == 0 else "black"
         white, black = ("searcher", "random") if seat == "white" else ("random", "searcher")
         wins += score(rules, play("chess", white, black, seed, {"max_plies": 200}), seat) == "win"
-    assert wins >= 8
+    assert wins >= 8, wins
 
 
 def test_searcher_finds_mate_in_one_and_grabs_a_free_queen():

@@ -183,14 +183,16 @@ def _followed_to_the_end(driver, base: str, token: str, game: dict, page_url: st
         # it followed the game live: it showed positions between the start and the end
         assert any(s["status"] == "live" and 0 < s["ply"] < final["ply"] for s in seen), seen
         assert "game over" in shown["poll"]
+        # A finished chess or tic-tac-toe game is re-rendered by each poll until its analysis arrives:
+        # wait for it first, so that the elements read below are not replaced while they are read.
+        if game["game_type"] == "tictactoe" or (game["game_type"] == "chess" and _stockfish()):
+            _shows_the_move_analysis(driver)
         _check_board(driver, final)
         result = driver.find_element("id", "result").text
         assert (final["termination"] or "").replace("_", " ") in result
         moves = driver.find_elements("css selector", "#moves li.move")
         assert len(moves) == len(final["moves"])
         assert "attempt" in moves[0].text and "tokens" in moves[0].text and "$" in moves[0].text
-        if game["game_type"] == "tictactoe" or (game["game_type"] == "chess" and _stockfish()):
-            _shows_the_move_analysis(driver)
         _screenshot(driver, game["game_type"] + ("-cross-origin" if "?api=" in page_url else ""))
     except Exception:
         (REPO / ".data").mkdir(exist_ok=True)
