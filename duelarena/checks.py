@@ -26,3 +26,15 @@ def published_keys(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 )
             )
     return errors
+
+
+@register(Tags.admin)
+def model_admins(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """The model admins' own checks. They are discovered with the admin's URLs (duelarena/admin_urls.py),
+    not at start-up, so Django's admin check may find the site empty: load them and check the site here
+    (the order of checks is not fixed; when Django's runs after this one, an error is reported twice)."""
+    from django.contrib import admin
+
+    import duelarena.admin_urls  # noqa: F401 - discovers the model admins
+
+    return admin.site.check(app_configs)

@@ -1,10 +1,10 @@
-"""URL tree. The API and social-auth sub-trees are imported on the first request under their prefix:
+"""URL tree. The API, admin and social-auth sub-trees are imported on the first request under their prefix:
 `lazy_include` gives Django's URLResolver a module *name*, which it imports only when a path under
 that prefix is resolved (or when `reverse` needs it). Health checks and admin requests then never pay
-for django-ninja/pydantic or social-auth's views at cold start; the first /api request does. The spectator
-page (`/watch/`) is included the same way, so no API request imports it."""
+for django-ninja/pydantic or social-auth's views at cold start; the first /api request does. Health and
+API requests never load the model admins (duelarena/admin_urls.py); the first admin request does. The
+spectator page (`/watch/`) is included the same way, so no API request imports it."""
 
-from django.contrib import admin
 from django.urls import path
 from django.urls.resolvers import RoutePattern, URLResolver
 
@@ -25,6 +25,6 @@ urlpatterns = [
     lazy_include("api/", "duelarena.api_urls", "api"),
     path("auth/google/", account_views.start, name="google-start"),
     lazy_include("auth/", "social_django.urls", "social"),
-    path("admin/", admin.site.urls),
+    lazy_include("admin/", "duelarena.admin_urls", "admin"),  # the model admins are discovered there
     lazy_include("watch/", "games.watch", "watch"),  # the spectator page (static HTML + JS over the API)
 ]

@@ -7,8 +7,9 @@ DynamoDB calls per page (besides the session user's GetItem):
 - detail: one Query for the game with its moves (``store.load``) + one GetItem for the owner's email;
 - search: a game id is one GetItem, an email one Query on gsi7; each leads to a page above.
 
-Django imports this module at start-up (admin autodiscovery): the rule engines, python-chess, the store
-and the game service are imported inside the functions that use them, as the API does (cold start).
+Imported with the admin's URLs, on the first admin request (admin autodiscovery, duelarena/admin_urls.py):
+the rule engines, python-chess, the store and the game service are imported inside the functions that
+use them, so that first admin page stays quick too.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
@@ -14,7 +16,7 @@ from duelarena import audit
 from duelarena.dynadmin import DynamoModelAdmin, admin_url_for, micro_dollars
 from duelarena.dynamo import items
 from duelarena.dynamo.schema import __doc__ as schema_doc
-from duelarena.tests.fresh_process import loaded_after
+from duelarena.tests.fresh_process import last_line, loaded_after
 from games.models import Game as GameShim
 
 
@@ -53,6 +55,12 @@ def test_audit_values_round_trip_any_shape(actor):
 
 def test_the_schema_documents_the_audit_access_patterns():
     assert "pk = AUDIT#<kind>#<id>" in schema_doc and "gsi6pk = AUDIT" in schema_doc
+
+
+@pytest.fixture(autouse=True)
+def model_admins():
+    """The model admins, discovered as the first admin request discovers them (duelarena/admin_urls.py)."""
+    import duelarena.admin_urls  # noqa: F401
 
 
 def test_the_base_has_no_orm_paths(actor):
@@ -129,7 +137,27 @@ def test_shim_models_are_unmanaged():
         assert model._meta.managed is False
 
 
-def test_the_admin_loads_no_rule_engine_at_start_up():
-    """Admin autodiscovery runs at Django's start-up (every cold start): chess and the game service wait."""
+def test_start_up_discovers_no_model_admin_and_the_admin_loads_no_rule_engine():
+    """Django's start-up (every cold start) loads no app's admin module: they are discovered with the
+    admin's URLs. Those leave chess and the game service for the functions that use them."""
+    admins = ("duelarena.admin", "accounts.admin", "games.admin", "duelarena.dynadmin")
+    assert loaded_after("duelarena.wsgi", admins) == []
     heavy = ("chess", "games.records", "games.store", "games.service", "games.moderation", "openai", "anthropic")
-    assert loaded_after("duelarena.wsgi", heavy) == []
+    assert loaded_after("duelarena.wsgi, duelarena.admin_urls", heavy) == []
+    assert loaded_after("duelarena.wsgi, duelarena.admin_urls", ("games.admin",)) == ["games.admin"]
+
+
+def test_the_system_checks_still_check_the_model_admins():
+    """``manage.py check`` in a fresh process: the admin checks discover the model admins (they are not
+    loaded at start-up any more) and check them; an admin with a broken option is reported."""
+    code = (
+        "import django, json, sys; django.setup()\n"
+        "from django.core import checks\n"
+        "clean = checks.run_checks(tags=['admin'])\n"
+        "from django.contrib import admin\n"
+        "from games.models import Game\n"
+        "admin.site.get_model_admin(Game).list_per_page = 'many'\n"
+        "broken = checks.run_checks(tags=['admin'])\n"
+        "print(json.dumps([len(clean), 'games.admin' in sys.modules, sorted({e.id for e in broken})]))"
+    )
+    assert json.loads(last_line(code)) == [0, True, ["admin.E118"]]
