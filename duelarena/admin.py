@@ -19,9 +19,7 @@ admin.site.site_header = "Duel Arena administration"
 admin.site.site_title = "Duel Arena admin"
 admin.site.index_template = "admin/arena_index.html"  # "Recent actions" from the audit log, not LogEntry
 
-# Models of other apps that live in the ORM: with DATABASES = {} their admin pages could only fail.
-# Roles replace groups.
-for _orm_model in ("auth.Group",):
-    _model = apps.get_model(_orm_model)
-    if admin.site.is_registered(_model):
-        admin.site.unregister(_model)
+# Groups live in the ORM: with DATABASES = {} their admin pages could only fail. Roles replace them.
+_groups = apps.get_model("auth.Group")
+if admin.site.is_registered(_groups):
+    admin.site.unregister(_groups)

@@ -50,8 +50,8 @@ def _share_response_models() -> None:
     """Cold start: one ninja response wrapper per answer type instead of one per (operation, status).
 
     ninja wraps each documented answer of each operation in a fresh model (``NinjaResponseSchema`` with
-    one field, ``response: <type>``); our operations document their error codes, so 17 operations made
-    114 such classes for 9 distinct answer types (~11 ms of the first API request, bench/cold_start.py).
+    one field, ``response: <type>``); our operations document their error codes, so the operations made
+    112 such classes for 8 distinct answer types (~11 ms of the first API request, bench/cold_start.py).
     A wrapper holds nothing but that annotation, so operations answering the same type can share one:
     validation, serialization and the OpenAPI document (which inlines the wrapped type) are unchanged.
     Types that cannot be dictionary keys get their own wrapper, as before."""

@@ -183,8 +183,8 @@ def _followed_to_the_end(driver, base: str, token: str, game: dict, page_url: st
         # it followed the game live: it showed positions between the start and the end
         assert any(s["status"] == "live" and 0 < s["ply"] < final["ply"] for s in seen), seen
         assert "game over" in shown["poll"]
-        # A finished chess or tic-tac-toe game is re-rendered by each poll until its analysis arrives:
-        # wait for it first, so that the elements read below are not replaced while they are read.
+        # A finished chess or tic-tac-toe game is drawn once more when its analysis arrives: wait for
+        # that first, so that the elements read below are not replaced while they are read.
         if game["game_type"] == "tictactoe" or (game["game_type"] == "chess" and _stockfish()):
             _shows_the_move_analysis(driver)
         _check_board(driver, final)
