@@ -25,8 +25,9 @@ loss; win% 100/50/0); a move that lowers it is a blunder and its best move is th
 best-valued cells. The stored shape is the same as for chess (``cp_loss`` is None).
 
 ``analyse_game(game_id)`` reads the finished game with its moves (``games.store.load``), analyses it and
-stores the per-move analysis on each move item and a per-seat summary on the game item (and its
-leaderboard result item) through ``games.store.record_analysis``. It is idempotent: a game that already
+stores the per-move analysis (in one item beside the moves, read back onto each move by the store) and
+a per-seat summary on the game item (and its leaderboard result item) in one transaction, through
+``games.store.record_analysis``. It is idempotent: a game that already
 has an analysis is skipped. The turn workers call it after a chess or tic-tac-toe game ends.
 """
 

@@ -16,8 +16,12 @@ Layout (see the access-pattern table in ``duelarena/dynamo/schema.py``):
 - ``GAME#<id> / MOVE#<ply:05d>``: one move (with every attempt, as compressed JSON in ``attempts_z``;
   chess also its SAN), keyed by the ply it was played at, so a retried or duplicated write of the same
   turn can never store a second move.
-- ``analysis`` (JSON text, on a finished chess or tic-tac-toe game's META and move items): move quality
-  written once by ``record_analysis`` (see ``games.analysis``); turns never touch it.
+- ``analysis`` (JSON text, on a finished chess or tic-tac-toe game's META): the game's move-quality
+  summary, written once by ``record_analysis`` (see ``games.analysis``); turns never touch it.
+- ``GAME#<id> / MOVE#~analysis`` (``keys.MOVES_ANALYSIS_SK``): every move's quality, as zlib-compressed
+  JSON in ``analysis_z``, written with the summary. It sorts after the moves, so ``load`` and
+  ``moves_after`` read it in their one Query and hand each move its ``analysis``. Games analysed before
+  hold it on each move item (``analysis``) and still load.
 - ``RESULTS#<type> / GAME#<id>``: an ended game's result item (``games.results``), written with the
   change that ends the game and deleted with the game; ``games.leaderboard`` computes the board from them.
 
@@ -41,7 +45,7 @@ from duelarena.dynamo.errors import ConditionFailed
 from games import results, stored_state
 from games.records import ABORTED, FINISHED, Attempt, Game, Move, complete_totals
 
-GAME_KIND, MOVE_KIND = "game", "move"
+GAME_KIND, MOVE_KIND, ANALYSIS_KIND = "game", "move", "analysis"
 FEED, ALL_GAMES = keys.FEED, keys.ALL_GAMES
 MAX_PLY = 99_999  # move sort keys are zero-padded to 5 digits (keys.move_sk)
 
@@ -240,7 +244,7 @@ def _attempts_of(item: dict[str, Any]) -> list[dict[str, Any]]:
     blob = item.get(ATTEMPTS_BLOB)
     if blob is None:
         return list(item.get("attempts") or [])
-    return list(json.loads(zlib.decompress(bytes(getattr(blob, "value", blob)))))
+    return list(json.loads(_unzip(blob)))
 
 
 def move_item(move: Move) -> dict[str, Any]:
@@ -261,6 +265,22 @@ def move_item(move: Move) -> dict[str, Any]:
     if move.san:
         item["san"] = move.san
     return item
+
+
+def _moves_of(found: list[dict[str, Any]]) -> list[Move]:
+    """The move items among ``found`` (items of one game's partition) as Moves in ply order, each with its
+    analysis from the moves' analysis item when ``found`` holds it."""
+    moves = sorted((move_from_item(i) for i in found if keys.is_move_sk(i["sk"])), key=lambda m: m.ply)
+    analysed = next((i for i in found if i["sk"] == keys.MOVES_ANALYSIS_SK), None)
+    if analysed is None:
+        return moves
+    per_ply = {int(ply): analysis for ply, analysis in json.loads(_unzip(analysed[ANALYSIS_BLOB]))}
+    return [replace(m, analysis=per_ply[m.ply]) if m.ply in per_ply else m for m in moves]
+
+
+def _unzip(blob: Any) -> str:
+    """A zlib-compressed text attribute (boto3 hands a ``Binary``; tests may hand bytes)."""
+    return zlib.decompress(bytes(getattr(blob, "value", blob))).decode()
 
 
 def move_from_item(item: dict[str, Any]) -> Move:
@@ -510,28 +530,32 @@ def overdue(now: int, *, limit: int = 100) -> list[DueTurn]:
     return found
 
 
-_TRANSACTION_LIMIT = 100  # actions per TransactWriteItems
+# Every move's quality in one item (``keys.MOVES_ANALYSIS_SK``) rather than on each move item: updating
+# a move item is charged by its whole size (a model's, with its compressed prompts, is 2-3 KB), so a
+# 300-ply chess game's analysis wrote ~1,000 WRU in transactions; as one compressed item it writes a few.
+ANALYSIS_BLOB = "analysis_z"
+
+
+def analysis_item(game_id: str, per_ply: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "pk": keys.game_pk(game_id),
+        "sk": keys.MOVES_ANALYSIS_SK,
+        "kind": ANALYSIS_KIND,
+        "game_id": game_id,
+        ANALYSIS_BLOB: zlib.compress(_dumps(sorted(per_ply.items())).encode(), 6),
+    }
 
 
 def record_analysis(game: Game, per_ply: dict[int, dict[str, Any]], summary: dict[str, Any]) -> bool:
-    """Store a finished game's move quality: ``per_ply[ply]`` on each move item, ``summary`` on the game
-    item and on its leaderboard result item (when it has one). Returns False, writing nothing more, when
-    the game already has an analysis (a second analyser lost the race).
+    """Store a finished game's move quality: ``per_ply[ply]`` in the moves' analysis item, ``summary`` on
+    the game item and on its leaderboard result item (when it has one). Returns False, writing nothing,
+    when the game already has an analysis (a second analyser lost the race) or is gone.
 
-    Moves go first, in transactions of up to 100 (``attribute_exists``: a deleted game gets nothing);
-    the last transaction also sets the game's ``analysis``, conditioned on it being absent and the game
-    having ended, so a game is summarised once. A crash in between leaves moves analysed and the game
-    not, and the next ``analyse_game`` writes the same values again (the analysis is deterministic).
+    One TransactWriteItems: the game's ``analysis`` is set only while it is absent and the game has
+    ended (so a game is summarised once, and a deleted game gets no analysis item), with the moves'
+    analysis item and the result item's copy.
     """
-    updates = [
-        {
-            "Update": items.update_operation(
-                keys.game_pk(game.id), keys.move_sk(ply), set_values={"analysis": _dumps(analysis)}
-            )
-        }
-        for ply, analysis in sorted(per_ply.items())
-    ]
-    final = [
+    operations: list[dict[str, Any]] = [
         {
             "Update": items.update_operation(
                 keys.game_pk(game.id),
@@ -543,19 +567,16 @@ def record_analysis(game: Game, per_ply: dict[int, dict[str, Any]], summary: dic
                 condition_names={"#status": "status"},
                 condition_values={":live": "live", ":paused": "paused"},
             )
-        }
+        },
+        {"Put": {"Item": analysis_item(game.id, per_ply)}},
     ]
     result_key = (keys.results_pk(game.game_type), keys.result_sk(game.id))
     if items.get(*result_key) is not None:  # games imported from the earlier version have none
-        final.append(
+        operations.append(
             {"Update": items.update_operation(*result_key, set_values={"analysis": results.analysis_text(summary)})}
         )
-    room = _TRANSACTION_LIMIT - len(final)
-    while len(updates) > room:
-        items.transact_write(updates[:_TRANSACTION_LIMIT])
-        updates = updates[_TRANSACTION_LIMIT:]
     try:
-        items.transact_write([*updates, *final])
+        items.transact_write(operations)
     except ConditionFailed:
         return False
     return True  # the caller updates the leaderboard (storage triggers nothing)
@@ -725,8 +746,7 @@ def load(game_id: str) -> tuple[Game, list[Move]] | None:
     meta = next((i for i in found if i["sk"] == keys.GAME_META_SK), None)
     if meta is None:
         return None
-    moves = sorted((move_from_item(i) for i in found if i["sk"].startswith(keys.MOVE_SK_PREFIX)), key=lambda m: m.ply)
-    return game_from_item(meta), moves
+    return game_from_item(meta), _moves_of(found)
 
 
 # What a conditional read of a game needs: the ETag's inputs and who may see it (no state, no totals).
@@ -783,10 +803,11 @@ def get_recent(game_id: str) -> Game | None:
 
 def moves_after(game_id: str, after: int, limit: int | None = None) -> list[Move]:
     """Moves with ``ply > after``, ply order: one eventually consistent Query whose sort-key condition
-    starts after that ply, so it reads (and is charged for) only those moves. ``after=-1``: all."""
-    lo, hi = keys.move_sk(after + 1), keys.move_sk(MAX_PLY)
+    starts after that ply, so it reads (and is charged for) only those moves, and the moves' analysis
+    item when the game has one. ``after=-1``: all. With ``limit``, a cut page may lack the analysis."""
+    lo, hi = keys.move_sk(after + 1), keys.MOVES_ANALYSIS_SK
     page = items.query(keys.game_pk(game_id), sk_between=(lo, hi), limit=limit)
-    return [move_from_item(i) for i in page.items]
+    return _moves_of(page.items)
 
 
 def game_from_list_item(item: dict[str, Any]) -> Game:

@@ -62,6 +62,17 @@ def move_sk(ply: int) -> str:
     return f"{MOVE_SK_PREFIX}{ply:05d}"
 
 
+# A finished game's move analysis, every ply's in one item (``games.store.record_analysis``). It sorts
+# after every ``move_sk`` ("~" > any digit), so the Queries that read a game's moves (the whole
+# partition, or ``MOVE#<ply>`` up to this key) read it in the same call.
+MOVES_ANALYSIS_SK = f"{MOVE_SK_PREFIX}~analysis"
+
+
+def is_move_sk(sk: str) -> bool:
+    """Whether ``sk`` is one move's sort key (not the moves' analysis item)."""
+    return sk.startswith(MOVE_SK_PREFIX) and sk != MOVES_ANALYSIS_SK
+
+
 # The leaderboard: one result item per ended game under its type, one board item per type.
 def results_pk(game_type: str) -> str:
     return f"RESULTS#{game_type}"
