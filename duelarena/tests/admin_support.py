@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -141,11 +142,15 @@ def store_games(games: list[tuple[Game, list[Move]]]) -> None:
 
 @contextmanager
 def dynamodb_operations() -> Iterator[list[str]]:
-    """The names of the DynamoDB API operations made inside the block (GetItem, Query, ...)."""
+    """The names of the DynamoDB API operations this thread makes inside the block (GetItem, Query, ...).
+    Only this thread's: the client is shared, and a turn worker thread an earlier test of the same
+    process started (``games.autoplay``) may be calling DynamoDB meanwhile."""
     seen: list[str] = []
+    caller = threading.get_ident()
 
     def record(model: Any = None, **_: Any) -> None:
-        seen.append(model.name)
+        if threading.get_ident() == caller:
+            seen.append(model.name)
 
     events = connection.client().meta.events
     events.register("before-call.dynamodb", record, unique_id="admin-tests-recorder")
