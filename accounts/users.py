@@ -114,6 +114,35 @@ def _to_item(user: User) -> dict[str, Any]:
     return model_item(UserProfile, item)
 
 
+def backfill_index_keys(item: dict[str, Any], *, write: bool = True) -> bool:
+    """A user stored before the users moved to gsi6/gsi7 (``manage.py backfill_indexes``): give it its
+    ``USERS`` feed and email lookup keys, and take it out of gsi1/gsi2 (``USERS``, ``EMAIL#``), where the
+    game lists live now. Without it the admin's user list misses the user and sign-in by email does not
+    find it. Whether it needed them (and, with ``write``, got them): False when the user has the keys
+    already or is gone."""
+    if item.get("gsi7pk") or item.get("sk") != keys.USER_PROFILE_SK:
+        return False
+    if not write:
+        return True
+    stale = [name for name in ("gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk") if name in item]
+    try:
+        items.update(
+            item["pk"],
+            item["sk"],
+            set_values={
+                "gsi6pk": USERS_FEED,
+                "gsi6sk": keys.timeline_key(item["created_at"], item["id"]),
+                "gsi7pk": keys.email_key(item["email"]),
+                "gsi7sk": "USER",
+            },
+            remove=stale or None,
+            expected_values={"gsi7pk": None},
+        )
+    except ConditionFailed:
+        return False
+    return True
+
+
 def get(user_id: str) -> User | None:
     from duelarena.dynamo.models import UserProfile
 

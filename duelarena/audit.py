@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from duelarena.dynamo import keys
+from duelarena.dynamo import items, keys
+from duelarena.dynamo.errors import ConditionFailed
 
 # ``duelarena.dynamo.models`` (dynamorm, schematics, boto3) is imported on first use, not at start-up.
 
@@ -167,6 +168,28 @@ def record(entry: Entry) -> Entry:
 class AuditPage:
     entries: list[Entry]
     next_cursor: str | None
+
+
+def backfill_index_keys(item: dict[str, Any], *, write: bool = True) -> bool:
+    """An entry stored before the feed moved to gsi6 (``manage.py backfill_indexes``): put it in the
+    ``AUDIT`` feed on gsi6 and take it out of gsi1. Whether it needed that (and, with ``write``, got it):
+    False when it is there already or is gone."""
+    if item.get("gsi6pk") or item.get("kind") != KIND:
+        return False
+    if not write:
+        return True
+    stale = [name for name in ("gsi1pk", "gsi1sk") if name in item]
+    try:
+        items.update(
+            item["pk"],
+            item["sk"],
+            set_values={"gsi6pk": FEED, "gsi6sk": item["sk"]},
+            remove=stale or None,
+            expected_values={"gsi6pk": None},
+        )
+    except ConditionFailed:
+        return False
+    return True
 
 
 def history(object_kind: str, object_id: str, *, cursor: str | None = None, limit: int = 50) -> AuditPage:

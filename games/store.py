@@ -356,6 +356,29 @@ def _history_append(game_id: str, sans: list[str]) -> list[dict[str, Any]]:
     ]
 
 
+def backfill_list_progress(item: dict[str, Any], *, write: bool = True) -> bool:
+    """An ended game stored before its list rows carried an ended game's progress: write its
+    ``ENDED_ATTRIBUTES`` copies (``manage.py backfill_indexes``), only while the game is at the version
+    read and has none. Whether it needed them (and, with ``write``, got them): False when it is not
+    over, has them already, or changed meanwhile."""
+    game = game_from_item(item)
+    values = _ended_values(game)
+    if not values or "ended_ply" in item:
+        return False
+    if not write:
+        return True
+    try:
+        items.update(
+            keys.game_pk(game.id),
+            keys.GAME_META_SK,
+            set_values=values,
+            expected_values={"version": game.version, "ended_ply": None},
+        )
+    except ConditionFailed:
+        return False
+    return True
+
+
 def end_without_move(before: Game, after: Game) -> Game:
     """A change of status with no move (resignation, moderator abort), version-checked like a turn."""
     changed = items.update(

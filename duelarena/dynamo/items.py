@@ -7,7 +7,7 @@ versions) - boto3 refuses floats - and come back as int, not Decimal.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -262,6 +262,26 @@ def query_all(partition: str, **kwargs: Any) -> list[dict[str, Any]]:
         page = query(partition, consistent=True, cursor=page.next_cursor, **kwargs)
         items.extend(page.items)
     return items
+
+
+def scan(*, kinds: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """Every item of the table whose ``kind`` is one of ``kinds``, a page at a time. A Scan reads (and
+    is charged for) the whole table: for maintenance commands, never on a request's path."""
+    names = {"#kind": "kind"}
+    values = {f":k{i}": kind for i, kind in enumerate(kinds)}
+    kwargs: dict[str, Any] = {
+        "TableName": connection.table_name(),
+        "FilterExpression": f"#kind IN ({', '.join(values)})",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": serialize(values),
+    }
+    while True:
+        with _translate_errors():
+            response = connection.client().scan(**kwargs)
+        yield from (deserialize(i) for i in response.get("Items", []))
+        if not response.get("LastEvaluatedKey"):
+            return
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 def transact_write(operations: list[dict[str, Any]], *, token: str | None = None) -> None:
