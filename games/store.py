@@ -186,40 +186,47 @@ def game_item(game: Game) -> dict[str, Any]:
     return item
 
 
-def game_from_item(item: dict[str, Any]) -> Game:
-    return Game(
+def _row_fields(item: dict[str, Any]) -> dict[str, Any]:
+    """The Game fields a game item and a list index entry both carry (who plays, how it stands, its flags)."""
+    return dict(
         id=item["id"],
         game_type=item["game_type"],
         white=item["white"],
         black=item["black"],
         owner_id=item["owner_id"],
-        seed=int(item["seed"]),
-        options=json.loads(item["options"]),
-        state=stored_state.unpack(json.loads(item["state"])),
         created_at=item["created_at"],
-        updated_at=item["updated_at"],
         white_user_id=item.get("white_user_id"),
         black_user_id=item.get("black_user_id"),
         status=item["status"],
         result=item.get("result"),
         winner=item.get("winner"),
         termination=item.get("termination"),
-        ply=int(item["ply"]),
-        version=int(item["version"]),
         hidden=bool(item.get("hidden", False)),
         flagged=bool(item.get("flagged", False)),
-        totals=_totals(item.get("totals")),
-        moves_count=int(item.get("moves_count", 0)),
         rated=bool(item.get("rated", False)),
         autoplay=bool(item.get("autoplay", False)),
         pause_reason=item.get("pause_reason"),
-        interrupted=list(item.get("interrupted") or []),
-        due_at=_int_or_none(item.get("due_at")),
         step_requested=bool(item.get("step_requested", False)),
-        lease_until=_int_or_none(item.get("lease_until")),
-        lease_token=item.get("lease_token"),
         turn_failures=int(item.get("turn_failures") or 0),
         last_error=item.get("last_error"),
+    )
+
+
+def game_from_item(item: dict[str, Any]) -> Game:
+    return Game(
+        **_row_fields(item),
+        seed=int(item["seed"]),
+        options=json.loads(item["options"]),
+        state=stored_state.unpack(json.loads(item["state"])),
+        updated_at=item["updated_at"],
+        ply=int(item["ply"]),
+        version=int(item["version"]),
+        totals=_totals(item.get("totals")),
+        moves_count=int(item.get("moves_count", 0)),
+        interrupted=list(item.get("interrupted") or []),
+        due_at=_int_or_none(item.get("due_at")),
+        lease_until=_int_or_none(item.get("lease_until")),
+        lease_token=item.get("lease_token"),
         bot_secret=_int_or_none(item.get("bot_secret")),
         analysis=json.loads(item["analysis"]) if item.get("analysis") else None,
     )
@@ -842,38 +849,18 @@ def game_from_list_item(item: dict[str, Any]) -> Game:
     for ``selectors.game_summary`` and the admin's list columns; never for a write (writes read the game)."""
     if "state" in item:
         return game_from_item(item)
-    ended = "ended_ply" in item
     return Game(
-        id=item["id"],
-        game_type=item["game_type"],
-        white=item["white"],
-        black=item["black"],
-        owner_id=item["owner_id"],
+        **_row_fields(item),
         seed=0,
         options={},
         state={},
-        created_at=item["created_at"],
         updated_at=item.get("ended_at") or item["created_at"],
-        white_user_id=item.get("white_user_id"),
-        black_user_id=item.get("black_user_id"),
-        status=item["status"],
-        result=item.get("result"),
-        winner=item.get("winner"),
-        termination=item.get("termination"),
         ply=int(item.get("ended_ply", 0)),
         version=0,
-        hidden=bool(item.get("hidden", False)),
-        flagged=bool(item.get("flagged", False)),
         totals=_totals(item.get("ended_totals")),
         moves_count=int(item.get("ended_moves_count", 0)),
-        rated=bool(item.get("rated", False)),
-        autoplay=bool(item.get("autoplay", False)),
-        pause_reason=item.get("pause_reason"),
         due_at=0 if "gsi5pk" in item else None,
-        step_requested=bool(item.get("step_requested", False)),
-        turn_failures=int(item.get("turn_failures") or 0),
-        last_error=item.get("last_error"),
-        progress_known=ended,
+        progress_known="ended_ply" in item,
     )
 
 
