@@ -38,6 +38,7 @@ import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any
 
 from duelarena.dynamo import items, keys
@@ -431,10 +432,12 @@ def set_driving(game: Game, *, autoplay: bool | None = None, step: bool = False,
 
 def claim_turn(game: Game, *, token: str, until: int, now: int) -> Game:
     """Take the lease on the game's current turn until ``until`` (epoch seconds): only while the game
-    is at the version read and no other lease is running. The game stays in the due index with
-    ``until`` as its due time, so a worker that dies holding the lease is noticed by the sweeper once
-    the lease is over. ``ConditionFailed`` when another worker holds it or the game changed."""
-    values = {"lease_until": until, "lease_token": token, **_due_values(game.id, until)}
+    is at the version read and no other lease is running. The game stays in the due index at its due
+    time (moving the key would cost two index writes a turn): a sweep that finds it there while the
+    lease runs moves it to the lease's end instead of sending it (``postpone_due``), so a worker that
+    dies holding the lease is noticed once the lease is over. ``ConditionFailed`` when another worker
+    holds it or the game changed."""
+    values = {"lease_until": until, "lease_token": token}
     changed = items.update(
         keys.game_pk(game.id),
         keys.GAME_META_SK,
@@ -528,19 +531,47 @@ def clear_due(game: Game) -> bool:
     return True
 
 
-def postpone_due(game_id: str, seen_sort_key: str, due_at: int) -> bool:
-    """The sweeper re-sent this game's turn: look again at ``due_at`` unless the game moved on since
-    the sweep read ``seen_sort_key`` (a turn was written or claimed meanwhile)."""
+class Postponed(StrEnum):
+    """What ``postpone_due`` did with an overdue game."""
+
+    SEND = "send"  # due again after the grace period: the sweeper sends the turn now
+    LEASED = "leased"  # a worker holds the turn's lease: due again when it ends, nothing sent
+    MOVED_ON = "moved_on"  # the game changed since the sweep read it: whoever changed it scheduled it
+
+
+def postpone_due(game_id: str, seen_sort_key: str, due_at: int, *, now: int) -> Postponed:
+    """The sweeper found this game overdue at ``seen_sort_key``: make it due again at ``due_at`` so
+    that the next sweep does not send it again unless it still has not progressed (``SEND``); or, while
+    a worker holds the turn's lease (claims leave the due time as it was), at the lease's end, and the
+    turn is not sent (``LEASED``); or nothing, when the game moved on since the sweep read it."""
+    pk = keys.game_pk(game_id)
     try:
         items.update(
-            keys.game_pk(game_id),
+            pk,
             keys.GAME_META_SK,
             set_values={"gsi5sk": keys.due_sort_key(due_at, game_id), "due_at": due_at},
             expected_values={"gsi5sk": seen_sort_key},
+            condition="attribute_not_exists(#lease) OR #lease <= :now",
+            condition_names={"#lease": "lease_until"},
+            condition_values={":now": now},
+        )
+        return Postponed.SEND
+    except ConditionFailed:
+        pass
+    held = items.get(pk, keys.GAME_META_SK, attributes=("gsi5sk", "lease_until"))
+    if not held or held.get("gsi5sk") != seen_sort_key or int(held.get("lease_until") or 0) <= now:
+        return Postponed.MOVED_ON  # (a lease that ended just now: the next sweep sends the turn)
+    until = int(held["lease_until"])
+    try:
+        items.update(
+            pk,
+            keys.GAME_META_SK,
+            set_values={"gsi5sk": keys.due_sort_key(until, game_id), "due_at": until},
+            expected_values={"gsi5sk": seen_sort_key, "lease_until": until},
         )
     except ConditionFailed:
-        return False
-    return True
+        return Postponed.MOVED_ON
+    return Postponed.LEASED
 
 
 @dataclass(frozen=True)

@@ -193,7 +193,8 @@ def forward_to_engine(game_id: str, ply: int) -> None:
 
 def sweep(now: float | None = None) -> int:
     """Enqueue every game whose AI turn is overdue, pushing its due time on by the grace period first
-    (so the next sweep does not send it again unless it still has not progressed). Returns how many
+    (so the next sweep does not send it again unless it still has not progressed). A game whose turn a
+    worker holds (its lease runs) is not sent: it is due again when the lease ends. Returns how many
     were enqueued."""
     from games import store
 
@@ -201,8 +202,8 @@ def sweep(now: float | None = None) -> int:
     grace = int(settings.TURN_GRACE_SECONDS)
     sent = 0
     for turn in store.overdue(now_s):
-        if not store.postpone_due(turn.game_id, turn.sort_key, now_s + grace):
-            continue  # the game moved on since the Query: whoever moved it scheduled it
+        if store.postpone_due(turn.game_id, turn.sort_key, now_s + grace, now=now_s) != store.Postponed.SEND:
+            continue  # the game moved on since the Query, or a worker is on the turn (its lease's end is due)
         try:
             enqueue(turn.game_id, turn.ply)
         except Exception as exc:  # the next sweep tries again

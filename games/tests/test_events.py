@@ -282,7 +282,9 @@ def test_a_dead_workers_lease_blocks_the_turn_only_until_it_ends(client, queue, 
     claimed = store.claim_turn(store.get(game.id), token="dead-worker", until=now + 2, now=now)
     assert failures(deliver(client, [record])) == []  # busy: acknowledged, the model is not called
     assert moves_of(game.id) == [] and queue.take() == []
-    assert tasks.sweep(now=now + 1) == 0  # the lease is the game's due time
+    assert claimed.due_at is not None and claimed.due_at <= now  # the claim left the due time as it was
+    assert tasks.sweep(now=now + 1) == 0  # a worker holds the turn: not sent, due again at the lease's end
+    assert store.get(game.id).due_at == claimed.lease_until and tasks.sweep(now=now + 1) == 0
     time.sleep(max(0.0, claimed.lease_until - time.time()) + 0.05)
     assert tasks.sweep() == 1  # ...and once it has passed, the sweep sends it
     assert failures(deliver(client, queue.take())) == []
