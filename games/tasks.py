@@ -9,12 +9,13 @@ The lifecycle of a turn (ARCHITECTURE.md, "Turns"):
    is what guarantees progress.
 2. *Played.* A worker (``service.play_due_turn``) reads the game, takes the turn's lease with one
    conditional write (only if no lease is running and the game is at the version read; the lease lasts
-   the slowest seat's turn deadline plus a margin and is also the game's new due time), plays the turn,
+   the slowest seat's turn deadline plus a margin; the due time stays as it was), plays the turn,
    and records it in one transaction conditioned on the game's version, which also ends the lease,
    clears a step request and sets the next due time. A second delivery of the same turn finds the
    lease (``busy``) or the ply played (``stale``): the model is called once and one move is recorded.
 3. *Swept.* ``sweep`` finds the games whose due time has passed (one Query per shard), pushes their
-   due time on by the grace period and enqueues them again. So a message that was lost, a queue that
+   due time on by the grace period and enqueues them again; one whose lease still runs is made due at
+   the lease's end instead, and not sent. So a message that was lost, a queue that
    was down, a worker killed mid-turn (its lease runs out), a storage outage or a restart only delays
    a game. A turn that raised is retried after a backoff (``service.retry_delay_seconds``) and pauses
    the game (``turn_failed``) after ``service.MAX_TURN_FAILURES`` tries in a row; causes that will not
