@@ -18,10 +18,14 @@ Interpretation choices:
 from __future__ import annotations
 
 import bisect
+import gzip
 import random
 import re
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Sequence
 from functools import cache
+from pathlib import Path
+from typing import overload
 
 from games.vocabulary import GameResult, Termination
 
@@ -45,19 +49,64 @@ SAMPLE_SIZE = 50
 _LETTERS = re.compile(r"[a-z]+")
 
 
-@cache
-def word_list() -> tuple[str, ...]:
-    """Sorted tuple of allowed words (sorted so seeded draws are reproducible)."""
+# The allowed words, sorted, one a line, gzipped (about 0.6 MB): english_words' "web2" list (lower case,
+# letters only) filtered to MIN_LEN..MAX_LEN. Built from the pinned english_words by ``build_word_text``
+# (``python -m games.rules.words`` writes it; a test checks it still matches).
+WORDS_FILE = Path(__file__).with_name("words_web2.txt.gz")
+
+
+class WordList(Sequence[str]):
+    """The sorted words in one string, a word per line, with the offset where each line starts.
+
+    About 3 MB in a turn worker where a tuple of the 234,000 words as str objects took 16 MB, and
+    loaded from ``WORDS_FILE`` without unpickling english_words' set (which took 25 MB more while it was
+    built): the words game is what set the turn function's memory (bench/turn_memory.py). Indexes,
+    slices and ``bisect`` behave as on the sorted tuple it replaces, so seeded draws are unchanged."""
+
+    def __init__(self, text: str) -> None:
+        if text and not text.endswith("\n"):
+            raise ValueError("the word text must end with a newline")
+        self._text = text
+        self._starts = array("I", [0])
+        self._starts.extend(match.end() for match in re.finditer("\n", text))
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("word index out of range")
+        return self._text[self._starts[index] : self._starts[index + 1] - 1]
+
+
+def build_word_text() -> str:
+    """``WORDS_FILE``'s text, from english_words (a build-time dependency): the sorted words, one a line."""
     from english_words import get_english_words_set
 
     words = get_english_words_set(["web2"], lower=True, alpha=True)
-    return tuple(sorted(w for w in words if MIN_LEN <= len(w) <= MAX_LEN and _LETTERS.fullmatch(w)))
+    return "".join(f"{w}\n" for w in sorted(w for w in words if MIN_LEN <= len(w) <= MAX_LEN and _LETTERS.fullmatch(w)))
+
+
+@cache
+def word_list() -> WordList:
+    """The allowed words, sorted (so seeded draws are reproducible)."""
+    return WordList(gzip.decompress(WORDS_FILE.read_bytes()).decode("ascii"))
 
 
 def is_word(word: str) -> bool:
-    """Whether ``word`` is in the word list: a binary search of the sorted tuple. A frozenset of the
-    234,000 words would cost 14 MB more in every turn worker that played a words game (bench/turn_memory.py)
-    for a lookup that takes microseconds either way."""
+    """Whether ``word`` is in the word list: a binary search of the sorted list (a set of the 234,000
+    words would cost tens of MB in every turn worker that played a words game, bench/turn_memory.py, for
+    a lookup that takes microseconds either way)."""
     words = word_list()
     at = bisect.bisect_left(words, word)
     return at < len(words) and words[at] == word
@@ -249,3 +298,8 @@ class WordsRules:
             lines.append(f"Round {current} of {rounds}. Previous word: {previous_word(state)}")
             lines.append("Words used so far (and their plurals/singulars) may not be repeated.")
         return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m games.rules.words: rewrite WORDS_FILE from english_words
+    WORDS_FILE.write_bytes(gzip.compress(build_word_text().encode("ascii"), compresslevel=9, mtime=0))
+    print(f"{WORDS_FILE}: {len(word_list.__wrapped__())} words")

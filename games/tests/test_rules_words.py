@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gzip
 import json
 import random
 
@@ -39,6 +40,22 @@ def test_start_word_comes_from_the_seed():
     starts = {R.initial_state({}, seed=s)["start_word"] for s in range(20)}
     assert len(starts) > 10
     assert all(is_word(w) and 4 <= len(w) <= 8 for w in starts)
+
+
+def test_the_word_file_is_english_words_web2_list_as_the_rules_filter_it():
+    """WORDS_FILE is built from the pinned english_words (python -m games.rules.words); an upgrade that
+    changes the list fails here until the file is rebuilt."""
+    from games.rules import words as w
+
+    assert gzip.decompress(w.WORDS_FILE.read_bytes()).decode("ascii") == w.build_word_text()
+    listed = word_list()
+    assert list(listed) == w.build_word_text().splitlines() and len(listed) == 234_423
+    assert listed[-1] == listed[len(listed) - 1] and listed[:3] == tuple(listed[i] for i in range(3))
+    with pytest.raises(IndexError):
+        listed[len(listed)]
+    assert len(w.WordList("")) == 0
+    with pytest.raises(ValueError):
+        w.WordList("no newline")
 
 
 def test_is_word_is_membership_in_the_sorted_list():
