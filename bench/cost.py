@@ -27,8 +27,9 @@ Pricing (us-east-1 list prices, no free tier; ``PRICES`` below, each with its so
   source mapping (the turn queue's and the engine queue's: a fixed cost). API Gateway HTTP API: per
   request. Secrets: Secrets Manager per secret the template declares
   (none now); the SSM Parameter Store path each function reads (``APP_SECRETS_PATH``): standard parameters
-  and GetParametersByPath at standard throughput are free, each SecureString value read is one KMS Decrypt
-  (one read per cold start of each function).
+  and GetParametersByPath at standard throughput are free, each SecureString parameter read is one KMS
+  Decrypt (one read per cold start of each function; two parameters, ``PATH_PARAMETERS``: the Django key
+  and one ``SECRETS`` parameter holding the other values, as README "Deploying to AWS" sets them up).
   CloudWatch Logs: ingestion of the bytes the app logs plus Lambda's START/END/REPORT lines.
 
 Model tokens are not AWS cost and are excluded. The polling line: one watcher per live game sending a
@@ -376,13 +377,20 @@ def path_reads_per_game(path_readers: int) -> int:
     return path_readers
 
 
-def path_read_dollars() -> float:
-    """One read of the path: GetParametersByPath pages (free) and one KMS Decrypt per SecureString value
-    (every name ``duelarena.parameters.SECRET_NAMES`` lists, assumed all set)."""
-    from duelarena.parameters import PAGE_SIZE, SECRET_NAMES
+# The SecureString parameters under the secrets path as README "Deploying to AWS" has the operator make
+# them: DJANGO_SECRET_KEY (deploy/deploy.sh creates it on the first deploy) and one SECRETS parameter
+# holding the other values (``duelarena.parameters.BUNDLE_NAME``). A parameter per value would be
+# ``len(SECRET_NAMES)``: six.
+PATH_PARAMETERS = 2
 
-    pages = math.ceil(len(SECRET_NAMES) / PAGE_SIZE)
-    return pages * PRICES["ssm_standard_api_call"] + len(SECRET_NAMES) * PRICES["kms_request"]
+
+def path_read_dollars() -> float:
+    """One read of the path: GetParametersByPath pages (free) and one KMS Decrypt per SecureString
+    parameter (``PATH_PARAMETERS``)."""
+    from duelarena.parameters import PAGE_SIZE
+
+    pages = math.ceil(PATH_PARAMETERS / PAGE_SIZE)
+    return pages * PRICES["ssm_standard_api_call"] + PATH_PARAMETERS * PRICES["kms_request"]
 
 
 def measure_init_seconds() -> float:
@@ -642,7 +650,6 @@ def main() -> int:
     gb_s_price = PRICES[f"lambda_gb_s_{arch}"]
 
     from deploy.tests.test_lwa_sqs import SQSStandIn
-    from duelarena.parameters import SECRET_NAMES
     from tests.fakes.openai_server import FakeOpenAI
 
     port = dynamodb_local.free_port()
@@ -758,7 +765,7 @@ def main() -> int:
     sweeps = MONTH_SECONDS / 60
     fixed = Cost(
         secrets=secret_count * PRICES["secret_month"]
-        + (len(SECRET_NAMES) * PRICES["ssm_standard_parameter_month"] if path_readers else 0.0),
+        + (PATH_PARAMETERS * PRICES["ssm_standard_parameter_month"] if path_readers else 0.0),
         # Each SQS event source mapping (the turn queue's, the engine queue's) long-polls its queue when idle.
         sqs=EVENT_SOURCE_QUEUES * ESM_IDLE_RECEIVES_MONTH * PRICES["sqs_request"],
     ).plus(invocation_cost(sweep, gb, gb_s_price, 0, http=False).scaled(sweeps))

@@ -3,9 +3,15 @@
 
 On AWS the path is ``APP_SECRETS_PATH`` (``/duelarena/<environment>``; template.yaml). Each parameter is
 named after the environment variable it fills: ``/duelarena/prod/DJANGO_SECRET_KEY``,
-``/duelarena/prod/OPENAI_API_KEY``... The operator creates them as standard SecureString parameters
-(CloudFormation cannot create SecureString parameters; README "Deploying to AWS"). Standard parameters
-and standard-throughput calls cost nothing; Secrets Manager cost $0.40 a secret a month plus calls.
+``/duelarena/prod/OPENAI_API_KEY``... Several values may instead share one parameter, ``SECRETS``
+(``BUNDLE_NAME``): a JSON object of names to values, e.g. ``{"OPENAI_API_KEY": "...",
+"GOOGLE_OAUTH2_CLIENT_SECRET": "..."}``. Every SecureString value read costs one KMS Decrypt
+($0.03 per 10,000; each function reads the path at its cold start), so one parameter for all the values
+costs a sixth of six. A parameter named after a variable wins over the same name in ``SECRETS`` (so one
+value can be rotated alone); names outside ``SECRET_NAMES`` in it are ignored. The operator creates them
+as standard SecureString parameters (CloudFormation cannot create SecureString parameters; README
+"Deploying to AWS"). Standard parameters and standard-throughput calls cost nothing; Secrets Manager
+cost $0.40 a secret a month plus calls.
 
 Django-free (the container entrypoint reads the path before Django starts; ``llm.secrets`` re-reads it
 after its TTL), and boto3 is imported only by the one AWS client factory, on the first read. Values
@@ -27,6 +33,8 @@ SECRET_NAMES: tuple[str, ...] = (
 )
 # Without it production refuses to start (settings); the entrypoint says which one is missing instead.
 REQUIRED_NAMES: tuple[str, ...] = ("DJANGO_SECRET_KEY",)
+# The one parameter that may hold several of them, as a JSON object of names to values.
+BUNDLE_NAME = "SECRETS"
 PAGE_SIZE = 10  # GetParametersByPath's maximum
 # Error codes worth another try later (the rest, such as AccessDeniedException, will not pass by themselves).
 RETRYABLE_CODES = frozenset({"ThrottlingException", "InternalServerError", "ServiceUnavailable"})
@@ -53,9 +61,11 @@ def ssm_client(region: str | None) -> Any:
 
 
 def read_path(path: str, client: Any) -> dict[str, str]:
-    """Every non-empty parameter directly under ``path``, decrypted: {last name segment: value}.
+    """Every non-empty parameter directly under ``path``, decrypted: {last name segment: value}, with the
+    ``SECRETS`` parameter's names (``SECRET_NAMES`` only) in its place.
 
-    Raises ``ParametersUnavailable`` when SSM answers with an error or cannot be reached."""
+    Raises ``ParametersUnavailable`` when SSM answers with an error or cannot be reached, or when
+    ``SECRETS`` is not a JSON object of names to text."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     prefix = normalized_path(path)
@@ -79,4 +89,20 @@ def read_path(path: str, client: Any) -> dict[str, str]:
         raise ParametersUnavailable(
             f"could not reach SSM for the parameters under {prefix} ({type(exc).__name__})", True
         ) from None
-    return values
+    bundle = values.pop(BUNDLE_NAME, None)
+    return {**_bundled(bundle, prefix), **values} if bundle is not None else values
+
+
+def _bundled(text: str, prefix: str) -> dict[str, str]:
+    """The ``SECRETS`` parameter's values (``SECRET_NAMES`` only, non-empty). Its text is never quoted."""
+    import json
+
+    try:
+        bundle = json.loads(text)
+    except ValueError:
+        bundle = None
+    if not isinstance(bundle, dict) or not all(isinstance(v, str) for v in bundle.values()):
+        raise ParametersUnavailable(
+            f"{prefix}/{BUNDLE_NAME} is not a JSON object of names to text values", retryable=False
+        ) from None
+    return {name: value for name, value in bundle.items() if name in SECRET_NAMES and value}

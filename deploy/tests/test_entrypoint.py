@@ -97,6 +97,34 @@ def test_a_missing_django_key_stops_the_start_naming_it_and_changes_nothing():
     assert sorted(load_secrets(environ, client)) == ["JWT_SIGNING_KEY", "OPENAI_API_KEY"]
 
 
+def test_one_secrets_parameter_fills_its_names_and_a_parameter_of_its_own_wins():
+    """SECRETS (one JSON parameter, one KMS Decrypt a read) fills the names it holds, of SECRET_NAMES only;
+    a parameter named after a variable wins over the same name in it (one value rotated alone)."""
+    bundle = {"OPENAI_API_KEY": "sk-in-bundle", "GOOGLE_OAUTH2_CLIENT_SECRET": "g-old", "PATH": "/evil", "X": ""}
+    client, stubber = stubbed(
+        page({"DJANGO_SECRET_KEY": DJANGO_KEY, "SECRETS": json.dumps(bundle), "GOOGLE_OAUTH2_CLIENT_SECRET": "g-new"})
+    )
+    environ = {"APP_SECRETS_PATH": PATH}
+    loaded = load_secrets(environ, client)
+    stubber.assert_no_pending_responses()
+    assert sorted(loaded) == ["DJANGO_SECRET_KEY", "GOOGLE_OAUTH2_CLIENT_SECRET", "JWT_SIGNING_KEY", "OPENAI_API_KEY"]
+    assert environ["OPENAI_API_KEY"] == "sk-in-bundle" and environ["GOOGLE_OAUTH2_CLIENT_SECRET"] == "g-new"
+    assert "PATH" not in environ and "SECRETS" not in environ and "X" not in environ
+
+
+@pytest.mark.parametrize(
+    "text", ["sk-not-json-0123456789", '["sk-in-a-list-0123456789"]', '{"OPENAI_API_KEY": 12345678901}']
+)
+def test_a_secrets_parameter_that_is_not_an_object_of_text_stops_the_start_without_its_value(text):
+    client, _ = stubbed(page({"DJANGO_SECRET_KEY": DJANGO_KEY, "SECRETS": text}))
+    environ = {"APP_SECRETS_PATH": PATH}
+    with pytest.raises(ParametersUnavailable) as bad:
+        load_secrets(environ, client)
+    assert str(bad.value) == f"{PATH}/SECRETS is not a JSON object of names to text values"
+    assert not bad.value.retryable and bad.value.__cause__ is None and bad.value.__context__ is None
+    assert environ == {"APP_SECRETS_PATH": PATH}
+
+
 def test_an_ssm_error_names_the_path_and_the_code_only():
     client = boto3.client("ssm", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     with Stubber(client) as stubber:
