@@ -5,13 +5,13 @@ On AWS the path is ``APP_SECRETS_PATH`` (``/duelarena/<environment>``; template.
 named after the environment variable it fills: ``/duelarena/prod/DJANGO_SECRET_KEY``,
 ``/duelarena/prod/OPENAI_API_KEY``... Several values may instead share one parameter, ``SECRETS``
 (``BUNDLE_NAME``): a JSON object of names to values, e.g. ``{"OPENAI_API_KEY": "...",
-"GOOGLE_OAUTH2_CLIENT_SECRET": "..."}``. Every SecureString value read costs one KMS Decrypt
-($0.03 per 10,000; each function reads the path at its cold start), so one parameter for all the values
-costs a sixth of six. A parameter named after a variable wins over the same name in ``SECRETS`` (so one
-value can be rotated alone); names outside ``SECRET_NAMES`` in it are ignored. The operator creates them
-as standard SecureString parameters (CloudFormation cannot create SecureString parameters; README
-"Deploying to AWS"). Standard parameters and standard-throughput calls cost nothing; Secrets Manager
-cost $0.40 a secret a month plus calls.
+"GOOGLE_OAUTH2_CLIENT_SECRET": "..."}``. Every SecureString parameter read costs one KMS Decrypt
+($0.03 per 10,000; each function reads the path at its cold start), so the values in one parameter cost
+one Decrypt a read where a parameter per value costs one each. A parameter named after a variable wins
+over the same name in ``SECRETS`` (so one value can be rotated alone); names outside ``SECRET_NAMES`` in
+it are ignored. The operator creates them as standard SecureString parameters (CloudFormation cannot
+create SecureString parameters; README "Deploying to AWS"). Standard parameters and standard-throughput
+calls cost nothing; Secrets Manager cost $0.40 a secret a month plus calls.
 
 Django-free (the container entrypoint reads the path before Django starts; ``llm.secrets`` re-reads it
 after its TTL), and boto3 is imported only by the one AWS client factory, on the first read. Values
