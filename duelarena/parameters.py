@@ -20,6 +20,7 @@ never appear in a log line, a repr or an exception message: errors name the path
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 # What the app reads from the path: the names are the environment variables they fill.
@@ -95,8 +96,6 @@ def read_path(path: str, client: Any) -> dict[str, str]:
 
 def _bundled(text: str, prefix: str) -> dict[str, str]:
     """The ``SECRETS`` parameter's values (``SECRET_NAMES`` only, non-empty). Its text is never quoted."""
-    import json
-
     try:
         bundle = json.loads(text)
     except ValueError:

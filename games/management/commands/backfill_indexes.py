@@ -28,19 +28,16 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="count what would be written, write nothing")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        counts = backfill(dry_run=opts["dry_run"])
         verb = "would write" if opts["dry_run"] else "written"
+        counts = backfill(dry_run=opts["dry_run"])
         self.stdout.write(
-            ", ".join(f"{kind}: {counts[kind]} {verb} of {counts[kind + ' read']} read" for kind in KINDS)
+            ", ".join(f"{kind}: {written} {verb} of {read} read" for kind, (written, read) in counts.items())
         )
 
 
-KINDS = ("user", "audit", "game")
-
-
-def backfill(*, dry_run: bool = False) -> Counter[str]:
-    """Scan the table once and backfill each item that needs it; counts per kind (read, and written or,
-    with ``dry_run``, to write)."""
+def backfill(*, dry_run: bool = False) -> dict[str, tuple[int, int]]:
+    """Scan the table once and backfill each item that needs it: per kind (users, audit entries, games),
+    how many were written (with ``dry_run``: would be) and how many were read."""
     from accounts import users
     from duelarena import audit
     from duelarena.dynamo import items
@@ -48,9 +45,9 @@ def backfill(*, dry_run: bool = False) -> Counter[str]:
 
     writers = {"user": users.backfill_index_keys, audit.KIND: audit.backfill_index_keys}
     writers[store.GAME_KIND] = store.backfill_list_progress
-    counts: Counter[str] = Counter()
+    written, read = Counter[str](), Counter[str]()
     for item in items.scan(kinds=list(writers)):
         kind = item["kind"]
-        counts[kind + " read"] += 1
-        counts[kind] += writers[kind](item, write=not dry_run)
-    return counts
+        read[kind] += 1
+        written[kind] += writers[kind](item, write=not dry_run)
+    return {kind: (written[kind], read[kind]) for kind in writers}
