@@ -96,8 +96,19 @@ def play_with_steps(base: str, token: str, host: str | None = None) -> dict:
 @pytest.mark.slow
 def test_a_slow_model_plays_a_whole_game_under_make_runs_gunicorn(live_server_env, slow_fake):
     table = f"slow-{uuid.uuid4().hex[:8]}"
-    env = slow_env(live_server_env, slow_fake, DYNAMODB_TABLE=table, GUNICORN_TIMEOUT=str(int(LATENCY) - 1))
+    # The sweeper runs twice a second with a 1 s grace period, so it finds every model turn overdue while
+    # the model thinks (claims leave the due time as it was; the sweep moves it to the lease's end,
+    # games/tests/test_events.py): however it handles that, the model must be called once per attempt.
+    env = slow_env(
+        live_server_env,
+        slow_fake,
+        DYNAMODB_TABLE=table,
+        GUNICORN_TIMEOUT=str(int(LATENCY) - 1),
+        TURN_GRACE_SECONDS="1",
+        TURN_SWEEP_SECONDS="0.5",
+    )
     create_table(env)
+    served_before = len(slow_fake.served())
     proc, base = start_server(env, log_name="slow-model.log")
     try:
         game = play_with_steps(base, token_for(env))
@@ -106,6 +117,8 @@ def test_a_slow_model_plays_a_whole_game_under_make_runs_gunicorn(live_server_en
     assert game["status"] == "finished" and not game["termination"].startswith("forfeit"), game["termination"]
     model_moves = [m for m in game["moves"] if m["seat"] == "white"]
     assert model_moves and all(a["latency_ms"] >= LATENCY * 1000 for m in model_moves for a in m["attempts"])
+    # One model call per attempt recorded: no turn was played twice while its lease ran.
+    assert len(slow_fake.served()) - served_before == sum(len(m["attempts"]) for m in model_moves)
 
 
 @pytest.mark.slow
