@@ -17,6 +17,7 @@ Makefile), so a module's fixtures start once.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duelarena.settings")
@@ -43,12 +44,26 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
-def dynamo(settings):
-    """A moto-backed table for unit tests."""
+def dynamo(settings, monkeypatch):
+    """A moto-backed table for unit tests.
+
+    moto's backends are not thread-safe: a Query iterating an item while another thread's UpdateItem
+    adds attributes to it raised ``RuntimeError: dictionary changed size during iteration`` (a PGN read
+    beside the in-process analysis worker, in CI). The service calls DynamoDB from its turn and analysis
+    worker threads as DynamoDB allows, so here moto answers one request at a time."""
     from moto import mock_aws
+    from moto.core.botocore_stubber import BotocoreStubber
 
     from duelarena.dynamo import connection, tables
 
+    one_at_a_time = threading.RLock()
+    unlocked = BotocoreStubber.process_request
+
+    def process_request(self, request):
+        with one_at_a_time:
+            return unlocked(self, request)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", process_request)
     with mock_aws():
         settings.DYNAMODB_ENDPOINT_URL = None
         settings.DYNAMODB_TABLE = f"unit-{uuid.uuid4().hex[:8]}"
