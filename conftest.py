@@ -32,7 +32,13 @@ os.environ.pop("AWS_SESSION_TOKEN", None)
 os.environ.pop("AWS_PROFILE", None)
 os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 
+import moto.core.models  # noqa: F401 - before any client: see below
 import pytest
+
+# moto intercepts AWS calls through a handler it adds to botocore's built-in handlers when imported, and
+# a botocore session takes those handlers when it is made. duelarena.aws keeps one session per process
+# (as boto3's default session was), so moto is imported before any test can build a client: a client
+# built for a moto test from a session made earlier would otherwise call AWS itself.
 
 
 def pytest_collection_modifyitems(config, items):

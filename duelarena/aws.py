@@ -1,20 +1,30 @@
 """The one factory for AWS clients: region, endpoint, retries and timeouts are set here and nowhere else.
 
-Every boto3 user goes through ``client()`` (or ``resource()``): the DynamoDB adapter
+Every AWS caller goes through ``client()`` (or ``resource()``): the DynamoDB adapter
 (``duelarena.dynamo.connection``), the SQS turn queue (``games.tasks``), SSM Parameter
 Store (``duelarena.parameters``: the container entrypoint and ``llm.secrets``) and Bedrock (``llm.providers.bedrock``).
 
-- Lazy: boto3 is imported by the first call, never at import time (cold start).
+- Lazy: botocore is imported by the first call, never at import time (cold start).
 - Cached per process: each distinct client (service, region, endpoint, retries, timeouts) is built once
-  and reused (boto3 clients are thread-safe). Clients are built under one lock from boto3's default
-  session (a fresh ``Session()`` per client costs ~40 ms more at cold start; the lock makes the default
-  session safe to build from).
+  and reused (the clients are thread-safe), under one lock.
+- Clients are botocore's, which is what ``boto3.client`` returns too, but built without importing boto3
+  (its session, resource factory and s3transfer with multiprocessing: ~21 ms of the first API request's
+  cold start). They share one botocore session, as boto3's default session did: a session loads
+  botocore's endpoint and partition data once, so a second client (the turn queue's beside DynamoDB's)
+  costs ~7 ms instead of ~70 ms. A session takes botocore's built-in event handlers when it is made
+  (moto registers its stubber there when imported: the tests import moto first, see conftest.py).
+  Resources (dynamorm's view of DynamoDB) are boto3's and import it on first use.
 - Local endpoints (DynamoDB Local, a local queue) get placeholder credentials when none are configured.
+- Built with the cyclic garbage collector paused, then frozen: importing botocore and building a client
+  makes tens of thousands of objects that live as long as the process. The collector otherwise ran ~40
+  times while the first client was built, rescanning them (~25 ms of the first API request's cold start,
+  bench/cold_start.py); ``duelarena/wsgi.py`` and ``duelarena/api_urls.py`` do the same.
 - Django-free: callers pass what their settings say, so the entrypoint can use it before Django starts.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections.abc import Callable
@@ -43,6 +53,7 @@ class ClientSpec:
 
 _lock = threading.Lock()
 _made: dict[ClientSpec, Any] = {}
+_session: Any = None  # the process's botocore session, made with the first client
 
 
 def _config(spec: ClientSpec) -> Any:
@@ -80,18 +91,35 @@ def _get(spec: ClientSpec, prepare: Callable[[Any], None] | None) -> Any:
     with _lock:
         found = _made.get(spec)
         if found is None:
-            import boto3
-
-            build = boto3.resource if spec.kind == "resource" else boto3.client
-            found = build(spec.service, config=_config(spec), **_endpoint(spec))
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                found = _build(spec)
+            finally:
+                if collecting:
+                    gc.enable()
+            gc.freeze()
             if prepare is not None:
                 prepare(found)
             _made[spec] = found
     return found
 
 
+def _build(spec: ClientSpec) -> Any:
+    if spec.kind == "resource":
+        import boto3
+
+        return boto3.resource(spec.service, config=_config(spec), **_endpoint(spec))
+    global _session
+    if _session is None:
+        import botocore.session
+
+        _session = botocore.session.get_session()
+    return _session.create_client(spec.service, config=_config(spec), **_endpoint(spec))
+
+
 def client(service: str, *, prepare: Callable[[Any], None] | None = None, **options: Any) -> Any:
-    """The process's boto3 client for ``service`` with these options (``ClientSpec`` fields), built on
+    """The process's client (botocore's) for ``service`` with these options (``ClientSpec`` fields), built on
     first use. ``prepare`` runs once on a newly built client (the adapter registers its event hooks)."""
     return _get(ClientSpec(service, **options), prepare)
 
@@ -102,7 +130,11 @@ def resource(service: str, *, prepare: Callable[[Any], None] | None = None, **op
 
 
 def reset(service: str | None = None) -> None:
-    """Forget the built clients (of one service): tests switch between moto, stubs and emulators."""
+    """Forget the built clients (of one service; all of them and the session when None): tests switch
+    between moto, stubs and emulators."""
+    global _session
     with _lock:
         for spec in [s for s in _made if service is None or s.service == service]:
             del _made[spec]
+        if service is None:
+            _session = None

@@ -286,9 +286,9 @@ def _moves_of(found: list[dict[str, Any]]) -> list[Move]:
     return [replace(m, analysis=per_ply[m.ply]) if m.ply in per_ply else m for m in moves]
 
 
-def _unzip(blob: Any) -> str:
-    """A zlib-compressed text attribute (boto3 hands a ``Binary``; tests may hand bytes)."""
-    return zlib.decompress(bytes(getattr(blob, "value", blob))).decode()
+def _unzip(blob: bytes) -> str:
+    """A zlib-compressed text attribute (the adapter hands binary attributes as bytes)."""
+    return zlib.decompress(blob).decode()
 
 
 def move_from_item(item: dict[str, Any]) -> Move:

@@ -250,16 +250,19 @@ def test_the_checks_find_what_they_look_for():
 
 
 def test_every_aws_client_comes_from_the_one_factory():
-    """Only ``duelarena.aws`` imports boto3 or builds a botocore Config (the benches, which compare against
-    a bare boto3 client on purpose, and the tests excepted): endpoint, region, retries and timeouts are
-    set in one place. Catching ``botocore.exceptions`` or using boto3's DynamoDB type (de)serializers
-    is fine anywhere: they build no client."""
+    """Only ``duelarena.aws`` imports boto3, makes a botocore session or builds a botocore Config (the
+    benches, which compare against a bare boto3 client on purpose, and the tests excepted): endpoint,
+    region, retries and timeouts are set in one place. Catching ``botocore.exceptions`` or using boto3's
+    DynamoDB conditions is fine anywhere: they build no client."""
     found = []
     for module, path in sorted(first_party_modules().items()):
         if module == "duelarena.aws" or is_test(module) or _within(module, "bench"):
             continue
         for name, attribute in imported_names(module, path):
-            if name in ("boto3", "boto3.session") or (name, attribute) == ("botocore.config", "Config"):
+            if name in ("boto3", "boto3.session", "botocore.session") or (name, attribute) == (
+                "botocore.config",
+                "Config",
+            ):
                 found.append(f"{module} imports {name}{'.' + attribute if attribute else ''}")
     assert not found, "\n".join(found)
 

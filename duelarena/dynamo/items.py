@@ -1,18 +1,18 @@
 """Item operations over the shared low-level client (services call these or the dynamorm models in
 ``duelarena.dynamo.models``, never boto3; the models reach the same client through ``ClientTable``).
 
-Values go in and come out as plain Python: numbers are integers only (tokens, micro-dollars,
-versions) - boto3 refuses floats - and come back as int, not Decimal.
+Values go in and come out as plain Python (``duelarena.dynamo.attributes``, boto3's rules): numbers are
+integers only (tokens, micro-dollars, versions) - floats are refused - and come back as int, not Decimal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Literal
 
 from duelarena.dynamo import connection
+from duelarena.dynamo.attributes import from_attribute, to_attribute
 from duelarena.dynamo.cursors import decode_cursor, encode_cursor
 from duelarena.dynamo.errors import ConditionFailed, StoreUnavailable
 
@@ -28,34 +28,14 @@ _UNAVAILABLE = {
 }
 
 
-def plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, set):
-        return {plain(v) for v in value}
-    return value
-
-
-def _serializer() -> Any:
-    from boto3.dynamodb.types import TypeSerializer
-
-    return TypeSerializer()
-
-
 def serialize(values: dict[str, Any]) -> dict[str, Any]:
-    ser = _serializer()
-    return {k: ser.serialize(v) for k, v in values.items()}
+    """An item (or key, or expression values) in DynamoDB's attribute-value format."""
+    return {k: to_attribute(v) for k, v in values.items()}
 
 
 def deserialize(item: dict[str, Any]) -> dict[str, Any]:
-    from boto3.dynamodb.types import TypeDeserializer
-
-    de = TypeDeserializer()
-    return {k: plain(de.deserialize(v)) for k, v in item.items()}
+    """A stored item as plain Python (``duelarena.dynamo.attributes``: numbers as int, binary as bytes)."""
+    return {k: from_attribute(v) for k, v in item.items()}
 
 
 class _translate_errors:

@@ -12,9 +12,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
-def last_line(code: str) -> str:
-    """The last line ``code`` prints, run by this interpreter in the repository with the app's settings."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "duelarena.settings"}
+def last_line(code: str, env: dict[str, str] | None = None) -> str:
+    """The last line ``code`` prints, run by this interpreter in the repository with the app's settings
+    (and ``env`` over the test process's environment)."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "duelarena.settings", **(env or {})}
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, check=True, timeout=60
     )

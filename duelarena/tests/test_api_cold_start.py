@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from duelarena.tests.fresh_process import last_line
 
 
-def _fresh(code: str) -> dict:
-    return json.loads(last_line("import django; django.setup()\n" + code))
+def _fresh(code: str, env: dict[str, str] | None = None) -> dict:
+    return json.loads(last_line("import django; django.setup()\n" + code, env))
 
 
 def test_the_api_and_the_list_read_path_load_no_rule_engine():
@@ -83,3 +85,32 @@ def test_operations_share_one_response_wrapper_per_answer_type():
         "print(json.dumps({'pairs': len(pairs), 'wrappers': len(wrappers), 'types': len(types)}))"
     )
     assert out["pairs"] > 100 and out["wrappers"] == out["types"] < 20, out
+
+
+@pytest.mark.integration
+def test_the_first_game_list_read_imports_no_boto3_and_pauses_the_collector(ddb_local):
+    """The first ``GET /api/games`` of a process, against DynamoDB Local: its client is botocore's, built
+    without importing boto3 (its session, resource factory and s3transfer, ~21 ms), and the item values
+    are decoded by ``duelarena.dynamo.attributes``; the cyclic collector does not run while the
+    process-lifetime client is built (~40 collections, ~25 ms, before). Cold start: README, "Cost"."""
+    from django.conf import settings
+
+    out = _fresh(
+        "import gc, json, sys\n"
+        "from django.test import Client\n"
+        "from duelarena import aws\n"
+        "runs = []\n"
+        "built = aws._build\n"
+        "def counted(spec):\n"
+        "    gc.callbacks.append(hook := lambda phase, info: runs.append(phase))\n"
+        "    try:\n"
+        "        return built(spec)\n"
+        "    finally:\n"
+        "        gc.callbacks.remove(hook)\n"
+        "aws._build = counted\n"
+        "answer = Client().get('/api/games')\n"
+        "print(json.dumps({'status': answer.status_code, 'items': answer.json()['items'], 'collections': len(runs),\n"
+        "    'loaded': sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 's3transfer'))}))",
+        {"DYNAMODB_ENDPOINT_URL": settings.DYNAMODB_ENDPOINT_URL, "DYNAMODB_TABLE": settings.DYNAMODB_TABLE},
+    )
+    assert out == {"status": 200, "items": [], "collections": 0, "loaded": []}
