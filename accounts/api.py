@@ -1,7 +1,5 @@
 """`/api/auth`: exchange the sign-in code for tokens, refresh, logout, me."""
 
-from __future__ import annotations
-
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 

@@ -7,8 +7,6 @@ own pending choices. Service modules are imported inside the views so that loadi
 the rule engines (cold start).
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse

@@ -4,8 +4,6 @@ No auth: the leaderboard is public. The work (fit, bootstrap) happens when rated
 (``games.leaderboard``), never here. The service module is imported inside the view (cold start).
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import HttpRequest

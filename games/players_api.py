@@ -8,8 +8,6 @@ they play, and the models of the providers that are really configured (a key, a 
 with their prices in USD per million tokens (null when unknown). Provider keys themselves never appear.
 """
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Any
 

@@ -11,8 +11,6 @@ body that creates a game. New fields go on the shared bases (``GameSummaryOut``,
 ``AttemptOut``, ``TotalsRowOut``) or on one game's schema.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal

@@ -114,3 +114,24 @@ def test_the_first_game_list_read_imports_no_boto3_and_pauses_the_collector(ddb_
         {"DYNAMODB_ENDPOINT_URL": settings.DYNAMODB_ENDPOINT_URL, "DYNAMODB_TABLE": settings.DYNAMODB_TABLE},
     )
     assert out == {"status": 200, "items": [], "collections": 0, "loaded": []}
+
+
+def test_the_api_modules_give_pydantic_and_ninja_annotations_not_strings():
+    """``from __future__ import annotations`` in a module that declares operations or schemas turns each
+    annotation into a string that pydantic and ninja evaluate one by one when the API tree loads (~10 ms
+    of the first API request): no such module uses it (duelarena/api.py)."""
+    import __future__
+
+    import sys
+
+    import duelarena.api_urls  # noqa: F401 - every router mounted
+    from duelarena.api import api
+
+    modules = {"games.schemas"} | {
+        operation.view_func.__module__
+        for _, router in api._routers
+        for view in router.path_operations.values()
+        for operation in view.operations
+    }
+    assert {"accounts.api", "games.api", "games.players_api", "games.leaderboard_api"} <= modules
+    assert [m for m in sorted(modules) if getattr(sys.modules[m], "annotations", None) is __future__.annotations] == []
