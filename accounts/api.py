@@ -1,9 +1,14 @@
-"""`/api/auth`: exchange the sign-in code for tokens, refresh, logout, me."""
+"""`/api/auth`: exchange the sign-in code for tokens, refresh, logout, me.
+
+The spending limits and the throttle (and the LLM budget and pricing modules behind them) are imported
+inside the views that use them, as games/api.py does with its services: loading the API tree for a
+first game list does not load them (cold start).
+"""
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from accounts import limits, throttle, tokens
+from accounts import tokens
 from accounts.auth import AuthedRequest, bearer
 from accounts.users import User
 from duelarena.api_docs import errors
@@ -43,6 +48,8 @@ class TokensOut(Schema):
 
 
 def user_out(user: User) -> dict:
+    from accounts import limits
+
     spent = limits.spent_today(user)
     return {
         **user.public(),
@@ -70,6 +77,8 @@ _token_errors, _token_extra = errors({400: ("invalid_code",)})
 )
 def token(request: HttpRequest, body: CodeIn) -> dict:
     """Throttled per client address (429 ``too_many_attempts`` with Retry-After)."""
+    from accounts import throttle
+
     try:
         with throttle.attempt(throttle.subjects(request), tokens.TokenError):
             user = tokens.redeem_login_code(body.code)
@@ -90,6 +99,8 @@ _refresh_errors, _refresh_extra = errors({401: ("invalid_refresh_token",)})
 )
 def refresh(request: HttpRequest, body: RefreshIn) -> dict:
     """Throttled per client address and per refresh family (429 ``too_many_attempts``)."""
+    from accounts import throttle
+
     family = body.refresh.split(".", 1)[0] if body.refresh.count(".") == 2 else None
     try:
         with throttle.attempt(throttle.subjects(request, f"family:{family}" if family else None), tokens.TokenError):
