@@ -13,6 +13,7 @@ Store (``duelarena.parameters``: the container entrypoint and ``llm.secrets``) a
   botocore's endpoint and partition data once, so a second client (the turn queue's beside DynamoDB's)
   costs ~7 ms instead of ~70 ms. A session takes botocore's built-in event handlers when it is made
   (moto registers its stubber there when imported: the tests import moto first, see conftest.py).
+  Its model loader skips botocore's scan of every service directory (``duelarena.aws_models``, ~18 ms).
   Resources (dynamorm's view of DynamoDB) are boto3's and import it on first use.
 - Local endpoints (DynamoDB Local, a local queue) get placeholder credentials when none are configured.
 - Built with the cyclic garbage collector paused, then frozen: importing botocore and building a client
@@ -114,7 +115,10 @@ def _build(spec: ClientSpec) -> Any:
     if _session is None:
         import botocore.session
 
+        from duelarena.aws_models import loader_for
+
         _session = botocore.session.get_session()
+        _session.register_component("data_loader", loader_for(_session))
     return _session.create_client(spec.service, config=_config(spec), **_endpoint(spec))
 
 

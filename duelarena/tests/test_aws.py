@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from duelarena import aws
 
 
@@ -49,3 +51,44 @@ def test_prepare_runs_once_on_a_new_client():
     first = aws.client("sts", region="us-east-1", prepare=prepared.append)
     aws.client("sts", region="us-east-1", prepare=prepared.append)
     assert prepared == [first]
+
+
+def test_the_model_loader_knows_exactly_the_services_botocore_lists(tmp_path):
+    """``duelarena.aws_models``: membership is answered from one service's directory, and agrees with
+    botocore's full scan for every service it lists and for names it does not know; the list itself, and
+    botocore's error for an unknown service, are botocore's."""
+    from botocore.exceptions import UnknownServiceError
+    from botocore.loaders import Loader
+
+    from duelarena.aws_models import KnownServices, ModelLoader
+
+    ours, theirs = ModelLoader(), Loader()
+    for type_name in ("service-2", "endpoint-rule-set-1", "paginators-1"):
+        listed = theirs.list_available_services(type_name)
+        known = ours.list_available_services(type_name)
+        assert isinstance(known, KnownServices)
+        assert all(name in known for name in listed)
+        assert [n for n in ("dynamo", "no-such-service", "", "..", "dynamodb/2012-08-10", 7) if n in known] == []
+        assert list(known) == listed and len(known) == len(listed) and known[0] == listed[0]
+    assert ours.load_service_model("dynamodb", "service-2") == theirs.load_service_model("dynamodb", "service-2")
+    with pytest.raises(UnknownServiceError, match=r"no-such-service.*dynamodb"):
+        ours.load_service_model("no-such-service", "service-2")
+    # An extra data path (AWS_DATA_PATH) is searched too, as botocore does.
+    (tmp_path / "arena-test" / "2026-01-01").mkdir(parents=True)
+    (tmp_path / "arena-test" / "2026-01-01" / "service-2.json").write_text("{}")
+    extra = ModelLoader(extra_search_paths=[str(tmp_path)])
+    assert "arena-test" in extra.list_available_services("service-2")
+    assert "arena-test" not in ours.list_available_services("service-2")
+
+
+def test_the_factory_session_uses_the_model_loader_and_honours_the_data_path(monkeypatch, tmp_path):
+    from duelarena.aws_models import ModelLoader
+
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+    aws.reset()
+    try:
+        aws.client("sqs", region="us-east-1")
+        loader = aws._session.get_component("data_loader")
+        assert isinstance(loader, ModelLoader) and loader.search_paths[0] == str(tmp_path)
+    finally:
+        aws.reset()
