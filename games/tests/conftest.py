@@ -61,6 +61,27 @@ def moderator(dynamo) -> Player:
 
 
 @pytest.fixture
+def bot_secret(monkeypatch):
+    """Fix the bot secret the next games draw (``service.create_game`` draws one per game from
+    ``random.SystemRandom``): a test that asserts how a game between random bots ends would otherwise
+    depend on the draw. ``bot_secret(n)`` sets it."""
+    from games import service
+
+    class Fixed:
+        def __init__(self, secret: int) -> None:
+            self.secret = secret
+
+        def randint(self, low: int, high: int) -> int:
+            return self.secret
+
+    def fix(secret: int) -> int:
+        monkeypatch.setattr(service.random, "SystemRandom", lambda: Fixed(secret))
+        return secret
+
+    return fix
+
+
+@pytest.fixture
 def no_turn_backend():
     """No turn backend wired while the test runs: the service's writes leave AI turns due in the table
     (as with a queue that is down) and nothing plays them behind the test's back."""

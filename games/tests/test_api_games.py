@@ -120,7 +120,8 @@ def test_resign_needs_a_seat(client, alice, bob):
     assert_error(post(client, f"/api/games/{bots['id']}/resign", player=alice), 403, "not_a_player")
 
 
-def test_pgn_of_a_finished_chess_game(client, alice):
+def test_pgn_of_a_finished_chess_game(client, alice, bot_secret):
+    bot_secret(1)  # random against random, 20 plies: a drawn secret once gave a checkmate instead (CI)
     game = create(client, alice, "chess", "builtin:random", "builtin:random", max_plies=20, seed=5)
     finished = service.play_until_over(game["id"])
     assert finished.status == "finished" and finished.termination == "move_limit"

@@ -47,19 +47,6 @@ def x_strategy(board: list[str]) -> int:
     return board.index("")
 
 
-BOT_SECRET = 1  # X wins against this secret (seed 7)
-
-
-class FixedSecret:
-    """Stands in for ``random.SystemRandom`` where a game draws its bot secret."""
-
-    def __init__(self, secret: int) -> None:
-        self.secret = secret
-
-    def randint(self, low: int, high: int) -> int:
-        return self.secret
-
-
 def model_plays_x(router, game_id: str):
     return answering(router, lambda body: f"MOVE: {x_strategy(store.get(game_id).state['board']) + 1}")
 
@@ -115,12 +102,12 @@ def test_a_human_seat_is_never_played_for(model_http, fake_sqs, carol):
     assert [m.seat for m in moves] == ["white"] and after.ply == 1 and after.due_at is None
 
 
-def test_a_game_that_ends_on_the_models_move_has_no_bot_move_after_it(model_http, fake_sqs, carol, monkeypatch):
+def test_a_game_that_ends_on_the_models_move_has_no_bot_move_after_it(model_http, fake_sqs, carol, bot_secret):
     # The bot's secret is drawn per game; with some secrets random O forks X's simple strategy and wins
     # on its own move (a CI run drew one), so this game's is fixed to one where X wins.
-    monkeypatch.setattr(service.random, "SystemRandom", lambda: FixedSecret(BOT_SECRET))
+    secret = bot_secret(1)
     game = autoplayed(carol, seed=7)
-    assert game.bot_secret == BOT_SECRET
+    assert game.bot_secret == secret
     route = model_plays_x(model_http, game.id)
     writes = 0
     for _ in range(9):
