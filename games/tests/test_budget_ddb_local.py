@@ -7,6 +7,7 @@ The model is the real OpenAI SDK against mocked HTTP (respx), as in test_llm_tur
 from __future__ import annotations
 
 import functools
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -66,14 +67,27 @@ def test_twenty_concurrent_turns_of_one_owner_never_spend_more_than_the_budget(o
     assert all(r.move or r.paused_for_budget for r in results)
 
 
-def test_ten_concurrent_autoplays_of_a_priced_model_never_spend_more_than_the_budget(openai_local, settings):
+def test_ten_concurrent_autoplays_of_a_priced_model_never_spend_more_than_the_budget(
+    openai_local, settings, monkeypatch
+):
     """Before reservations (a read before the turn, an unconditional add after it) this spent 5x.
 
     Each answer costs nearly its worst case (8,000 of at most 8,192 output tokens), so the ten games need
     far more than the budget of four worst cases however the calls interleave: some game must pause for
     the budget. (With cheap answers the pause depended on how many reservations happened to overlap.)
+    No turn reserves before all ten autoplays have started: otherwise the first games could use the budget
+    up while the loop still starts the others, and a later start is refused (429, as it should be: a run
+    on a busy machine did that) instead of racing.
     """
     settings.AUTOPLAY_WORKERS = 10
+    all_started = threading.Event()
+    reserve = limits.OwnerBudget.reserve
+
+    def reserve_once_all_started(self, micros):
+        assert all_started.wait(30)
+        return reserve(self, micros)
+
+    monkeypatch.setattr(limits.OwnerBudget, "reserve", reserve_once_all_started)
     answering(openai_local, lambda body: "Taking a free cell.\nMOVE: " + _free_cell(body), tokens=(1000, 8000))
     owner = make_player("autoplayer@example.com").user
     budget = 4 * first_call_worst_case()
@@ -84,6 +98,7 @@ def test_ten_concurrent_autoplays_of_a_priced_model_never_spend_more_than_the_bu
     ]
     for game in games:
         service.start_autoplay(game.id, owner)
+    all_started.set()
     assert autoplay.wait_idle(120)
     spent = limits.spent_today(owner)
     assert spent <= budget
