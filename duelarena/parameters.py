@@ -14,7 +14,7 @@ create SecureString parameters; README "Deploying to AWS"). Standard parameters 
 calls cost nothing; Secrets Manager cost $0.40 a secret a month plus calls.
 
 Django-free (the container entrypoint reads the path before Django starts; ``llm.secrets`` re-reads it
-after its TTL), and boto3 is imported only by the one AWS client factory, on the first read. Values
+after its TTL), and botocore is imported only by the one AWS client factory, on the first read. Values
 never appear in a log line, a repr or an exception message: errors name the path and the error code only.
 """
 

@@ -48,7 +48,7 @@ class SecretStore:
     """Reads keys; thread-safe; caches the parameters under ``APP_SECRETS_PATH`` with a TTL.
 
     ``client`` (a boto3 ``ssm`` client) is injectable for tests; by default the AWS client factory's is
-    used, built lazily so importing this module never imports boto3.
+    used, built lazily so importing this module never imports botocore.
     """
 
     def __init__(self, *, client: Any = None, clock: Callable[[], float] = time.monotonic) -> None:

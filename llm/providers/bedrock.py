@@ -1,7 +1,8 @@
-"""AWS Bedrock through boto3's ``bedrock-runtime`` ``converse`` (one API for every Bedrock model family).
+"""AWS Bedrock through the ``bedrock-runtime`` client's ``converse`` (one API for every Bedrock model family).
 
 Credentials come from the usual AWS chain (the Lambda role in production); there is no key to manage.
-boto3 is imported lazily for the same cold-start reason as the HTTP SDKs.
+The client (botocore's, from the one AWS client factory) is built lazily for the same cold-start reason
+as the HTTP SDKs.
 """
 
 from __future__ import annotations
